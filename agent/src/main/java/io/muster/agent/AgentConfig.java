@@ -1,0 +1,47 @@
+package io.muster.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of one agent process.
+ *
+ * @param controllers    seed list of controller gRPC addresses, "host:port"; any member will do
+ * @param dataDir        where the host id, journal and finished run ids live
+ * @param heartbeat      interval between heartbeats (default 10 s)
+ * @param maxBackoff     cap of the reconnect backoff (default 30 s)
+ * @param bootIdFile     file holding the boot id; null reads /proc/sys/kernel/random/boot_id
+ *                       (tests point it at a file they change to simulate a reboot)
+ * @param rebootCommand  command run by the lifecycle reboot action (default "systemctl reboot")
+ * @param containerSocket Docker Engine API socket; null probes /run/docker.sock then
+ *                       /run/podman/podman.sock
+ */
+public record AgentConfig(
+        List<String> controllers,
+        Path dataDir,
+        Duration heartbeat,
+        Duration maxBackoff,
+        Path bootIdFile,
+        List<String> rebootCommand,
+        Path containerSocket) {
+
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+
+    public AgentConfig {
+        controllers = List.copyOf(controllers);
+        if (controllers.isEmpty()) {
+            throw new IllegalArgumentException("at least one controller address (host:port) is required");
+        }
+        Objects.requireNonNull(dataDir, "dataDir");
+        heartbeat = heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat;
+        maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
+        rebootCommand = rebootCommand == null ? List.of("systemctl", "reboot") : List.copyOf(rebootCommand);
+    }
+
+    public static AgentConfig of(List<String> controllers, Path dataDir) {
+        return new AgentConfig(controllers, dataDir, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,51 @@
+package io.muster.controller;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of one controller member.
+ *
+ * @param dbUrl             PostgreSQL URL (postgresql://user@host:port/db); null starts an embedded
+ *                          PostgreSQL under dataDir (single machine only)
+ * @param grpcPort          agent gateway and FleetControl port (default 7070; 0 picks a free one)
+ * @param httpPort          REST/GraphQL/metrics port (default 8080; 0 picks a free one)
+ * @param dataDir           embedded database and local state (default ./muster-data)
+ * @param join              Hazelcast member addresses "host:port" to join; empty = this member alone
+ * @param hazelcastPort     Hazelcast member port (default 5701; 0 picks a free one)
+ * @param advertiseHost     address other members and redirected agents use to reach this member
+ * @param clusterName       Hazelcast cluster name; members with different names never merge
+ * @param failureDetection  time after which a silent member is declared dead (default 5 s)
+ * @param agentHeartbeat    heartbeat interval agents are told to use (default 10 s); a host is
+ *                          offline after three intervals of silence
+ */
+public record ControllerConfig(
+        String dbUrl,
+        int grpcPort,
+        int httpPort,
+        Path dataDir,
+        List<String> join,
+        int hazelcastPort,
+        String advertiseHost,
+        String clusterName,
+        Duration failureDetection,
+        Duration agentHeartbeat) {
+
+    public static final int DEFAULT_GRPC_PORT = 7070;
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_HAZELCAST_PORT = 5701;
+    public static final Duration DEFAULT_FAILURE_DETECTION = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_AGENT_HEARTBEAT = Duration.ofSeconds(10);
+
+    public ControllerConfig {
+        dataDir = dataDir == null ? Path.of("muster-data") : dataDir;
+        join = join == null ? List.of() : List.copyOf(join);
+        advertiseHost = advertiseHost == null ? "127.0.0.1" : advertiseHost;
+        clusterName = clusterName == null ? "muster" : clusterName;
+        failureDetection = failureDetection == null ? DEFAULT_FAILURE_DETECTION : failureDetection;
+        agentHeartbeat = agentHeartbeat == null ? DEFAULT_AGENT_HEARTBEAT : agentHeartbeat;
+        Objects.requireNonNull(advertiseHost);
+    }
+}
