@@ -1,0 +1,90 @@
+package io.muster.scheduler.selector;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A parsed host selector such as {@code role=web,dc in (ldn1,nyc2),cpu.cores>=32,!maintenance}:
+ * the AND of its {@link Requirement}s. The empty selector matches every host.
+ *
+ * <p>Immutable and thread-safe. Parse once, then evaluate in memory with {@link #matches} or
+ * turn into SQL with {@link SqlSelector#where}; both back ends pick the same hosts.
+ * {@link #toString()} gives the canonical form, which parses back to an equal selector.
+ */
+public final class Selector {
+
+    private static final Selector ALL = new Selector(List.of());
+
+    private final List<Requirement> requirements;
+
+    private Selector(List<Requirement> requirements) {
+        this.requirements = requirements;
+    }
+
+    /**
+     * Parses selector text.
+     *
+     * @throws SelectorSyntaxException with the column and what was expected when the text is malformed
+     */
+    public static Selector parse(String text) {
+        Objects.requireNonNull(text, "selector text");
+        return of(new SelectorParser(text).parse());
+    }
+
+    /** A selector of requirements built in code. */
+    public static Selector of(List<? extends Requirement> requirements) {
+        if (requirements.isEmpty()) {
+            return ALL;
+        }
+        for (Requirement requirement : requirements) {
+            Objects.requireNonNull(requirement, "requirement");
+        }
+        return new Selector(List.copyOf(requirements));
+    }
+
+    /** The selector that matches every host. */
+    public static Selector all() {
+        return ALL;
+    }
+
+    public List<Requirement> requirements() {
+        return requirements;
+    }
+
+    public boolean isEmpty() {
+        return requirements.isEmpty();
+    }
+
+    /**
+     * In-memory back end.
+     *
+     * @param labels the host's labels (may be empty)
+     * @param facts  the host's facts: {@code String}, {@code Long}/{@code Integer}, {@code Double} or {@code Boolean}
+     */
+    public boolean matches(Map<String, String> labels, Map<String, ?> facts) {
+        for (Requirement requirement : requirements) {
+            if (!requirement.test(HostValues.lookup(labels, facts, requirement.key()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Selector && ((Selector) other).requirements.equals(requirements);
+    }
+
+    @Override
+    public int hashCode() {
+        return requirements.hashCode();
+    }
+
+    /** Canonical form: requirements in their order, joined by {@code ,}, values quoted only when needed. */
+    @Override
+    public String toString() {
+        return requirements.stream().map(Requirement::toString).collect(Collectors.joining(","));
+    }
+}
