@@ -1,0 +1,93 @@
+package io.muster.controller.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.muster.controller.store.HostNotFoundException;
+import io.muster.controller.store.HostRepository;
+import io.muster.controller.store.InvalidCursorException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's HTTP API (REST under /api/v1, /healthz, /readyz, /metrics). Every error is an
+ * RFC 9457 problem; unexpected failures are logged here and answered 500 with a generic detail.
+ *
+ * <p>Threading: handlers run on Vert.x event loops and never block; {@link #listen} and
+ * {@link #close} may be called from any thread.
+ */
+public final class HttpApi {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    private final Vertx vertx;
+    private final Router router;
+    private HttpServer server;
+
+    public HttpApi(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
+        this.vertx = vertx;
+        this.router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        new HostRoutes(hosts, cluster).mount(router);
+        new OperationsRoutes(vertx, hosts, registry, cluster).mount(router);
+        router.route().failureHandler(this::failure);
+        router.errorHandler(404, ctx -> Problem.notFound("no-route",
+                "no resource at " + ctx.request().path()).send(ctx));
+        router.errorHandler(405, ctx -> Problem.of(405, "method-not-allowed", "Method not allowed",
+                ctx.request().method() + " is not allowed on " + ctx.request().path()).send(ctx));
+    }
+
+    /** The router, for mounting more routes (GraphQL, tasks) before {@link #listen}. */
+    public Router router() {
+        return router;
+    }
+
+    /** Binds the server; port 0 picks a free one (see {@link HttpServer#actualPort()}). */
+    public Future<HttpServer> listen(String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(router)
+                .listen()
+                .onSuccess(s -> {
+                    server = s;
+                    log.info("HTTP API listening on {}:{}", host, s.actualPort());
+                });
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void failure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        problem(ctx, failure).send(ctx);
+    }
+
+    private static Problem problem(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof ProblemException pe) {
+            return pe.problem();
+        }
+        if (failure instanceof HostNotFoundException nf) {
+            return Problem.notFound("host-not-found", "no host with id '" + nf.hostId() + "'");
+        }
+        if (failure instanceof InvalidCursorException ic) {
+            return Problem.badRequest("invalid-cursor", ic.getMessage());
+        }
+        int status = ctx.statusCode();
+        if (failure == null && status == 413) {
+            return Problem.of(413, "body-too-large", "Content too large",
+                    "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        if (failure == null && status >= 400 && status < 500) {
+            return Problem.of(status, "client-error", "Bad request", "the request was refused with status " + status);
+        }
+        log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+        return Problem.of(500, "internal", "Internal server error",
+                "the controller could not complete the request; the failure is in its log");
+    }
+}

@@ -1,0 +1,72 @@
+package io.muster.controller.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.muster.controller.store.HostRepository;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+
+/** Liveness, readiness, metrics and the cluster's members. */
+final class OperationsRoutes {
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final long READY_TIMEOUT_SECONDS = 2;
+
+    private final Vertx vertx;
+    private final HostRepository hosts;
+    private final PrometheusMeterRegistry registry;
+    private final ClusterView cluster;
+
+    OperationsRoutes(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
+        this.vertx = vertx;
+        this.hosts = hosts;
+        this.registry = registry;
+        this.cluster = cluster;
+    }
+
+    void mount(Router router) {
+        router.get("/healthz").handler(ctx -> HostRoutes.json(ctx, 200, new JsonObject().put("status", "ok")));
+        router.get("/readyz").handler(this::ready);
+        router.get("/metrics").handler(this::metrics);
+        router.get("/api/v1/cluster").handler(this::members);
+    }
+
+    private void ready(RoutingContext ctx) {
+        if (!cluster.ready()) {
+            Problem.of(503, "not-ready", "Service unavailable", "this member has not joined its cluster yet").send(ctx);
+            return;
+        }
+        hosts.ping()
+                .timeout(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .onSuccess(x -> HostRoutes.json(ctx, 200, new JsonObject().put("status", "ready")))
+                .onFailure(e -> Problem.of(503, "not-ready", "Service unavailable",
+                        "the database does not answer: " + e.getMessage()).send(ctx));
+    }
+
+    private void metrics(RoutingContext ctx) {
+        // Scraping walks every meter; keep it off the event loop.
+        vertx.executeBlocking(registry::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(text))
+                .onFailure(ctx::fail);
+    }
+
+    private void members(RoutingContext ctx) {
+        cluster.members()
+                .onSuccess(members -> {
+                    JsonArray items = new JsonArray();
+                    members.forEach(m -> items.add(new JsonObject()
+                            .put("id", m.id())
+                            .put("address", m.address())
+                            .put("grpc", m.grpc())
+                            .put("http", m.http())
+                            .put("partitions", m.partitions())
+                            .put("connectedAgents", m.connectedAgents())
+                            .put("local", m.local())));
+                    HostRoutes.json(ctx, 200, new JsonObject().put("members", items));
+                })
+                .onFailure(ctx::fail);
+    }
+}

@@ -1,0 +1,286 @@
+package io.muster.controller.api;
+
+import io.muster.controller.task.CreatedTask;
+import io.muster.controller.task.InvalidTaskRequestException;
+import io.muster.controller.task.RunStatus;
+import io.muster.controller.task.RunView;
+import io.muster.controller.task.TaskNotFoundException;
+import io.muster.controller.task.TaskProgress;
+import io.muster.controller.task.TaskRequest;
+import io.muster.controller.task.TaskRequestParser;
+import io.muster.controller.task.TaskService;
+import io.muster.controller.task.TaskView;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * /api/v1/tasks: create (201 only once the task and its runs are committed), list newest first,
+ * one task with the counts of its runs, its runs with their results, cancel, and a server-sent
+ * event stream of its progress.
+ *
+ * <p>Task states (field {@code state}): {@code pending} (no run started), {@code running},
+ * {@code cancelling} (cancel asked, runs still open), and the final {@code succeeded} (every run
+ * succeeded), {@code failed} (no run succeeded), {@code completed} (some did, some did not) and
+ * {@code cancelled}. Handlers run on the event loop and only chain futures.
+ */
+public final class TaskRoutes {
+
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(250);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+
+    private final Vertx vertx;
+    private final TaskService tasks;
+    private final TaskRequestParser parser = new TaskRequestParser();
+    private final long progressIntervalMs;
+
+    public TaskRoutes(Vertx vertx, TaskService tasks) {
+        this(vertx, tasks, DEFAULT_PROGRESS_INTERVAL);
+    }
+
+    /** @param progressInterval how often an event stream looks for progress */
+    public TaskRoutes(Vertx vertx, TaskService tasks, Duration progressInterval) {
+        this.vertx = vertx;
+        this.tasks = tasks;
+        this.progressIntervalMs = Math.max(10, progressInterval.toMillis());
+    }
+
+    public void mount(Router router) {
+        router.post("/api/v1/tasks").handler(this::create);
+        router.get("/api/v1/tasks").handler(this::list);
+        router.get("/api/v1/tasks/:id").handler(this::get);
+        router.get("/api/v1/tasks/:id/runs").handler(this::runs);
+        router.post("/api/v1/tasks/:id/cancel").handler(this::cancel);
+        router.get("/api/v1/tasks/:id/events").handler(this::events);
+    }
+
+    private void create(RoutingContext ctx) {
+        TaskRequest request;
+        try {
+            request = parser.parse(ctx.body().buffer());
+        } catch (InvalidTaskRequestException e) {
+            fail(ctx, e);
+            return;
+        }
+        tasks.create(request).onSuccess(created -> {
+            ctx.response().putHeader("Location", "/api/v1/tasks/" + created.taskId());
+            HostRoutes.json(ctx, 201, created(created));
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    private static JsonObject created(CreatedTask created) {
+        return new JsonObject().put("id", created.taskId().toString()).put("total", created.runs().size());
+    }
+
+    private void list(RoutingContext ctx) {
+        PageRequest page = PageRequest.from(ctx);
+        tasks.list(page.limit(), page.cursor()).onSuccess(result -> {
+            JsonArray items = new JsonArray();
+            result.items().forEach(task -> items.add(task(task, false)));
+            HostRoutes.json(ctx, 200, new JsonObject().put("items", items).put("next", result.next()));
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    private void get(RoutingContext ctx) {
+        Optional<UUID> id = taskId(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        tasks.find(id.get()).onSuccess(task -> {
+            if (task.isEmpty()) {
+                fail(ctx, new TaskNotFoundException(id.get().toString()));
+            } else {
+                HostRoutes.json(ctx, 200, task(task.get(), true));
+            }
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    private void runs(RoutingContext ctx) {
+        Optional<UUID> id = taskId(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        PageRequest page = PageRequest.from(ctx);
+        String stateText = ctx.request().getParam("state");
+        RunStatus state = null;
+        if (stateText != null) {
+            Optional<RunStatus> parsed = RunStatus.fromDbName(stateText);
+            if (parsed.isEmpty()) {
+                Problem.badRequest("invalid-state", "state must be one of pending, running, succeeded, failed, "
+                        + "timed_out, cancelled, host_lost; got '" + stateText + "'").send(ctx);
+                return;
+            }
+            state = parsed.get();
+        }
+        tasks.runs(id.get(), state, page.limit(), page.cursor()).onSuccess(result -> {
+            JsonArray items = new JsonArray();
+            result.items().forEach(run -> items.add(run(run)));
+            HostRoutes.json(ctx, 200, new JsonObject().put("items", items).put("next", result.next()));
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    private void cancel(RoutingContext ctx) {
+        Optional<UUID> id = taskId(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        tasks.cancel(id.get())
+                .compose(cancelled -> tasks.find(id.get()))
+                .onSuccess(task -> HostRoutes.json(ctx, 200, task(task.orElseThrow(), false)))
+                .onFailure(e -> fail(ctx, e));
+    }
+
+    /**
+     * {@code event: progress} with the task's counts and state whenever they change, then
+     * {@code event: done} once every run is terminal, then the stream ends. A comment line every
+     * 15 s keeps idle connections open through proxies.
+     */
+    private void events(RoutingContext ctx) {
+        Optional<UUID> id = taskId(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        tasks.progress(id.get()).onSuccess(first -> {
+            if (first.isEmpty()) {
+                fail(ctx, new TaskNotFoundException(id.get().toString()));
+                return;
+            }
+            HttpServerResponse response = ctx.response()
+                    .setStatusCode(200)
+                    .setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream")
+                    .putHeader("Cache-Control", "no-cache");
+            new ProgressStream(id.get(), response).emit(first.get());
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    /** One client's event stream: polls the task's progress and writes what changed. */
+    private final class ProgressStream {
+        private final UUID taskId;
+        private final HttpServerResponse response;
+        private TaskProgress last;
+        private long lastWriteMs = System.currentTimeMillis();
+        private boolean closed;
+
+        ProgressStream(UUID taskId, HttpServerResponse response) {
+            this.taskId = taskId;
+            this.response = response;
+            response.closeHandler(v -> closed = true);
+        }
+
+        void emit(TaskProgress progress) {
+            if (closed) {
+                return;
+            }
+            if (!progress.equals(last)) {
+                last = progress;
+                write("progress", progress);
+            } else if (System.currentTimeMillis() - lastWriteMs >= KEEP_ALIVE.toMillis()) {
+                response.write(": keep-alive\n\n");
+                lastWriteMs = System.currentTimeMillis();
+            }
+            if (progress.state().terminal()) {
+                write("done", progress);
+                response.end();
+                return;
+            }
+            vertx.setTimer(progressIntervalMs, t -> {
+                if (closed) {
+                    return;
+                }
+                tasks.progress(taskId).onComplete(ar -> {
+                    if (ar.succeeded() && ar.result().isPresent()) {
+                        emit(ar.result().get());
+                    } else if (ar.failed()) {
+                        // A database hiccup: keep the stream and look again at the next tick.
+                        emit(last);
+                    } else if (!closed) {
+                        response.end();
+                    }
+                });
+            });
+        }
+
+        private void write(String event, TaskProgress progress) {
+            JsonObject data = new JsonObject()
+                    .put("id", taskId.toString())
+                    .put("state", progress.state().apiName())
+                    .put("total", progress.counts().total())
+                    .put("counts", progress.counts().toJson());
+            response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+            lastWriteMs = System.currentTimeMillis();
+        }
+    }
+
+    private static Optional<UUID> taskId(RoutingContext ctx) {
+        String text = ctx.pathParam("id");
+        try {
+            return Optional.of(UUID.fromString(text));
+        } catch (IllegalArgumentException e) {
+            fail(ctx, new TaskNotFoundException(text));
+            return Optional.empty();
+        }
+    }
+
+    static JsonObject task(TaskView task, boolean withSpec) {
+        JsonObject json = new JsonObject()
+                .put("id", task.id().toString())
+                .put("kind", task.kind())
+                .put("state", task.state().apiName())
+                .put("total", task.total())
+                .put("counts", task.counts().toJson())
+                .put("createdAt", iso(task.createdAt()))
+                .put("target", task.target())
+                .put("dryRun", task.dryRun())
+                .put("timeoutSeconds", task.timeoutSeconds())
+                .put("cancelledAt", iso(task.cancelledAt()));
+        if (withSpec) {
+            json.put("spec", task.spec());
+        }
+        return json;
+    }
+
+    static JsonObject run(RunView run) {
+        return new JsonObject()
+                .put("runId", run.runId().toString())
+                .put("hostId", run.hostId())
+                .put("state", run.state().dbName())
+                .put("exitCode", run.exitCode())
+                .put("stdout", run.stdout())
+                .put("stderr", run.stderr())
+                .put("truncated", run.truncated())
+                .put("startedAt", iso(run.startedAt()))
+                .put("finishedAt", iso(run.finishedAt()))
+                .put("reason", run.reason())
+                .put("result", run.result());
+    }
+
+    private static String iso(OffsetDateTime time) {
+        return time == null ? null : time.toInstant().toString();
+    }
+
+    /** Task errors become problems here; anything else goes to the API's failure handler (500). */
+    private static void fail(RoutingContext ctx, Throwable e) {
+        if (e instanceof InvalidTaskRequestException) {
+            InvalidTaskRequestException invalid = (InvalidTaskRequestException) e;
+            Problem problem = Problem.badRequest("invalid-task", invalid.getMessage());
+            if (invalid.selectorColumn().isPresent()) {
+                problem = problem.with("column", invalid.selectorColumn().get());
+            }
+            problem.send(ctx);
+        } else if (e instanceof TaskNotFoundException) {
+            Problem.notFound("task-not-found", e.getMessage()).send(ctx);
+        } else if (e instanceof ProblemException) {
+            ((ProblemException) e).problem().send(ctx);
+        } else {
+            ctx.fail(e);
+        }
+    }
+}
