@@ -1,0 +1,358 @@
+package io.muster.controller;
+
+import com.hazelcast.cluster.Member;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.muster.controller.api.HttpApi;
+import io.muster.controller.cluster.ClusterMember;
+import io.muster.controller.cluster.HazelcastClusterView;
+import io.muster.controller.cluster.MemberAttributes;
+import io.muster.controller.cluster.Ownership;
+import io.muster.controller.cluster.SessionDirectory;
+import io.muster.controller.fleet.FleetControlService;
+import io.muster.controller.gateway.AgentGatewayService;
+import io.muster.controller.gateway.GatewaySettings;
+import io.muster.controller.gateway.HostEventRecorder;
+import io.muster.controller.gateway.LivenessSweeper;
+import io.muster.controller.gateway.SessionRegistry;
+import io.muster.controller.store.Database;
+import io.muster.controller.store.EmbeddedDatabase;
+import io.muster.controller.store.HostRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller member: the store, the agent gateway and FleetControl (gRPC), the HTTP API and
+ * the Hazelcast member, started and stopped in the right order.
+ *
+ * <p>{@link #start} blocks until the member serves agents. {@link #close} is the graceful path
+ * (what SIGTERM should call): the member's agents are handed over to the members that stay and
+ * are not shown offline. {@link #halt} stands for a killed process (tests of failover).
+ * Lifecycle methods are thread-safe; accessors may be called from any thread.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    static final String CLUSTER_NEEDS_SHARED_DATABASE =
+            "a cluster needs a shared database: pass --db-url postgresql://... to every member";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String memberId;
+    private final Parts parts;
+    private boolean stopped;
+
+    /** What has been started so far; closed in reverse order. */
+    private static final class Parts {
+        EmbeddedDatabase embedded;
+        Vertx vertx;
+        Database database;
+        PrometheusMeterRegistry registry;
+        HostRepository hosts;
+        AgentGatewayService gateway;
+        Server grpc;
+        HttpApi http;
+        HttpServer httpServer;
+        ClusterMember member;
+        Ownership ownership;
+        SessionDirectory directory;
+        LivenessSweeper sweeper;
+    }
+
+    private Controller(String memberId, Parts parts) {
+        this.memberId = memberId;
+        this.parts = parts;
+    }
+
+    /**
+     * Starts a member and returns once it serves agents and the API.
+     *
+     * @throws IllegalArgumentException with one sentence when the configuration cannot work
+     *         (a cluster on the embedded database)
+     * @throws io.muster.controller.store.DatabaseUnavailableException with one sentence when the
+     *         database cannot be started or reached
+     */
+    public static Controller start(ControllerConfig config) {
+        if (!config.join().isEmpty() && config.dbUrl() == null) {
+            throw new IllegalArgumentException(CLUSTER_NEEDS_SHARED_DATABASE);
+        }
+        String memberId = "m-" + UUID.randomUUID().toString().substring(0, 8);
+        Parts parts = new Parts();
+        try {
+            String dbUrl = config.dbUrl();
+            if (dbUrl == null) {
+                parts.embedded = EmbeddedDatabase.start(config.dataDir(), 0);
+                dbUrl = parts.embedded.url();
+            }
+            parts.vertx = Vertx.vertx();
+            parts.database = await(Database.open(parts.vertx, dbUrl));
+            parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            parts.hosts = new HostRepository(parts.database, parts.registry);
+            GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
+                    GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC());
+            parts.gateway = new AgentGatewayService(memberId, parts.hosts, parts.registry, settings,
+                    new HostEventRecorder(parts.hosts));
+            HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
+
+            // Both servers bind before Hazelcast starts so the member attributes carry real ports.
+            parts.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcPort()))
+                    .addService(parts.gateway)
+                    .addService(new FleetControlService(parts.hosts, clusterView))
+                    .maxInboundMessageSize(settings.maxInboundMessageSize())
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .build()
+                    .start();
+            parts.http = new HttpApi(parts.vertx, parts.hosts, parts.registry, clusterView);
+            parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
+
+            String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
+            String httpAddress = config.advertiseHost() + ":" + parts.httpServer.actualPort();
+            parts.member = ClusterMember.start(config, memberId, grpcAddress, httpAddress);
+            parts.ownership = new Ownership(parts.member.instance());
+            parts.directory = new SessionDirectory(parts.member.instance());
+            ClusterMember member = parts.member;
+            parts.sweeper = new LivenessSweeper(parts.gateway, parts.hosts, parts.directory,
+                    () -> member.isRunning() && member.instance().getCluster().getMembers().iterator().next().localMember());
+            LivenessSweeper sweeper = parts.sweeper;
+            parts.ownership.onChange(change -> sweeper.requestRecheck());
+            parts.ownership.onDeparture(sweeper::memberDeparted);
+            awaitPartitionTable(parts.ownership);
+            clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
+            parts.gateway.join(parts.ownership, parts.directory);
+            parts.sweeper.start();
+            LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
+                            + "(cluster '{}', {} member(s)), database {}",
+                    memberId, grpcAddress, httpAddress, config.advertiseHost(), parts.member.port(),
+                    config.clusterName(), parts.member.instance().getCluster().getMembers().size(),
+                    parts.database.url().display());
+            return new Controller(memberId, parts);
+        } catch (IOException e) {
+            stopAll(parts);
+            throw new UncheckedIOException("could not bind the gRPC port " + config.grpcPort() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            stopAll(parts);
+            throw e;
+        }
+    }
+
+    private static void awaitPartitionTable(Ownership ownership) {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (!ownership.ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cluster did not assign partitions within " + STARTUP_TIMEOUT);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while joining the cluster", e);
+            }
+        }
+    }
+
+    public String memberId() {
+        return memberId;
+    }
+
+    public int grpcPort() {
+        return parts.grpc.getPort();
+    }
+
+    public int httpPort() {
+        return parts.httpServer.actualPort();
+    }
+
+    public int hazelcastPort() {
+        return parts.member.port();
+    }
+
+    /** The agent sessions this member holds. */
+    public SessionRegistry sessions() {
+        return parts.gateway.sessions();
+    }
+
+    /** Which member owns a host, per this member's partition table. */
+    public Ownership ownership() {
+        return parts.ownership;
+    }
+
+    /** The cluster-wide sessions map. */
+    public SessionDirectory sessionDirectory() {
+        return parts.directory;
+    }
+
+    public HostRepository hosts() {
+        return parts.hosts;
+    }
+
+    /** The registry served at /metrics. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return parts.registry;
+    }
+
+    /** The gateway service (for plugging in task dispatch). */
+    public AgentGatewayService gateway() {
+        return parts.gateway;
+    }
+
+    /**
+     * Stops gracefully: no new sessions; this member's partitions migrate to the others and its
+     * agents are redirected to their new owners (reason "shutdown", not shown offline); then the
+     * servers stop, pending heartbeats are flushed and the database is closed. When this is the
+     * last member, its hosts are recorded offline instead.
+     */
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.info("controller member {} stopping", memberId);
+        parts.gateway.beginShutdown();
+        parts.sweeper.leaving();
+        List<AgentGatewayService.Target> others = otherMembers();
+        if (others.isEmpty()) {
+            parts.gateway.closeAll("controller shutting down");
+            parts.member.shutdownGracefully();
+        } else {
+            handOverWhileLeaving(others);
+        }
+        stopAll(parts);
+        LOG.info("controller member {} stopped", memberId);
+    }
+
+    private List<AgentGatewayService.Target> otherMembers() {
+        List<AgentGatewayService.Target> others = new ArrayList<>();
+        if (!parts.member.isRunning()) {
+            return others;
+        }
+        for (Member member : parts.member.instance().getCluster().getMembers()) {
+            if (!member.localMember()) {
+                others.add(new AgentGatewayService.Target(MemberAttributes.memberId(member), MemberAttributes.grpc(member)));
+            }
+        }
+        return others;
+    }
+
+    // Partitions leave one by one while Hazelcast shuts down; each agent is redirected as soon
+    // as its host's partition has a new owner, so the new owner accepts it at once.
+    private void handOverWhileLeaving(List<AgentGatewayService.Target> others) {
+        Thread follower = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                parts.gateway.recheckOwnership("shutdown");
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "muster-handover-" + memberId);
+        follower.setDaemon(true);
+        follower.start();
+        try {
+            parts.member.shutdownGracefully();
+        } finally {
+            follower.interrupt();
+            try {
+                follower.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int rest = parts.gateway.handOverRemaining(others);
+        if (rest > 0) {
+            LOG.info("sent {} remaining agents to the members that stay", rest);
+        }
+    }
+
+    /**
+     * Stops as abruptly as a killed process would: Hazelcast terminates without migrating, the
+     * gRPC server drops every stream, no agent is redirected and no host is recorded offline.
+     * Meant for failover tests; resources of this JVM are still released.
+     */
+    public synchronized void halt() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.warn("controller member {} halted", memberId);
+        parts.gateway.halt();
+        parts.member.terminate();
+        parts.grpc.shutdownNow();
+        stopAll(parts);
+    }
+
+    private static void stopAll(Parts parts) {
+        if (parts.sweeper != null) {
+            parts.sweeper.close();
+        }
+        if (parts.member != null) {
+            parts.member.shutdownGracefully();
+        }
+        if (parts.grpc != null) {
+            parts.grpc.shutdown();
+            try {
+                if (!parts.grpc.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    parts.grpc.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                parts.grpc.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        quietly("HTTP API", parts.http == null ? null : parts.http.close());
+        quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
+        quietly("database", parts.database == null ? null : parts.database.close());
+        quietly("Vert.x", parts.vertx == null ? null : parts.vertx.close());
+        if (parts.registry != null) {
+            parts.registry.close();
+        }
+        if (parts.embedded != null) {
+            parts.embedded.close();
+        }
+    }
+
+    private static void quietly(String what, Future<?> closing) {
+        if (closing == null) {
+            return;
+        }
+        try {
+            await(closing);
+        } catch (RuntimeException e) {
+            LOG.warn("{} did not stop cleanly: {}", what, e.getMessage());
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out after " + STARTUP_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.muster.controller.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The cluster-wide record of where each host's session lives (Hazelcast IMap host id ->
+ * {@link SessionEntry}), and each member's published count of local sessions.
+ *
+ * <p>Asynchronous methods never block the caller; their stages complete on Hazelcast threads.
+ * Methods documented as blocking must run on a thread that may block (never a gRPC or Vert.x
+ * event-loop thread).
+ */
+public final class SessionDirectory {
+
+    static final String LOAD_MAP = "muster.member-load";
+
+    private final IMap<String, SessionEntry> sessions;
+    private final ReplicatedMap<String, Long> load;
+
+    public SessionDirectory(HazelcastInstance hz) {
+        this.sessions = hz.getMap(ClusterMember.SESSIONS_MAP);
+        this.load = hz.getReplicatedMap(LOAD_MAP);
+    }
+
+    /** Records that {@code entry}'s member holds the host's session (overwrites an older entry). */
+    public CompletionStage<Void> claim(String hostId, SessionEntry entry) {
+        return sessions.setAsync(hostId, entry);
+    }
+
+    /**
+     * Removes the host's entry if it is still {@code mine} (see {@link SessionRules#mayRelease});
+     * completes with whether it did.
+     */
+    public CompletionStage<Boolean> release(String hostId, SessionEntry mine) {
+        return sessions.submitToKey(hostId, new ReleaseIfHeld(mine.memberId(), mine.connectedSinceMs()));
+    }
+
+    /** Member id holding each of the given hosts' sessions; hosts without a session are absent. */
+    public CompletionStage<Map<String, String>> connectedTo(Collection<String> hostIds) {
+        if (hostIds.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return sessions.submitToKeys(new HashSet<>(hostIds), new ReadMemberId()).thenApply(result -> {
+            Map<String, String> clean = new HashMap<>();
+            result.forEach((host, member) -> {
+                if (member != null) {
+                    clean.put(host, member);
+                }
+            });
+            return clean;
+        });
+    }
+
+    /** Removes every entry of a member that left the cluster. Blocking. */
+    public void purgeDeparted(String memberId) {
+        sessions.removeAll(Predicates.equal(SessionEntrySerializer.MEMBER_ID, memberId));
+        load.remove(memberId);
+    }
+
+    /** Every entry of the map. Blocking; meant for tools and tests (it reads the whole map). */
+    public Map<String, SessionEntry> snapshot() {
+        return new HashMap<>(sessions);
+    }
+
+    /** Publishes this member's count of local sessions (read by every member's cluster view). */
+    public void publishLoad(String memberId, long localSessions) {
+        load.put(memberId, localSessions);
+    }
+
+    /** The last count a member published, 0 when it published none. Local read, non-blocking. */
+    public long loadOf(String memberId) {
+        Long value = load.get(memberId);
+        return value == null ? 0 : value;
+    }
+
+    /** Removes the entry when it is the given session's (runs on the key's owner). */
+    static final class ReleaseIfHeld implements EntryProcessor<String, SessionEntry, Boolean>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String memberId;
+        private final long connectedSinceMs;
+
+        ReleaseIfHeld(String memberId, long connectedSinceMs) {
+            this.memberId = memberId;
+            this.connectedSinceMs = connectedSinceMs;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, SessionEntry> entry) {
+            if (SessionRules.mayRelease(entry.getValue(), new SessionEntry(memberId, connectedSinceMs))) {
+                entry.setValue(null);
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Reads the member id of an entry without moving the value over the network. */
+    static final class ReadMemberId implements EntryProcessor<String, SessionEntry, String>, ReadOnly, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String process(Map.Entry<String, SessionEntry> entry) {
+            SessionEntry value = entry.getValue();
+            return value == null ? null : value.memberId();
+        }
+
+        @Override
+        public EntryProcessor<String, SessionEntry, String> getBackupProcessor() {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package io.muster.controller.gateway;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.muster.controller.cluster.Ownership;
+import io.muster.controller.cluster.SessionDirectory;
+import io.muster.controller.cluster.SessionEntry;
+import io.muster.controller.cluster.SessionRules;
+import io.muster.controller.cluster.SessionRules.EndActions;
+import io.muster.controller.cluster.SessionRules.EndCause;
+import io.muster.controller.cluster.SessionRules.HelloDecision;
+import io.muster.controller.store.HostRepository;
+import io.muster.proto.v1.AgentGatewayGrpc;
+import io.muster.proto.v1.AgentMessage;
+import io.muster.proto.v1.ControllerMessage;
+import io.muster.proto.v1.Hello;
+import io.muster.proto.v1.InventoryDelta;
+import io.muster.proto.v1.InventoryRequest;
+import io.muster.proto.v1.Welcome;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AgentGateway gRPC service: one {@link AgentStream} per Connect call. Accepts a host only
+ * when this member owns it ({@link SessionRules}), otherwise redirects the agent to the owner;
+ * records liveness through the {@link HostRepository} without a database write per heartbeat.
+ *
+ * <p>Until {@link #join} is called (the member is in the cluster), every Hello is refused with
+ * UNAVAILABLE "member starting". Thread-safe; no method blocks.
+ */
+public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentGatewayService.class);
+
+    /** The cluster side of the gateway, present once the member has joined. */
+    private record Cluster(Ownership ownership, SessionDirectory directory) {
+    }
+
+    /** Where a departing member sends its remaining agents. */
+    public record Target(String memberId, String grpcAddress) {
+    }
+
+    private final String memberId;
+    private final HostRepository hosts;
+    private final GatewaySettings settings;
+    private final AgentMessageHandler handler;
+    private final SessionRegistry registry = new SessionRegistry();
+    private final GatewayMetrics metrics;
+    private final AtomicLong lastSince = new AtomicLong();
+    private volatile Cluster cluster;
+    private volatile boolean closing;
+    private volatile boolean halted;
+
+    public AgentGatewayService(String memberId, HostRepository hosts, MeterRegistry meters,
+                               GatewaySettings settings, AgentMessageHandler handler) {
+        this.memberId = Objects.requireNonNull(memberId, "memberId");
+        this.hosts = Objects.requireNonNull(hosts, "hosts");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.metrics = new GatewayMetrics(meters, registry::size);
+    }
+
+    /** The member has joined the cluster: from now on Hellos are decided by ownership. */
+    public void join(Ownership ownership, SessionDirectory directory) {
+        this.cluster = new Cluster(ownership, directory);
+    }
+
+    /** The sessions this member holds. */
+    public SessionRegistry sessions() {
+        return registry;
+    }
+
+    public String memberId() {
+        return memberId;
+    }
+
+    public GatewaySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> responseObserver) {
+        AgentStream stream = new AgentStream(this, (ServerCallStreamObserver<ControllerMessage>) responseObserver, nowMs());
+        stream.start();
+        return stream;
+    }
+
+    long nowMs() {
+        return settings.clock().millis();
+    }
+
+    void hello(AgentStream stream, Hello hello) {
+        String hostId = hello.getHostId().trim();
+        if (hostId.isEmpty()) {
+            metrics.refused("invalid-hello");
+            stream.refuse(Status.INVALID_ARGUMENT, "hello.host_id is required");
+            return;
+        }
+        Cluster current = cluster;
+        Ownership.Owner owner = current == null ? null : current.ownership().ownerOf(hostId).orElse(null);
+        HelloDecision decision = SessionRules.onHello(memberId, owner == null ? null : owner.memberId(),
+                current != null, closing);
+        switch (decision.verdict()) {
+            case NOT_READY -> {
+                metrics.refused("starting");
+                stream.refuse(Status.UNAVAILABLE, "member starting");
+            }
+            case SHUTTING_DOWN -> {
+                metrics.refused("shutting-down");
+                stream.refuse(Status.UNAVAILABLE, "member shutting down");
+            }
+            case REDIRECT -> {
+                metrics.redirect();
+                stream.redirect(owner.grpcAddress(), owner.memberId(), "not-owner", EndCause.HANDED_OVER);
+            }
+            case ACCEPT -> accept(stream, hostId, hello, current.directory());
+        }
+    }
+
+    private void accept(AgentStream stream, String hostId, Hello hello, SessionDirectory directory) {
+        SessionEntry entry = new SessionEntry(memberId, nextSince());
+        if (!stream.accept(hostId, entry)) {
+            return;
+        }
+        AgentStream older = registry.put(hostId, stream);
+        if (older != null) {
+            older.fail(Status.ABORTED, "replaced by a newer session of the same host", EndCause.REPLACED);
+        }
+        directory.claim(hostId, entry).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.warn("could not record the session of host {} in the cluster: {}", hostId, e.toString());
+            }
+        });
+        hosts.connected(hostId, blankToNull(hello.getHostname()), blankToNull(hello.getAgentVersion()),
+                        blankToNull(hello.getBootId()))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.warn("could not record the connect of host {}: {}", hostId, ar.cause().toString());
+                        stream.fail(Status.UNAVAILABLE, "the controller's store is unavailable; retry later", EndCause.LOST);
+                        return;
+                    }
+                    String stored = ar.result();
+                    Welcome welcome = Welcome.newBuilder()
+                            .setMemberId(memberId)
+                            .setHeartbeatIntervalMs(settings.heartbeat().toMillis())
+                            .setInventoryRequired(stored == null || !stored.equals(hello.getInventoryDigest()))
+                            .setServerTimeMs(nowMs())
+                            .build();
+                    if (stream.welcome(welcome)) {
+                        handler.onSessionOpened(stream);
+                    }
+                });
+    }
+
+    /** Handles one message of an open session; the stream reads the next when this completes. */
+    Future<Void> handle(AgentStream stream, AgentMessage message) {
+        String hostId = stream.hostId();
+        switch (message.getBodyCase()) {
+            case HEARTBEAT -> {
+                hosts.seen(hostId);
+                metrics.heartbeat();
+                return Future.succeededFuture();
+            }
+            case INVENTORY -> {
+                int size = message.getInventory().getSerializedSize();
+                if (size > settings.inventoryLimitBytes()) {
+                    return tooLarge(stream, "inventory", size);
+                }
+                return hosts.saveInventory(hostId, message.getInventory())
+                        .onSuccess(v -> metrics.inventoryUpdate())
+                        .recover(e -> storeFailed(stream, "inventory", e));
+            }
+            case INVENTORY_DELTA -> {
+                InventoryDelta delta = message.getInventoryDelta();
+                int size = delta.getSerializedSize();
+                if (size > settings.inventoryLimitBytes()) {
+                    return tooLarge(stream, "inventory delta", size);
+                }
+                return hosts.applyDelta(hostId, delta)
+                        .map(applied -> {
+                            if (applied) {
+                                metrics.inventoryUpdate();
+                            } else {
+                                stream.send(ControllerMessage.newBuilder().setInventoryRequest(InventoryRequest.newBuilder()
+                                        .setReason("the stored inventory is not the delta's base " + delta.getBaseDigest()))
+                                        .build());
+                            }
+                            return (Void) null;
+                        })
+                        .recover(e -> storeFailed(stream, "inventory delta", e));
+            }
+            case HELLO -> {
+                stream.fail(Status.INVALID_ARGUMENT, "Hello was already received on this stream", EndCause.LOST);
+                return Future.succeededFuture();
+            }
+            case TASK_UPDATE, ACK, HOST_EVENT -> {
+                return handler.onMessage(stream, message);
+            }
+            default -> {
+                stream.fail(Status.INVALID_ARGUMENT, "empty AgentMessage: no body is set", EndCause.LOST);
+                return Future.succeededFuture();
+            }
+        }
+    }
+
+    private Future<Void> tooLarge(AgentStream stream, String what, int size) {
+        metrics.refused("inventory-too-large");
+        LOG.warn("host {} sent an {} of {} bytes (limit {}); stream closed", stream.hostId(), what, size,
+                settings.inventoryLimitBytes());
+        stream.fail(Status.RESOURCE_EXHAUSTED, what + " is " + size + " bytes; the limit is "
+                + settings.inventoryLimitBytes(), EndCause.LOST);
+        return Future.succeededFuture();
+    }
+
+    private Future<Void> storeFailed(AgentStream stream, String what, Throwable e) {
+        LOG.warn("could not store the {} of host {}: {}", what, stream.hostId(), e.toString());
+        stream.fail(Status.UNAVAILABLE, "could not store the " + what + "; reconnect and send it again", EndCause.LOST);
+        return Future.succeededFuture();
+    }
+
+    /** A held session ended: apply the end actions of its cause. */
+    void sessionEnded(AgentStream stream, EndCause cause) {
+        String hostId = stream.hostId();
+        registry.remove(hostId, stream);
+        if (halted || cause == EndCause.HALTED) {
+            return;
+        }
+        handler.onSessionClosed(stream, cause);
+        EndActions actions = SessionRules.onSessionEnd(cause);
+        Cluster current = cluster;
+        if (!actions.releaseEntry() || current == null) {
+            return;
+        }
+        try {
+            current.directory().release(hostId, stream.entry()).whenComplete((released, e) -> {
+                if (e != null) {
+                    LOG.debug("could not release the session entry of host {}: {}", hostId, e.toString());
+                } else if (released && actions.offlineWhenReleased() && registry.get(hostId) == null) {
+                    hosts.disconnected(hostId);
+                }
+            });
+        } catch (RuntimeException e) {
+            // The Hazelcast member is already gone (shutting down): the next owner overwrites the entry.
+            LOG.debug("could not release the session entry of host {}: {}", hostId, e.toString());
+        }
+    }
+
+    /**
+     * Redirects every session whose host this member no longer owns to its owner.
+     *
+     * @param reason "ownership-moved", or "shutdown" while this member leaves
+     * @return the number of sessions redirected
+     */
+    public int recheckOwnership(String reason) {
+        Cluster current = cluster;
+        if (current == null || halted) {
+            return 0;
+        }
+        List<String> moved = SessionRules.toHandOver(memberId, registry.hostIds(), current.ownership()::ownerIdOf);
+        int redirected = 0;
+        for (String hostId : moved) {
+            AgentStream stream = registry.get(hostId);
+            Ownership.Owner owner = current.ownership().ownerOf(hostId).orElse(null);
+            if (stream != null && owner != null && !owner.local()
+                    && stream.redirect(owner.grpcAddress(), owner.memberId(), reason, EndCause.HANDED_OVER)) {
+                metrics.redirect();
+                redirected++;
+            }
+        }
+        if (redirected > 0) {
+            LOG.info("redirected {} agents to their new owners ({})", redirected, reason);
+        }
+        return redirected;
+    }
+
+    /** Closes sessions silent for three heartbeat intervals; their hosts go offline. */
+    public int closeSilent() {
+        long limit = nowMs() - settings.silenceLimit().toMillis();
+        int closed = 0;
+        for (AgentStream stream : registry.streams()) {
+            if (stream.lastHeardMs() < limit) {
+                stream.fail(Status.UNAVAILABLE, "no heartbeat for three intervals", EndCause.LOST);
+                closed++;
+            }
+        }
+        if (closed > 0) {
+            LOG.info("closed {} silent agent sessions", closed);
+        }
+        return closed;
+    }
+
+    /** From now on Hellos are refused or redirected: this member is leaving. */
+    public void beginShutdown() {
+        closing = true;
+    }
+
+    /**
+     * After this member left the cluster: sends each remaining agent to one of the members that
+     * stay (spread by host id); that member accepts it or redirects it to the owner.
+     */
+    public int handOverRemaining(List<Target> targets) {
+        if (targets.isEmpty()) {
+            return 0;
+        }
+        int redirected = 0;
+        for (AgentStream stream : registry.streams()) {
+            Target target = targets.get(Math.floorMod(stream.hostId().hashCode(), targets.size()));
+            if (stream.redirect(target.grpcAddress(), target.memberId(), "shutdown", EndCause.HANDED_OVER)) {
+                metrics.redirect();
+                redirected++;
+            }
+        }
+        return redirected;
+    }
+
+    /** The last member stops: its sessions end and their hosts are recorded offline. */
+    public int closeAll(String reason) {
+        int closed = 0;
+        for (AgentStream stream : registry.streams()) {
+            stream.fail(Status.UNAVAILABLE, reason, EndCause.LOST);
+            // Recorded here too: the release through Hazelcast may not finish before it stops.
+            hosts.disconnected(stream.hostId());
+            closed++;
+        }
+        return closed;
+    }
+
+    /** The member is being killed: drop every session without hand-over or offline marking. */
+    public void halt() {
+        halted = true;
+        for (AgentStream stream : registry.streams()) {
+            stream.halt();
+        }
+    }
+
+    private long nextSince() {
+        long now = nowMs();
+        return lastSince.updateAndGet(last -> Math.max(now, last + 1));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

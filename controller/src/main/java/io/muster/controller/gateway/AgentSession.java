@@ -1,0 +1,31 @@
+package io.muster.controller.gateway;
+
+import io.muster.proto.v1.ControllerMessage;
+
+/**
+ * An accepted agent session on this member, as other parts of the controller see it (task
+ * dispatch pushes assignments through it).
+ *
+ * <p>Thread-safe: {@link #send} may be called from any thread and never blocks.
+ */
+public interface AgentSession {
+
+    /** The host this session belongs to. */
+    String hostId();
+
+    /** When this member accepted the session, milliseconds since the epoch. */
+    long connectedSinceMs();
+
+    /**
+     * Queues a message for the agent, honouring gRPC flow control: it is written at once while
+     * the stream is ready, else it waits in a bounded per-session queue drained when the agent
+     * reads again.
+     *
+     * @return false when the session is closed or its queue is full (the caller keeps the message
+     *         and retries later, e.g. when the host reconnects)
+     */
+    boolean send(ControllerMessage message);
+
+    /** Whether the session is still open. */
+    boolean isOpen();
+}

@@ -1,0 +1,47 @@
+package io.muster.controller.gateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's meters, in the registry the HTTP API serves at /metrics: muster_connected_agents,
+ * muster_heartbeats_received_total, muster_inventory_updates_total, muster_redirects_sent_total,
+ * muster_sessions_refused_total. Thread-safe.
+ */
+final class GatewayMetrics {
+
+    private final Counter heartbeats;
+    private final Counter inventoryUpdates;
+    private final Counter redirects;
+    private final MeterRegistry registry;
+
+    GatewayMetrics(MeterRegistry registry, Supplier<Number> connectedAgents) {
+        this.registry = registry;
+        Gauge.builder("muster.connected.agents", connectedAgents)
+                .description("agent sessions open on this member").register(registry);
+        this.heartbeats = Counter.builder("muster.heartbeats.received")
+                .description("heartbeats received from agents").register(registry);
+        this.inventoryUpdates = Counter.builder("muster.inventory.updates")
+                .description("inventory snapshots and deltas stored").register(registry);
+        this.redirects = Counter.builder("muster.redirects.sent")
+                .description("agents redirected to another member").register(registry);
+    }
+
+    void heartbeat() {
+        heartbeats.increment();
+    }
+
+    void inventoryUpdate() {
+        inventoryUpdates.increment();
+    }
+
+    void redirect() {
+        redirects.increment();
+    }
+
+    void refused(String reason) {
+        registry.counter("muster.sessions.refused", "reason", reason).increment();
+    }
+}

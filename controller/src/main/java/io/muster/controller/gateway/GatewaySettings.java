@@ -1,0 +1,53 @@
+package io.muster.controller.gateway;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the agent gateway.
+ *
+ * @param heartbeat            interval agents are told to heartbeat at; a session silent for
+ *                             three intervals is closed and its host recorded offline
+ * @param inventoryLimitBytes  largest serialized Inventory (or InventoryDelta) accepted
+ * @param flushInterval        the store's last-seen flush interval: the cluster-wide stale-host
+ *                             sweep waits for it on top of three heartbeats so it never marks a
+ *                             host whose heartbeats are merely not flushed yet
+ * @param clock                time source for liveness and session timestamps
+ */
+public record GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Duration flushInterval, Clock clock) {
+
+    public static final int DEFAULT_INVENTORY_LIMIT = 1 << 20;
+    /** Headroom above the inventory limit so an oversized inventory reaches our own check. */
+    private static final int INBOUND_HEADROOM = 64 * 1024;
+
+    public GatewaySettings {
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(clock, "clock");
+        if (heartbeat.isZero() || heartbeat.isNegative()) {
+            throw new IllegalArgumentException("heartbeat must be positive, got " + heartbeat);
+        }
+        if (inventoryLimitBytes <= 0) {
+            throw new IllegalArgumentException("inventoryLimitBytes must be positive, got " + inventoryLimitBytes);
+        }
+    }
+
+    /** Silence after which a session is closed and its host is offline: three heartbeats. */
+    public Duration silenceLimit() {
+        return heartbeat.multipliedBy(3);
+    }
+
+    /**
+     * Silence after which the cluster-wide sweep marks a host offline in the database: three
+     * heartbeats plus two flush intervals, so a flush in flight never makes a live host stale.
+     */
+    public Duration staleAfter() {
+        return silenceLimit().plus(flushInterval.multipliedBy(2));
+    }
+
+    /** gRPC's own per-message ceiling, a bit above the inventory limit. */
+    public int maxInboundMessageSize() {
+        return inventoryLimitBytes + INBOUND_HEADROOM;
+    }
+}
