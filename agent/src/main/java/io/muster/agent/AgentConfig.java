@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param rebootCommand  command run by the lifecycle reboot action (default "systemctl reboot")
  * @param containerSocket Docker Engine API socket; null probes /run/docker.sock then
  *                       /run/podman/podman.sock
+ * @param inventoryInterval how often the inventory is re-read; a changed digest sends a delta
+ *                       (default 60 s)
  */
 public record AgentConfig(
         List<String> controllers,
@@ -25,10 +27,12 @@ public record AgentConfig(
         Duration maxBackoff,
         Path bootIdFile,
         List<String> rebootCommand,
-        Path containerSocket) {
+        Path containerSocket,
+        Duration inventoryInterval) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_INVENTORY_INTERVAL = Duration.ofSeconds(60);
 
     public AgentConfig {
         controllers = List.copyOf(controllers);
@@ -39,9 +43,24 @@ public record AgentConfig(
         heartbeat = heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat;
         maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
         rebootCommand = rebootCommand == null ? List.of("systemctl", "reboot") : List.copyOf(rebootCommand);
+        inventoryInterval = inventoryInterval == null ? DEFAULT_INVENTORY_INTERVAL : inventoryInterval;
+        if (heartbeat.isNegative() || heartbeat.isZero() || inventoryInterval.isNegative() || inventoryInterval.isZero()) {
+            throw new IllegalArgumentException("heartbeat and inventory intervals must be positive");
+        }
+    }
+
+    /** The original seven settings; the inventory interval takes its default. */
+    public AgentConfig(List<String> controllers, Path dataDir, Duration heartbeat, Duration maxBackoff,
+            Path bootIdFile, List<String> rebootCommand, Path containerSocket) {
+        this(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, null);
+    }
+
+    /** This configuration with another inventory re-read interval. */
+    public AgentConfig withInventoryInterval(Duration interval) {
+        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, interval);
     }
 
     public static AgentConfig of(List<String> controllers, Path dataDir) {
-        return new AgentConfig(controllers, dataDir, null, null, null, null, null);
+        return new AgentConfig(controllers, dataDir, null, null, null, null, null, null);
     }
 }

@@ -1,0 +1,27 @@
+package io.muster.agent.task.config;
+
+/**
+ * One declarative resource of a config spec: the state a part of the host should be in.
+ *
+ * <p>{@link #check} only looks (it may run read-only commands such as {@code dpkg-query} or a
+ * command's {@code unless} guard) and says what {@link #apply} would change. {@link #apply} brings
+ * the host to the state and is idempotent: applying an unchanged resource changes nothing.
+ * Both run on the run's worker thread and may block; instances are immutable.
+ */
+sealed interface Resource
+        permits FileResource, DirectoryResource, SymlinkResource, AbsentResource, PackageResource, ServiceResource,
+        CommandResource {
+
+    /** The spec's {@code type}: file, directory, symlink, absent, package, service or command. */
+    String type();
+
+    /** Which field names this resource in results: {@code path} or {@code name}. */
+    String subjectField();
+
+    /** The path or name of what is managed. */
+    String subject();
+
+    Change check(CommandRunner commands) throws ConfigException;
+
+    void apply(CommandRunner commands) throws ConfigException;
+}

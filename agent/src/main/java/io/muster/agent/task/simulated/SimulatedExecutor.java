@@ -1,0 +1,99 @@
+package io.muster.agent.task.simulated;
+
+import com.google.protobuf.Value;
+import io.muster.agent.task.AsynchronousExecutor;
+import io.muster.agent.task.RunContext;
+import io.muster.agent.task.RunResult;
+import io.muster.agent.task.TaskExecutor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Executor of simulated agents (demo, tests, bench): forks nothing; a run succeeds after a fixed
+ * delay with one line of output naming the simulated host and the command, so that a fan-out to
+ * thousands of hosts measures Muster, not {@code fork()}.
+ *
+ * <p>Threading: {@link #start} schedules the completion on the shared timer and returns at once;
+ * no thread sleeps. A cancel completes the run at once as CANCELLED.
+ */
+public final class SimulatedExecutor implements TaskExecutor, AsynchronousExecutor {
+
+    public static final Duration DEFAULT_DELAY = Duration.ofMillis(50);
+
+    private final String kind;
+    private final String hostname;
+    private final Duration delay;
+    private final ScheduledExecutorService timer;
+    private final Consumer<String> executions;
+
+    /**
+     * @param kind       the kind it stands in for ("exec", "config")
+     * @param hostname   simulated host name, printed in the output
+     * @param executions told the run id each time a run actually starts (tests count them); may be null
+     */
+    public SimulatedExecutor(String kind, String hostname, Duration delay, ScheduledExecutorService timer,
+            Consumer<String> executions) {
+        this.kind = kind;
+        this.hostname = hostname;
+        this.delay = delay == null ? DEFAULT_DELAY : delay;
+        this.timer = timer;
+        this.executions = executions;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public CompletionStage<RunResult> start(RunContext context) {
+        if (executions != null) {
+            executions.accept(context.runId());
+        }
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        String line = "simulated " + kind + " on " + hostname + ": " + describe(context) + "\n";
+        ScheduledFuture<?> completion = timer.schedule(() -> {
+            try {
+                context.stdout().write(line.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The capture is in memory; it does not fail.
+            }
+            result.complete(RunResult.succeeded(0, null));
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        context.onCancel(() -> {
+            completion.cancel(false);
+            result.complete(RunResult.cancelled("cancelled"));
+        });
+        return result;
+    }
+
+    @Override
+    public RunResult execute(RunContext context) throws InterruptedException {
+        try {
+            return start(context).toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            return RunResult.failed("simulated executor failed: " + e.getCause());
+        }
+    }
+
+    private static String describe(RunContext context) {
+        Value command = context.spec().getFieldsMap().get("command");
+        if (command != null && command.hasListValue()) {
+            return command.getListValue().getValuesList().stream().map(Value::getStringValue).collect(Collectors.joining(" "));
+        }
+        Value shell = context.spec().getFieldsMap().get("shell");
+        if (shell != null && shell.hasStringValue()) {
+            return shell.getStringValue();
+        }
+        return context.spec().getFieldsCount() + " field spec";
+    }
+}
