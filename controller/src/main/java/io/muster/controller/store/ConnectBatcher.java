@@ -1,5 +1,8 @@
 package io.muster.controller.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,7 +27,9 @@ import java.util.Map;
  * <p>Thread-safe: {@link #submit} may be called from any thread (gRPC or Vert.x). Each returned
  * future completes, on a Vert.x context thread, once the batch holding the call is committed,
  * with the host's stored inventory digest (null when none). Two calls for the same host in one
- * batch are merged: the later one is written, both callers get the result.
+ * batch are merged: the later one is written, both callers get the result. Metrics: timer
+ * {@code muster.store.connect} (one sample per statement) and counter
+ * {@code muster.store.connect.rows}.
  */
 final class ConnectBatcher {
 
@@ -56,13 +61,21 @@ final class ConnectBatcher {
     private final PreparedQuery<RowSet<Row>> upsert;
     private final long maxDelayMillis;
     private final int maxRows;
+    private final Timer batchTimer;
+    private final Counter batchRows;
 
     private final Object lock = new Object();
     private LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
     private long timerId = -1;
 
-    ConnectBatcher(Vertx vertx, Pool pool, Duration maxDelay, int maxRows) {
+    ConnectBatcher(Vertx vertx, Pool pool, MeterRegistry registry, Duration maxDelay, int maxRows) {
         this.vertx = vertx;
+        this.batchTimer = Timer.builder("muster.store.connect")
+                .description("Latency of one batched host-connected upsert")
+                .register(registry);
+        this.batchRows = Counter.builder("muster.store.connect.rows")
+                .description("Hosts written by batched host-connected upserts")
+                .register(registry);
         this.upsert = pool.preparedQuery(UPSERT);
         this.maxDelayMillis = Math.max(1, maxDelay.toMillis());
         this.maxRows = maxRows;
@@ -139,8 +152,11 @@ final class ConnectBatcher {
             ats[i] = c.at();
             i++;
         }
+        Timer.Sample sample = Timer.start();
         return upsert.execute(Tuple.of(ids, hostnames, versions, bootIds, ats))
                 .onSuccess(rows -> {
+                    sample.stop(batchTimer);
+                    batchRows.increment(n);
                     Map<String, String> digests = new HashMap<>(n * 2);
                     for (Row row : rows) {
                         digests.put(row.getString(0), row.getString(1));

@@ -83,7 +83,7 @@ public final class HostRepository {
         this.database = database;
         this.pool = database.pool();
         this.clock = new LivenessClock(clock);
-        this.connects = new ConnectBatcher(database.vertx(), pool, CONNECT_BATCH_DELAY, CONNECT_BATCH_ROWS);
+        this.connects = new ConnectBatcher(database.vertx(), pool, registry, CONNECT_BATCH_DELAY, CONNECT_BATCH_ROWS);
         this.liveness = new LastSeenFlusher(database.vertx(), pool, registry);
         this.findQuery = pool.preparedQuery("SELECT " + HOST_COLUMNS + ", inventory::text AS inventory FROM hosts WHERE id = $1");
         this.saveInventoryQuery = pool.preparedQuery(SAVE_INVENTORY);
@@ -94,6 +94,7 @@ public final class HostRepository {
                 """);
         this.addEventQuery = pool.preparedQuery("""
                 INSERT INTO host_events (host_id, kind, message, detail, actor, at) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT DO NOTHING
                 """);
         // One round trip: no row at all means the host is unknown; a row of NULLs, no events.
         this.eventsQuery = pool.preparedQuery("""
@@ -249,7 +250,11 @@ public final class HostRepository {
                 .map(RowSet::rowCount);
     }
 
-    /** Appends an event to the host's history. Fails with {@link HostNotFoundException} when unknown. */
+    /**
+     * Appends an event to the host's history. Fails with {@link HostNotFoundException} when
+     * unknown. Idempotent where a unique index says so (an agent's resent event with the same
+     * detail.eventId): the repeat is a no-op, not a failure.
+     */
     public Future<Void> addEvent(String hostId, String kind, String message, JsonObject detail, String actor) {
         Objects.requireNonNull(kind, "kind");
         return addEventQuery.execute(Tuple.of(hostId, kind, message == null ? "" : message, detail, actor, clock.now()))

@@ -38,7 +38,7 @@ class HttpApiTest {
     private static HttpApi api;
     private static InMemoryClusterView cluster;
     private static String base;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() {

@@ -98,6 +98,11 @@ class HostRepositoryTest {
         }
         assertThat(Await.result(calls.get(3_000))).isNull();
         assertThat(count("SELECT count(*) FROM hosts WHERE state = 'online'")).isEqualTo(3_000);
+        // 3,501 connects in all; batches of up to 1,000 rows, so far fewer statements than calls
+        // (the exact number depends on how the 20 ms windows fall).
+        double statements = registry.get("muster.store.connect").timer().count();
+        assertThat(statements).isGreaterThanOrEqualTo(4).isLessThan(100);
+        assertThat(registry.get("muster.store.connect.rows").counter().count()).isGreaterThanOrEqualTo(3_500.0);
     }
 
     @Test
