@@ -1,0 +1,46 @@
+package io.muster.controller.dispatch;
+
+import com.google.protobuf.Struct;
+import io.muster.controller.task.StructJson;
+import io.muster.controller.task.TaskHeader;
+import io.muster.proto.v1.ControllerMessage;
+import io.muster.proto.v1.TaskAssignment;
+import io.muster.proto.v1.TaskCancel;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Builds the messages agents receive for runs. The spec is converted to a {@link Struct} once per
+ * task and shared by all of its assignments.
+ */
+final class Assignments {
+
+    /** Maximum bytes of stdout and of stderr an agent keeps per run. */
+    static final long OUTPUT_LIMIT_BYTES = 1024 * 1024;
+
+    private final TaskHeader task;
+    private final Struct spec;
+
+    Assignments(TaskHeader task) {
+        this.task = task;
+        this.spec = StructJson.toStruct(new JsonObject(task.specJson()));
+    }
+
+    ControllerMessage assignment(UUID runId) {
+        return ControllerMessage.newBuilder().setTaskAssignment(TaskAssignment.newBuilder()
+                .setRunId(runId.toString())
+                .setTaskId(task.taskId().toString())
+                .setKind(task.kind())
+                .setSpec(spec)
+                .setTimeoutMs(task.timeoutSeconds() * 1000L)
+                .setDryRun(task.dryRun())
+                .setOutputLimitBytes(OUTPUT_LIMIT_BYTES))
+                .build();
+    }
+
+    static ControllerMessage cancel(UUID runId, String reason) {
+        return ControllerMessage.newBuilder()
+                .setTaskCancel(TaskCancel.newBuilder().setRunId(runId.toString()).setReason(reason))
+                .build();
+    }
+}

@@ -1,0 +1,310 @@
+package io.muster.controller.task;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.muster.proto.v1.TaskUpdate;
+import io.muster.proto.v1.UpdateRef;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the agents' {@link TaskUpdate}s to PostgreSQL in batches and acknowledges them once
+ * they are durable.
+ *
+ * <p>A batch is flushed every {@code interval} (default 50 ms) or as soon as {@code maxBatch}
+ * (default 1,000) updates wait, as ONE statement whatever its size. The statement is idempotent
+ * by (run id, sequence): an update whose sequence is at or below the run's stored
+ * {@code last_sequence} changes nothing, several updates of one run in a batch are applied in
+ * sequence order (output chunks appended in order, capped at the output limit with
+ * {@code truncated}), and a run already in a terminal state never changes. Rows are locked in id
+ * order before they are read, so two members writing updates of the same run (an agent that
+ * moved while a batch was in flight) neither lose nor double an output chunk.
+ *
+ * <p>Only after the batch commits are its updates acknowledged, one {@code Ack} per {@link AckSink}
+ * per batch. If the statement fails, the batch stays queued and is retried: nothing is
+ * acknowledged that is not in the database, so the agent's journal keeps it.
+ *
+ * <p>Threading: {@link #submit} may be called from any thread (gRPC threads) and never blocks or
+ * touches the database. One batch is in flight at a time, which keeps a run's updates in order.
+ */
+public final class RunResultBatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RunResultBatcher.class);
+
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(50);
+    public static final int DEFAULT_MAX_BATCH = 1_000;
+    public static final int DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
+    /** Beyond this many waiting updates (database down), new ones are refused unacknowledged: the agents keep them. */
+    static final int MAX_QUEUED = 200_000;
+
+    private static final String APPLY = "WITH u AS ("
+            + " SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::int[], $5::bytea[], $6::bytea[],"
+            + " $7::bool[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[])"
+            + " AS u(run_id, seq, state, exit_code, out, err, truncated, started_at, finished_at, reason, result)),"
+            + " locked AS (SELECT r.id, r.last_sequence FROM runs r WHERE r.id IN (SELECT run_id FROM u)"
+            + " AND r.state IN ('pending', 'running') ORDER BY r.id FOR UPDATE),"
+            + " fresh AS (SELECT u.* FROM u JOIN locked l ON l.id = u.run_id WHERE u.seq > l.last_sequence),"
+            + " agg AS (SELECT run_id, max(seq) AS seq,"
+            + " string_agg(out, ''::bytea ORDER BY seq) AS out, string_agg(err, ''::bytea ORDER BY seq) AS err,"
+            + " bool_or(truncated) AS truncated, min(started_at) AS started_at,"
+            + " (array_agg(state ORDER BY seq) FILTER (WHERE state <> 'running'))[1] AS final_state,"
+            + " (array_agg(exit_code ORDER BY seq) FILTER (WHERE state <> 'running'))[1] AS exit_code,"
+            + " (array_agg(finished_at ORDER BY seq) FILTER (WHERE state <> 'running'))[1] AS finished_at,"
+            + " (array_agg(reason ORDER BY seq) FILTER (WHERE state <> 'running'))[1] AS reason,"
+            + " (array_agg(result ORDER BY seq) FILTER (WHERE state <> 'running'))[1] AS result"
+            + " FROM fresh GROUP BY run_id)"
+            + " UPDATE runs r SET last_sequence = agg.seq,"
+            + " state = coalesce(agg.final_state, 'running'),"
+            + " stdout = substring(r.stdout || agg.out FROM 1 FOR $12),"
+            + " stderr = substring(r.stderr || agg.err FROM 1 FOR $12),"
+            + " truncated = r.truncated OR agg.truncated"
+            + "   OR octet_length(r.stdout) + octet_length(agg.out) > $12"
+            + "   OR octet_length(r.stderr) + octet_length(agg.err) > $12,"
+            + " started_at = coalesce(r.started_at, agg.started_at),"
+            + " running_since = coalesce(r.running_since, now()),"
+            + " exit_code = agg.exit_code, finished_at = agg.finished_at, reason = agg.reason,"
+            + " result = agg.result::jsonb,"
+            + " recorded_at = CASE WHEN agg.final_state IS NULL THEN NULL ELSE clock_timestamp() END"
+            + " FROM agg WHERE r.id = agg.run_id";
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final int maxBatch;
+    private final int outputLimit;
+    private final long timerId;
+    private final Object lock = new Object();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private boolean flushing;
+    private boolean closed;
+
+    private final AtomicLong statements = new AtomicLong();
+    private final Timer flushTimer;
+    private final Counter applied;
+    private final Counter refused;
+
+    /** Above this many waiting updates, submitters wait for their own batch (backpressure on the agents). */
+    private final int highWater;
+
+    /** An update waiting for its batch; {@code written} is completed after the commit when a submitter waits. */
+    private record Pending(UUID runId, RunStatus state, TaskUpdate update, AckSink sink, Promise<Void> written) {
+    }
+
+    public RunResultBatcher(Vertx vertx, Pool pool, MeterRegistry registry) {
+        this(vertx, pool, registry, DEFAULT_INTERVAL, DEFAULT_MAX_BATCH, DEFAULT_OUTPUT_LIMIT);
+    }
+
+    public RunResultBatcher(Vertx vertx, Pool pool, MeterRegistry registry, Duration interval, int maxBatch,
+                            int outputLimit) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.maxBatch = maxBatch;
+        this.outputLimit = outputLimit;
+        this.flushTimer = Timer.builder("muster.tasks.results.flush")
+                .description("time to write one batch of task updates").register(registry);
+        this.applied = Counter.builder("muster.tasks.results.updates")
+                .description("task updates written and acknowledged").register(registry);
+        this.refused = Counter.builder("muster.tasks.results.refused")
+                .description("task updates refused (malformed, or the queue was full)").register(registry);
+        this.highWater = maxBatch * 10;
+        this.timerId = vertx.setPeriodic(interval.toMillis(), id -> flush());
+    }
+
+    /**
+     * Queues an update; {@code sink} receives its reference once it is durable. Malformed updates
+     * (run id not a UUID, no state) are acknowledged at once and dropped: resending them would
+     * never make them valid.
+     *
+     * @return completes when the caller may hand over the next update: at once while the queue is
+     *     short, else when this update is written (so a flood from agents slows the agents, not
+     *     the controller's memory)
+     */
+    public Future<Void> submit(TaskUpdate update, AckSink sink) {
+        UUID runId;
+        RunStatus state;
+        try {
+            runId = UUID.fromString(update.getRunId());
+            state = RunStatus.fromAgent(update.getState()).orElseThrow(IllegalArgumentException::new);
+        } catch (IllegalArgumentException e) {
+            log.warn("dropping malformed task update (run id '{}', state {})", update.getRunId(), update.getState());
+            refused.increment();
+            vertx.runOnContext(v -> sink.acknowledge(List.of(ref(update))));
+            return Future.succeededFuture();
+        }
+        boolean full;
+        Promise<Void> written = null;
+        synchronized (lock) {
+            if (closed || queue.size() >= MAX_QUEUED) {
+                refused.increment();
+                return Future.succeededFuture();
+            }
+            if (queue.size() >= highWater) {
+                written = Promise.promise();
+            }
+            queue.add(new Pending(runId, state, update, sink, written));
+            full = queue.size() >= maxBatch && !flushing;
+        }
+        if (full) {
+            vertx.runOnContext(v -> flush());
+        }
+        return written == null ? Future.succeededFuture() : written.future();
+    }
+
+    /** Statements executed so far (one per batch). */
+    public long statements() {
+        return statements.get();
+    }
+
+    /** Updates waiting for a batch. */
+    public int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    private void flush() {
+        List<Pending> batch;
+        synchronized (lock) {
+            if (flushing || queue.isEmpty()) {
+                return;
+            }
+            flushing = true;
+            batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
+            while (batch.size() < maxBatch && !queue.isEmpty()) {
+                batch.add(queue.poll());
+            }
+        }
+        long started = System.nanoTime();
+        write(batch).onComplete(ar -> {
+            boolean more;
+            synchronized (lock) {
+                flushing = false;
+                if (ar.failed()) {
+                    // Back to the front, in order: the next tick retries before anything newer.
+                    for (int i = batch.size() - 1; i >= 0; i--) {
+                        queue.addFirst(batch.get(i));
+                    }
+                }
+                more = ar.succeeded() && queue.size() >= maxBatch;
+            }
+            if (ar.failed()) {
+                log.warn("could not write {} task updates; retrying: {}", batch.size(), ar.cause().toString());
+                return;
+            }
+            flushTimer.record(Duration.ofNanos(System.nanoTime() - started));
+            applied.increment(batch.size());
+            acknowledge(batch);
+            if (more) {
+                flush();
+            }
+        });
+    }
+
+    private Future<Void> write(List<Pending> batch) {
+        int n = batch.size();
+        UUID[] runIds = new UUID[n];
+        Long[] seqs = new Long[n];
+        String[] states = new String[n];
+        Integer[] exitCodes = new Integer[n];
+        Buffer[] outs = new Buffer[n];
+        Buffer[] errs = new Buffer[n];
+        Boolean[] truncated = new Boolean[n];
+        OffsetDateTime[] startedAt = new OffsetDateTime[n];
+        OffsetDateTime[] finishedAt = new OffsetDateTime[n];
+        String[] reasons = new String[n];
+        String[] results = new String[n];
+        // The same (run, sequence) twice in one batch (a resend racing its original) must not append twice.
+        Set<String> seen = new HashSet<>();
+        int rows = 0;
+        for (Pending pending : batch) {
+            TaskUpdate u = pending.update();
+            if (!seen.add(pending.runId() + "/" + u.getSequence())) {
+                continue;
+            }
+            runIds[rows] = pending.runId();
+            seqs[rows] = u.getSequence();
+            states[rows] = pending.state().dbName();
+            exitCodes[rows] = u.getHasExitCode() ? u.getExitCode() : null;
+            outs[rows] = Buffer.buffer(u.getStdoutChunk().toByteArray());
+            errs[rows] = Buffer.buffer(u.getStderrChunk().toByteArray());
+            truncated[rows] = u.getTruncated();
+            startedAt[rows] = time(u.getStartedAtMs());
+            finishedAt[rows] = time(u.getFinishedAtMs());
+            reasons[rows] = u.getReason().isEmpty() ? null : u.getReason();
+            results[rows] = result(u);
+            rows++;
+        }
+        Tuple params = Tuple.of(trim(runIds, rows), trim(seqs, rows), trim(states, rows), trim(exitCodes, rows),
+                trim(outs, rows), trim(errs, rows), trim(truncated, rows), trim(startedAt, rows),
+                trim(finishedAt, rows), trim(reasons, rows), trim(results, rows), outputLimit);
+        statements.incrementAndGet();
+        return pool.preparedQuery(APPLY).execute(params).mapEmpty();
+    }
+
+    private static <T> T[] trim(T[] array, int length) {
+        return length == array.length ? array : java.util.Arrays.copyOf(array, length);
+    }
+
+    private static OffsetDateTime time(long epochMillis) {
+        return epochMillis <= 0 ? null : OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    private static String result(TaskUpdate update) {
+        if (!update.hasResult()) {
+            return null;
+        }
+        return StructJson.toJson(update.getResult()).encode();
+    }
+
+    private static void acknowledge(List<Pending> batch) {
+        Map<AckSink, List<UpdateRef>> bySink = new IdentityHashMap<>();
+        for (Pending pending : batch) {
+            bySink.computeIfAbsent(pending.sink(), s -> new ArrayList<>()).add(ref(pending.update()));
+        }
+        for (Pending pending : batch) {
+            if (pending.written() != null) {
+                pending.written().tryComplete();
+            }
+        }
+        bySink.forEach((sink, refs) -> {
+            try {
+                sink.acknowledge(refs);
+            } catch (RuntimeException e) {
+                log.warn("acknowledging {} task updates failed", refs.size(), e);
+            }
+        });
+    }
+
+    private static UpdateRef ref(TaskUpdate update) {
+        return UpdateRef.newBuilder().setRunId(update.getRunId()).setSequence(update.getSequence()).build();
+    }
+
+    /** Stops the timer after writing what is queued (best effort: updates not written stay in the agents' journals). */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+        vertx.cancelTimer(timerId);
+        flush();
+    }
+}

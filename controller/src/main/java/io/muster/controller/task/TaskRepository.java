@@ -1,0 +1,309 @@
+package io.muster.controller.task;
+
+import io.muster.scheduler.selector.SqlFragment;
+import io.muster.scheduler.selector.SqlSelector;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Tasks and runs in PostgreSQL (the aggregate "task with its runs"). Results from agents are
+ * written by {@link RunResultBatcher}, not here.
+ *
+ * <p>Thread safety: every method may be called from any thread and never blocks; futures complete
+ * on a Vert.x context thread. Each method is one round trip or one transaction.
+ */
+public final class TaskRepository {
+
+    private static final String INSERT_TASK = "INSERT INTO tasks (id, kind, spec, target, timeout_seconds, dry_run, "
+            + "total, accepted_by) VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING created_at";
+    private static final String INSERT_RUNS_FOR_HOSTS = "INSERT INTO runs (id, task_id, host_id) "
+            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[]) RETURNING id, host_id";
+    private static final String INSERT_RUNS_FOR_SELECTOR = "INSERT INTO runs (id, task_id, host_id) "
+            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE %s RETURNING id, host_id";
+    private static final String SET_TOTAL = "UPDATE tasks SET total = $2 WHERE id = $1";
+
+    private static final String TASK_COLUMNS = "t.id, t.kind, t.spec, t.target, t.timeout_seconds, t.dry_run, "
+            + "t.total, t.created_at, t.cancelled_at, (SELECT jsonb_object_agg(c.state, c.n) FROM "
+            + "(SELECT state, count(*) AS n FROM runs WHERE task_id = t.id GROUP BY state) c) AS counts";
+    private static final String FIND_TASK = "SELECT " + TASK_COLUMNS + " FROM tasks t WHERE t.id = $1";
+    private static final String LIST_TASKS = "SELECT " + TASK_COLUMNS + " FROM tasks t "
+            + "WHERE ($1::timestamptz IS NULL OR (t.created_at, t.id) < ($1, $2::uuid)) "
+            + "ORDER BY t.created_at DESC, t.id DESC LIMIT $3";
+    private static final String COUNTS = "SELECT t.cancelled_at, (SELECT jsonb_object_agg(c.state, c.n) FROM "
+            + "(SELECT state, count(*) AS n FROM runs WHERE task_id = t.id GROUP BY state) c) AS counts "
+            + "FROM tasks t WHERE t.id = $1";
+    private static final String TASK_EXISTS = "SELECT 1 FROM tasks WHERE id = $1";
+    private static final String LIST_RUNS = "SELECT id, host_id, state, exit_code, stdout, stderr, truncated, "
+            + "started_at, finished_at, reason, result FROM runs WHERE task_id = $1 "
+            + "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR host_id > $3) "
+            + "ORDER BY host_id LIMIT $4";
+
+    private static final String CANCEL_TASK = "UPDATE tasks SET cancelled_at = coalesce(cancelled_at, now()) "
+            + "WHERE id = $1 RETURNING id";
+    private static final String CANCEL_PENDING = "UPDATE runs SET state = 'cancelled', reason = $2, "
+            + "finished_at = now(), recorded_at = now() WHERE task_id = $1 AND state = 'pending' RETURNING id, host_id";
+    private static final String RUNNING_OF_TASK = "SELECT id, host_id FROM runs WHERE task_id = $1 AND state = 'running'";
+
+    private static final String OPEN_RUNS_OF_HOSTS = "SELECT r.id, r.host_id, r.state, t.id AS task_id, t.kind, "
+            + "t.spec::text AS spec, t.timeout_seconds, t.dry_run, t.cancelled_at IS NOT NULL AS cancelled "
+            + "FROM runs r JOIN tasks t ON t.id = r.task_id "
+            + "WHERE r.host_id = ANY($1::text[]) AND r.state IN ('pending', 'running') ORDER BY r.created_at, r.id";
+
+    private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
+            + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
+            + "FROM hosts h WHERE h.id = r.host_id AND r.state IN ('pending', 'running') AND h.state = 'offline' "
+            + "AND greatest(coalesce(h.last_seen, r.created_at), r.created_at) < now() - make_interval(secs => $1)";
+    private static final String SWEEP_TIMED_OUT = "UPDATE runs r SET state = 'timed_out', "
+            + "reason = 'no result within the timeout of ' || t.timeout_seconds || ' s', recorded_at = now() "
+            + "FROM tasks t WHERE t.id = r.task_id AND r.state = 'running' "
+            + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision)";
+
+    private final Pool pool;
+
+    public TaskRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Writes the task and one run per targeted host in one transaction (runs inserted by one
+     * {@code INSERT ... SELECT}, whatever the number of hosts). Completes after the commit.
+     *
+     * @return fails with {@link InvalidTaskRequestException} (nothing written) when the target
+     *     names no host: a selector matching nothing, or host ids that are not known
+     */
+    public Future<CreatedTask> create(UUID taskId, TaskRequest request, String acceptedBy) {
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_TASK)
+                .execute(Tuple.of(taskId, request.kind().wireName(), request.spec(), request.target().toJson(),
+                        request.timeoutSeconds(), request.dryRun(), acceptedBy))
+                .compose(inserted -> {
+                    OffsetDateTime createdAt = inserted.iterator().next().getOffsetDateTime(0);
+                    return insertRuns(conn, taskId, request.target())
+                            .compose(runs -> conn.preparedQuery(SET_TOTAL).execute(Tuple.of(taskId, runs.size()))
+                                    .map(ignored -> new CreatedTask(header(taskId, request), createdAt, runs)));
+                }));
+    }
+
+    static TaskHeader header(UUID taskId, TaskRequest request) {
+        return new TaskHeader(taskId, request.kind().wireName(), request.spec().encode(), request.timeoutSeconds(),
+                request.dryRun());
+    }
+
+    private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target) {
+        if (target instanceof TaskTarget.ByHosts) {
+            List<String> ids = ((TaskTarget.ByHosts) target).hostIds();
+            return conn.preparedQuery(INSERT_RUNS_FOR_HOSTS)
+                    .execute(Tuple.of(taskId, (Object) ids.toArray(new String[0])))
+                    .map(TaskRepository::runRefs)
+                    .compose(runs -> {
+                        if (runs.size() == ids.size()) {
+                            return Future.succeededFuture(runs);
+                        }
+                        return Future.failedFuture(unknownHosts(ids, runs));
+                    });
+        }
+        TaskTarget.BySelector bySelector = (TaskTarget.BySelector) target;
+        SqlFragment where = SqlSelector.where(bySelector.selector(), "h.labels", "h.facts", 2);
+        List<Object> params = new ArrayList<>(where.params().size() + 1);
+        params.add(taskId);
+        params.addAll(where.params());
+        return conn.preparedQuery(String.format(INSERT_RUNS_FOR_SELECTOR, where.sql()))
+                .execute(Tuple.from(params))
+                .map(TaskRepository::runRefs)
+                .compose(runs -> runs.isEmpty()
+                        ? Future.failedFuture(new InvalidTaskRequestException("the selector '" + bySelector.selector()
+                                + "' matches no host"))
+                        : Future.succeededFuture(runs));
+    }
+
+    private static InvalidTaskRequestException unknownHosts(List<String> requested, List<RunRef> found) {
+        Set<String> known = new HashSet<>();
+        for (RunRef run : found) {
+            known.add(run.hostId());
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String id : requested) {
+            if (!known.contains(id)) {
+                unknown.add(id);
+            }
+        }
+        String shown = String.join(", ", unknown.subList(0, Math.min(10, unknown.size())));
+        return new InvalidTaskRequestException(unknown.size() + " of the target hosts are not known: " + shown
+                + (unknown.size() > 10 ? ", ..." : ""));
+    }
+
+    private static List<RunRef> runRefs(RowSet<Row> rows) {
+        List<RunRef> runs = new ArrayList<>(rows.rowCount());
+        for (Row row : rows) {
+            runs.add(new RunRef(row.getUUID(0), row.getString(1)));
+        }
+        return runs;
+    }
+
+    public Future<Optional<TaskView>> find(UUID taskId) {
+        return pool.preparedQuery(FIND_TASK).execute(Tuple.of(taskId)).map(rows -> {
+            var it = rows.iterator();
+            return it.hasNext() ? Optional.of(taskView(it.next())) : Optional.empty();
+        });
+    }
+
+    /** Newest first. */
+    public Future<Page<TaskView>> list(int limit, String cursor) {
+        Cursors.TaskPosition after;
+        try {
+            after = cursor == null ? null : Cursors.task(cursor);
+        } catch (InvalidTaskRequestException e) {
+            return Future.failedFuture(e);
+        }
+        Tuple params = Tuple.of(after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1);
+        return pool.preparedQuery(LIST_TASKS).execute(params).map(rows -> {
+            List<TaskView> items = new ArrayList<>();
+            for (Row row : rows) {
+                items.add(taskView(row));
+            }
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                TaskView last = items.get(limit - 1);
+                next = Cursors.task(last.createdAt(), last.id());
+            }
+            return new Page<>(items, next);
+        });
+    }
+
+    /** Current counts and whether cancel was asked; empty for an unknown task. */
+    public Future<Optional<TaskProgress>> progress(UUID taskId) {
+        return pool.preparedQuery(COUNTS).execute(Tuple.of(taskId)).map(rows -> {
+            var it = rows.iterator();
+            if (!it.hasNext()) {
+                return Optional.empty();
+            }
+            Row row = it.next();
+            return Optional.of(new TaskProgress(TaskCounts.fromJson((JsonObject) row.getValue("counts")),
+                    row.getOffsetDateTime("cancelled_at") != null));
+        });
+    }
+
+    /** Runs of a task in host id order, optionally of one state; fails with {@link TaskNotFoundException}. */
+    public Future<Page<RunView>> runs(UUID taskId, RunStatus state, int limit, String cursor) {
+        String afterHost;
+        try {
+            afterHost = cursor == null ? null : Cursors.runHost(cursor);
+        } catch (InvalidTaskRequestException e) {
+            return Future.failedFuture(e);
+        }
+        Future<RowSet<Row>> exists = pool.preparedQuery(TASK_EXISTS).execute(Tuple.of(taskId));
+        Future<RowSet<Row>> page = pool.preparedQuery(LIST_RUNS)
+                .execute(Tuple.of(taskId, state == null ? null : state.dbName(), afterHost, limit + 1));
+        return Future.all(exists, page).compose(done -> {
+            if (exists.result().rowCount() == 0) {
+                return Future.failedFuture(new TaskNotFoundException(taskId.toString()));
+            }
+            List<RunView> items = new ArrayList<>();
+            for (Row row : page.result()) {
+                items.add(runView(row));
+            }
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                next = Cursors.run(items.get(limit - 1).hostId());
+            }
+            return Future.succeededFuture(new Page<>(items, next));
+        });
+    }
+
+    /**
+     * Marks the task cancelled and its pending runs {@code cancelled} in one transaction, and
+     * returns the runs whose agents must be told.
+     *
+     * @return fails with {@link TaskNotFoundException} for an unknown task
+     */
+    public Future<CancelledTask> cancel(UUID taskId) {
+        return pool.withTransaction(conn -> conn.preparedQuery(CANCEL_TASK).execute(Tuple.of(taskId))
+                .compose(updated -> {
+                    if (updated.rowCount() == 0) {
+                        return Future.failedFuture(new TaskNotFoundException(taskId.toString()));
+                    }
+                    Future<RowSet<Row>> pending = conn.preparedQuery(CANCEL_PENDING)
+                            .execute(Tuple.of(taskId, "cancelled before it started"));
+                    Future<RowSet<Row>> running = conn.preparedQuery(RUNNING_OF_TASK).execute(Tuple.of(taskId));
+                    return Future.all(pending, running).map(done -> new CancelledTask(taskId,
+                            runRefs(pending.result()), runRefs(running.result())));
+                }));
+    }
+
+    /** Runs not terminal yet of these hosts, oldest first (what a connecting host must get). */
+    public Future<List<OpenRun>> openRuns(Collection<String> hostIds) {
+        return pool.preparedQuery(OPEN_RUNS_OF_HOSTS).execute(Tuple.of((Object) hostIds.toArray(new String[0]))).map(rows -> {
+            List<OpenRun> runs = new ArrayList<>(rows.rowCount());
+            for (Row row : rows) {
+                TaskHeader task = new TaskHeader(row.getUUID("task_id"), row.getString("kind"), row.getString("spec"),
+                        row.getInteger("timeout_seconds"), row.getBoolean("dry_run"));
+                RunStatus state = RunStatus.fromDbName(row.getString("state")).orElseThrow();
+                runs.add(new OpenRun(new RunRef(row.getUUID("id"), row.getString("host_id")), task, state,
+                        row.getBoolean("cancelled")));
+            }
+            return runs;
+        });
+    }
+
+    /**
+     * Ends the runs of hosts that have been offline for longer than {@code deadline} (counted from
+     * the later of the host's last contact and the run's creation, so a task sent to a host that
+     * is already away still gives it the full deadline). One idempotent statement: any member may
+     * run it at any time.
+     *
+     * @return number of runs marked {@code host_lost}
+     */
+    public Future<Integer> sweepHostLost(Duration deadline) {
+        return pool.preparedQuery(SWEEP_HOST_LOST).execute(Tuple.of(seconds(deadline))).map(RowSet::rowCount);
+    }
+
+    /**
+     * Ends runs that started more than their timeout plus {@code grace} ago without a result
+     * (the agent enforces the timeout itself; this catches agents that went silent).
+     *
+     * @return number of runs marked {@code timed_out}
+     */
+    public Future<Integer> sweepTimedOut(Duration grace) {
+        return pool.preparedQuery(SWEEP_TIMED_OUT).execute(Tuple.of(seconds(grace))).map(RowSet::rowCount);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+
+    private static TaskView taskView(Row row) {
+        return new TaskView(row.getUUID("id"), row.getString("kind"), (JsonObject) row.getValue("target"),
+                (JsonObject) row.getValue("spec"), row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
+                row.getInteger("total"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("cancelled_at"),
+                TaskCounts.fromJson((JsonObject) row.getValue("counts")));
+    }
+
+    private static RunView runView(Row row) {
+        return new RunView(row.getUUID("id"), row.getString("host_id"),
+                RunStatus.fromDbName(row.getString("state")).orElseThrow(), row.getInteger("exit_code"),
+                text(row.getBuffer("stdout")), text(row.getBuffer("stderr")), row.getBoolean("truncated"),
+                row.getOffsetDateTime("started_at"), row.getOffsetDateTime("finished_at"), row.getString("reason"),
+                (JsonObject) row.getValue("result"));
+    }
+
+    private static String text(Buffer bytes) {
+        return bytes == null ? "" : new String(bytes.getBytes(), StandardCharsets.UTF_8);
+    }
+}

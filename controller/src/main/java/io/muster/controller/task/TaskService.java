@@ -1,0 +1,76 @@
+package io.muster.controller.task;
+
+import io.muster.controller.dispatch.RunDispatch;
+import io.vertx.core.Future;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the API does with tasks: accept (write, then dispatch), cancel, and read.
+ *
+ * <p>Guarantee: a task's future from {@link #create} completes only after the task and all its
+ * runs are committed; dispatch starts after that and is best effort (hosts that miss it load
+ * their open runs when they connect). Thread-safe; never blocks.
+ */
+public final class TaskService {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskService.class);
+
+    private final TaskRepository tasks;
+    private final RunDispatch dispatch;
+    private final String memberId;
+    private final Supplier<UUID> ids;
+
+    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId) {
+        this(tasks, dispatch, memberId, UUID::randomUUID);
+    }
+
+    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, Supplier<UUID> ids) {
+        this.tasks = tasks;
+        this.dispatch = dispatch;
+        this.memberId = memberId;
+        this.ids = ids;
+    }
+
+    /**
+     * @return the committed task; fails with {@link InvalidTaskRequestException} when the target
+     *     names no host (nothing written)
+     */
+    public Future<CreatedTask> create(TaskRequest request) {
+        return tasks.create(ids.get(), request, memberId).onSuccess(created -> {
+            log.info("task {} ({}) accepted for {} hosts", created.taskId(), request.kind().wireName(),
+                    created.runs().size());
+            dispatch.assign(created.header(), created.runs());
+        });
+    }
+
+    /** @return fails with {@link TaskNotFoundException} for an unknown task */
+    public Future<CancelledTask> cancel(UUID taskId) {
+        return tasks.cancel(taskId).onSuccess(cancelled -> {
+            log.info("task {} cancelled: {} pending runs ended, {} running runs told to stop", taskId,
+                    cancelled.cancelledPending().size(), cancelled.running().size());
+            // Pending runs too: their assignment may already be on the way to the agent.
+            dispatch.cancel(cancelled.cancelledPending(), "task cancelled");
+            dispatch.cancel(cancelled.running(), "task cancelled");
+        });
+    }
+
+    public Future<Optional<TaskView>> find(UUID taskId) {
+        return tasks.find(taskId);
+    }
+
+    public Future<Page<TaskView>> list(int limit, String cursor) {
+        return tasks.list(limit, cursor);
+    }
+
+    public Future<Page<RunView>> runs(UUID taskId, RunStatus state, int limit, String cursor) {
+        return tasks.runs(taskId, state, limit, cursor);
+    }
+
+    public Future<Optional<TaskProgress>> progress(UUID taskId) {
+        return tasks.progress(taskId);
+    }
+}
