@@ -56,6 +56,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private volatile Cluster cluster;
     private volatile boolean closing;
     private volatile boolean halted;
+    private volatile boolean lastMember;
 
     public AgentGatewayService(String memberId, HostRepository hosts, MeterRegistry meters,
                                GatewaySettings settings, AgentMessageHandler handler) {
@@ -234,7 +235,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         handler.onSessionClosed(stream, cause);
         EndActions actions = SessionRules.onSessionEnd(cause);
         Cluster current = cluster;
-        if (!actions.releaseEntry() || current == null) {
+        if (!actions.releaseEntry() || current == null || lastMember) {
             return;
         }
         try {
@@ -319,12 +320,15 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         return redirected;
     }
 
-    /** The last member stops: its sessions end and their hosts are recorded offline. */
+    /**
+     * The last member stops: its sessions end and their hosts are recorded offline. The sessions
+     * map is left alone: it ends with the cluster.
+     */
     public int closeAll(String reason) {
+        lastMember = true;
         int closed = 0;
         for (AgentStream stream : registry.streams()) {
             stream.fail(Status.UNAVAILABLE, reason, EndCause.LOST);
-            // Recorded here too: the release through Hazelcast may not finish before it stops.
             hosts.disconnected(stream.hostId());
             closed++;
         }
