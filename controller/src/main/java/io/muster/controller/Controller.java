@@ -6,20 +6,23 @@ import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.api.HttpApi;
+import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.cluster.ClusterMember;
 import io.muster.controller.cluster.HazelcastClusterView;
 import io.muster.controller.cluster.MemberAttributes;
 import io.muster.controller.cluster.Ownership;
 import io.muster.controller.cluster.SessionDirectory;
+import io.muster.controller.dispatch.TaskEngine;
 import io.muster.controller.fleet.FleetControlService;
 import io.muster.controller.gateway.AgentGatewayService;
 import io.muster.controller.gateway.GatewaySettings;
-import io.muster.controller.gateway.HostEventRecorder;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostRepository;
+import io.muster.controller.task.RunSweeper;
+import io.muster.controller.task.TaskService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -65,6 +68,7 @@ public final class Controller implements AutoCloseable {
         Database database;
         PrometheusMeterRegistry registry;
         HostRepository hosts;
+        TaskEngine tasks;
         AgentGatewayService gateway;
         Server grpc;
         HttpApi http;
@@ -89,6 +93,15 @@ public final class Controller implements AutoCloseable {
      *         database cannot be started or reached
      */
     public static Controller start(ControllerConfig config) {
+        return start(config, RunSweeper.Settings.DEFAULTS);
+    }
+
+    /**
+     * Starts a member with its own deadlines for ending runs (tests use seconds).
+     *
+     * @param sweep when runs of offline hosts are lost and silent runs time out
+     */
+    public static Controller start(ControllerConfig config, RunSweeper.Settings sweep) {
         if (!config.join().isEmpty() && config.dbUrl() == null) {
             throw new IllegalArgumentException(CLUSTER_NEEDS_SHARED_DATABASE);
         }
@@ -104,10 +117,11 @@ public final class Controller implements AutoCloseable {
             parts.database = await(Database.open(parts.vertx, dbUrl));
             parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             parts.hosts = new HostRepository(parts.database, parts.registry);
+            parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
                     GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC());
             parts.gateway = new AgentGatewayService(memberId, parts.hosts, parts.registry, settings,
-                    new HostEventRecorder(parts.hosts));
+                    parts.tasks);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
@@ -120,6 +134,7 @@ public final class Controller implements AutoCloseable {
                     .build()
                     .start();
             parts.http = new HttpApi(parts.vertx, parts.hosts, parts.registry, clusterView);
+            new TaskRoutes(parts.vertx, parts.tasks.service()).mount(parts.http.router());
             parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
@@ -135,6 +150,7 @@ public final class Controller implements AutoCloseable {
             parts.ownership.onDeparture(sweeper::memberDeparted);
             awaitPartitionTable(parts.ownership);
             clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
+            parts.tasks.attach(parts.member.instance(), parts.ownership);
             parts.gateway.join(parts.ownership, parts.directory);
             parts.sweeper.start();
             LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
@@ -200,6 +216,16 @@ public final class Controller implements AutoCloseable {
 
     public HostRepository hosts() {
         return parts.hosts;
+    }
+
+    /** Tasks: accept, cancel, read. */
+    public TaskService tasks() {
+        return parts.tasks.service();
+    }
+
+    /** The task side of this member (dispatch, results, sweeper). */
+    public TaskEngine taskEngine() {
+        return parts.tasks;
     }
 
     /** The registry served at /metrics. */
@@ -318,6 +344,7 @@ public final class Controller implements AutoCloseable {
             }
         }
         quietly("HTTP API", parts.http == null ? null : parts.http.close());
+        quietly("task results", parts.tasks == null ? null : parts.tasks.close());
         quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
         quietly("database", parts.database == null ? null : parts.database.close());
         quietly("Vert.x", parts.vertx == null ? null : parts.vertx.close());

@@ -6,6 +6,7 @@ import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.IExecutorService;
 import io.muster.controller.cluster.MemberAttributes;
 import io.muster.controller.cluster.Ownership;
+import io.muster.controller.task.RunDispatch;
 import io.muster.controller.task.RunRef;
 import io.muster.controller.task.TaskHeader;
 import java.util.ArrayList;

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #submit} may be called from any thread (gRPC threads) and never blocks or
  * touches the database. One batch is in flight at a time, which keeps a run's updates in order.
  */
-public final class RunResultBatcher implements AutoCloseable {
+public final class RunResultBatcher {
 
     private static final Logger log = LoggerFactory.getLogger(RunResultBatcher.class);
 
@@ -298,13 +298,30 @@ public final class RunResultBatcher implements AutoCloseable {
         return UpdateRef.newBuilder().setRunId(update.getRunId()).setSequence(update.getSequence()).build();
     }
 
-    /** Stops the timer after writing what is queued (best effort: updates not written stay in the agents' journals). */
-    @Override
-    public void close() {
+    /**
+     * Stops taking updates and writes what is queued (for up to 5 s; updates not written then stay
+     * in the agents' journals and come back with the next connection).
+     */
+    public Future<Void> close() {
         synchronized (lock) {
             closed = true;
         }
         vertx.cancelTimer(timerId);
+        Promise<Void> drained = Promise.promise();
+        drain(drained, System.nanoTime() + Duration.ofSeconds(5).toNanos());
+        return drained.future();
+    }
+
+    private void drain(Promise<Void> drained, long deadline) {
+        boolean idle;
+        synchronized (lock) {
+            idle = queue.isEmpty() && !flushing;
+        }
+        if (idle || System.nanoTime() > deadline) {
+            drained.tryComplete();
+            return;
+        }
         flush();
+        vertx.setTimer(20, id -> drain(drained, deadline));
     }
 }

@@ -1,6 +1,5 @@
 package io.muster.controller.task;
 
-import io.muster.controller.dispatch.RunDispatch;
 import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.UUID;

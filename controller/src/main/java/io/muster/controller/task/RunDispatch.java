@@ -1,7 +1,5 @@
-package io.muster.controller.dispatch;
+package io.muster.controller.task;
 
-import io.muster.controller.task.RunRef;
-import io.muster.controller.task.TaskHeader;
 import java.util.List;
 
 /**

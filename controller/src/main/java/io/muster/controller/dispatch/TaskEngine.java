@@ -1,0 +1,134 @@
+package io.muster.controller.dispatch;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.muster.controller.cluster.Ownership;
+import io.muster.controller.cluster.SessionRules;
+import io.muster.controller.gateway.AgentMessageHandler;
+import io.muster.controller.gateway.AgentSession;
+import io.muster.controller.store.HostRepository;
+import io.muster.controller.task.RunDispatch;
+import io.muster.controller.task.RunRef;
+import io.muster.controller.task.RunResultBatcher;
+import io.muster.controller.task.RunSweeper;
+import io.muster.controller.task.TaskHeader;
+import io.muster.controller.task.TaskRepository;
+import io.muster.controller.task.TaskService;
+import io.muster.proto.v1.AgentMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+
+/**
+ * The task side of one controller member, assembled: repository, result batcher, dispatch through
+ * owners, open runs on connect, the sweeper, and the {@link TaskService} the API uses. It is the
+ * gateway's {@link AgentMessageHandler}.
+ *
+ * <p>Two steps, because the gateway and the API are built before the member joins the cluster:
+ * construct it early (results can be written, tasks accepted), then {@link #attach} it to the
+ * Hazelcast member before the gateway admits agents. Until then dispatch does nothing (no agent
+ * is connected; hosts load their open runs when they connect). Thread-safe.
+ */
+public final class TaskEngine implements AgentMessageHandler, RunDispatch {
+
+    private final Vertx vertx;
+    private final TaskRepository repository;
+    private final RunResultBatcher results;
+    private final HostRepository hosts;
+    private final ConnectedAgents agents = new ConnectedAgents();
+    private final TaskService service;
+    private final RunSweeper.Settings sweep;
+    private volatile ClusterDispatch dispatch;
+    private volatile AgentTaskHandler handler;
+    private RunSweeper sweeper;
+
+    public TaskEngine(Vertx vertx, Pool pool, HostRepository hosts, MeterRegistry registry, String memberId,
+                      RunSweeper.Settings sweep) {
+        this.vertx = vertx;
+        this.hosts = hosts;
+        this.sweep = sweep;
+        this.repository = new TaskRepository(pool);
+        this.results = new RunResultBatcher(vertx, pool, registry);
+        this.service = new TaskService(repository, this, memberId);
+        Gauge.builder("muster.tasks.agents", agents, ConnectedAgents::size)
+                .description("agent streams reachable for task dispatch on this member").register(registry);
+    }
+
+    /** Joins dispatch to the cluster and starts the sweeper; call once, before agents are admitted. */
+    public synchronized void attach(HazelcastInstance hazelcast, Ownership ownership) {
+        LocalDelivery local = new LocalDelivery(vertx, agents, ownership);
+        OpenRunLoader loader = new OpenRunLoader(vertx, repository, agents, local);
+        this.handler = new AgentTaskHandler(agents, loader, results, hosts);
+        this.dispatch = new ClusterDispatch(hazelcast, ownership, local);
+        this.sweeper = new RunSweeper(vertx, repository, sweep);
+    }
+
+    public TaskService service() {
+        return service;
+    }
+
+    public TaskRepository repository() {
+        return repository;
+    }
+
+    public RunResultBatcher results() {
+        return results;
+    }
+
+    /** Agent streams on this member that dispatch can reach. */
+    public int connectedAgents() {
+        return agents.size();
+    }
+
+    @Override
+    public void assign(TaskHeader task, List<RunRef> runs) {
+        ClusterDispatch current = dispatch;
+        if (current != null) {
+            current.assign(task, runs);
+        }
+    }
+
+    @Override
+    public void cancel(List<RunRef> runs, String reason) {
+        ClusterDispatch current = dispatch;
+        if (current != null) {
+            current.cancel(runs, reason);
+        }
+    }
+
+    @Override
+    public Future<Void> onMessage(AgentSession session, AgentMessage message) {
+        AgentTaskHandler current = handler;
+        if (current == null) {
+            // Not attached: leave it unacknowledged, the agent sends it again.
+            return Future.succeededFuture();
+        }
+        return current.onMessage(session, message);
+    }
+
+    @Override
+    public void onSessionOpened(AgentSession session) {
+        AgentTaskHandler current = handler;
+        if (current != null) {
+            current.onSessionOpened(session);
+        }
+    }
+
+    @Override
+    public void onSessionClosed(AgentSession session, SessionRules.EndCause cause) {
+        AgentTaskHandler current = handler;
+        if (current != null) {
+            current.onSessionClosed(session, cause);
+        }
+    }
+
+    /** Stops the sweeper and writes the results still queued; completes when they are written. */
+    public synchronized Future<Void> close() {
+        if (sweeper != null) {
+            sweeper.close();
+        }
+        return results.close();
+    }
+}
