@@ -213,20 +213,20 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             if (stream != next) {
                 return;
             }
-            helloDigest = inventory.current().getDigest();
-            enqueueControl(AgentMessage.newBuilder().setHello(hello(helloDigest)).build());
+            Inventory current = inventory.current();
+            helloDigest = current.getDigest();
+            enqueueControl(AgentMessage.newBuilder().setHello(hello(current)).build());
             drain();
             scheduleTimer(() -> welcomeOverdue(next), settings.welcomeTimeout().toMillis());
         }
     }
 
-    private Hello hello(String digest) {
-        Inventory current = inventory.current();
+    private Hello hello(Inventory current) {
         Fact hostname = current.getFactsMap().get("hostname");
         return Hello.newBuilder()
                 .setHostId(identity.hostId())
                 .setAgentVersion(current.getAgentVersion())
-                .setInventoryDigest(digest)
+                .setInventoryDigest(current.getDigest())
                 .addAllCapabilities(runner.kinds())
                 .addCapabilities("inventory-delta")
                 .addCapabilities("output-streaming")

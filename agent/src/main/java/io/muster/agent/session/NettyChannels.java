@@ -55,11 +55,16 @@ public final class NettyChannels implements ChannelSource, AutoCloseable {
                 .build();
     }
 
+    /** Starts a graceful shutdown of every channel without waiting (see {@link #close()}). */
+    public void shutdown() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdown);
+    }
+
     @Override
     public void close() {
-        closed = true;
         // Graceful first so that a half-closed stream can finish; then whatever is left is cut.
-        channels.values().forEach(ManagedChannel::shutdown);
+        shutdown();
         for (ManagedChannel channel : channels.values()) {
             try {
                 if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
