@@ -1,0 +1,202 @@
+package io.muster.controller.auth;
+
+import io.muster.scheduler.selector.Selector;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * API tokens in PostgreSQL and their verification.
+ *
+ * <p>A token {@code mst_<id>_<secret>} is looked up by id, then its secret hash is compared in
+ * constant time. Rows are cached for {@link #CACHE_TTL} so that a busy client costs no database
+ * read per request; a revocation on this member drops the cached row at once, on other members it
+ * takes effect within the TTL. Thread-safe; no method blocks.
+ */
+public final class ApiTokens {
+
+    public static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    static final String PREFIX = "mst";
+    private static final int MAX_CACHE = 10_000;
+
+    /** Why a presented token was not accepted (the 401 detail). */
+    public static final class Rejected extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Rejected(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private record Stored(String id, String name, Role role, Selector scope, byte[] hash, Instant expiresAt,
+                          Instant revokedAt, long loadedNanos) {
+    }
+
+    private final Pool pool;
+    private final Clock clock;
+    private final Random random;
+    private final ConcurrentHashMap<String, Stored> cache = new ConcurrentHashMap<>();
+
+    public ApiTokens(Pool pool, Clock clock, Random random) {
+        this.pool = pool;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /**
+     * Creates a token; the returned secret is shown once.
+     *
+     * @param scope    null for the whole fleet
+     * @param lifetime null for a token that does not expire
+     */
+    public Future<TokenSecret> create(String name, Role role, Selector scope, Duration lifetime, String createdBy) {
+        TokenSecret secret = TokenSecret.generate(PREFIX, random);
+        OffsetDateTime expires = lifetime == null ? null : OffsetDateTime.ofInstant(clock.instant().plus(lifetime), ZoneOffset.UTC);
+        String scopeText = scope == null || scope.isEmpty() ? null : scope.toString();
+        return pool.preparedQuery("""
+                        INSERT INTO api_tokens (id, name, role, scope, secret_hash, expires_at, created_by)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+                .execute(Tuple.of(secret.id(), name, role.wireName(), scopeText, Buffer.buffer(secret.hash()), expires, createdBy))
+                .map(secret);
+    }
+
+    /**
+     * An admin token without expiry written to {@code file} (mode 0600) unless the file exists.
+     * For the demo and {@code --admin-token-file}: a way in on a fresh cluster. Blocks on file I/O
+     * only after the database answered; call it from a worker or startup thread.
+     *
+     * @return the token text, new or read from the file
+     */
+    public Future<String> createBootstrapAdmin(String name, Path file) {
+        if (Files.exists(file)) {
+            try {
+                return Future.succeededFuture(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            } catch (IOException e) {
+                return Future.failedFuture(new IllegalStateException("cannot read the admin token file " + file + ": " + e.getMessage(), e));
+            }
+        }
+        return create(name, Role.ADMIN, null, null, "bootstrap").map(secret -> {
+            writePrivate(file, secret.token() + "\n");
+            return secret.token();
+        });
+    }
+
+    static void writePrivate(Path file, String text) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(temporary);
+            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temporary, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The principal of a presented token; fails with {@link Rejected} (missing, malformed, unknown,
+     * wrong secret, expired, revoked) or with the database's error.
+     */
+    public Future<Principal> verify(String token) {
+        if (token == null || token.isBlank()) {
+            return Future.failedFuture(new Rejected("an API token is required: send 'Authorization: Bearer <token>'"));
+        }
+        Optional<TokenSecret> parsed = TokenSecret.parse(PREFIX, token);
+        if (parsed.isEmpty()) {
+            return Future.failedFuture(new Rejected("the bearer token is not a Muster API token"));
+        }
+        TokenSecret secret = parsed.get();
+        Stored cached = cache.get(secret.id());
+        Future<Stored> row = cached != null && System.nanoTime() - cached.loadedNanos() < CACHE_TTL.toNanos()
+                ? Future.succeededFuture(cached)
+                : load(secret.id());
+        return row.compose(stored -> {
+            if (stored == null || !secret.matches(stored.hash())) {
+                return Future.failedFuture(new Rejected("the API token is not valid"));
+            }
+            if (stored.revokedAt() != null) {
+                return Future.failedFuture(new Rejected("the API token was revoked"));
+            }
+            if (stored.expiresAt() != null && !clock.instant().isBefore(stored.expiresAt())) {
+                return Future.failedFuture(new Rejected("the API token expired at " + stored.expiresAt()));
+            }
+            return Future.succeededFuture(new Principal(stored.id(), stored.name(), stored.role(), stored.scope(), stored.expiresAt()));
+        });
+    }
+
+    private Future<Stored> load(String id) {
+        return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at FROM api_tokens WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row row = rows.iterator().next();
+                    String scope = row.getString("scope");
+                    Stored stored = new Stored(row.getString("id"), row.getString("name"),
+                            Role.fromWireName(row.getString("role")).orElseThrow(),
+                            scope == null ? Selector.all() : Selector.parse(scope),
+                            row.getBuffer("secret_hash").getBytes(), instant(row.getOffsetDateTime("expires_at")),
+                            instant(row.getOffsetDateTime("revoked_at")), System.nanoTime());
+                    if (cache.size() >= MAX_CACHE) {
+                        cache.clear();
+                    }
+                    cache.put(id, stored);
+                    return stored;
+                });
+    }
+
+    /** Every token, newest first (no secrets). */
+    public Future<List<ApiToken>> list() {
+        return pool.query("""
+                        SELECT id, name, role, scope, expires_at, revoked_at, created_at, created_by
+                          FROM api_tokens ORDER BY created_at DESC, id""")
+                .execute()
+                .map(rows -> {
+                    List<ApiToken> tokens = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        tokens.add(new ApiToken(row.getString("id"), row.getString("name"),
+                                Role.fromWireName(row.getString("role")).orElseThrow(), row.getString("scope"),
+                                instant(row.getOffsetDateTime("expires_at")), instant(row.getOffsetDateTime("revoked_at")),
+                                instant(row.getOffsetDateTime("created_at")), row.getString("created_by")));
+                    }
+                    return tokens;
+                });
+    }
+
+    /** Revokes a token; completes with false when there is no such token. */
+    public Future<Boolean> revoke(String id) {
+        return pool.preparedQuery("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    cache.remove(id);
+                    return rows.rowCount() == 1;
+                });
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+}

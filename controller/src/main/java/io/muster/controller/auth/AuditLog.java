@@ -1,0 +1,129 @@
+package io.muster.controller.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit log: {@link #record} only queues (no I/O on the request path); a timer writes the
+ * queue every {@value #FLUSH_MS} ms in one batched INSERT. {@link #flush()} writes now.
+ *
+ * <p>Guarantees: an event recorded before {@link #flush()} or {@link #close()} is committed when
+ * their future completes. Events still queued when the process is killed are lost (the queue is
+ * bounded by {@value #MAX_QUEUE}; beyond it the oldest are dropped and counted in the log).
+ * Thread-safe; no method blocks.
+ */
+public final class AuditLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    static final long FLUSH_MS = 200;
+    static final int MAX_QUEUE = 100_000;
+    static final int BATCH = 1_000;
+    public static final int MAX_PAGE = 1_000;
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final Clock clock;
+    private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final long timer;
+    private Future<Void> writing = Future.succeededFuture();
+
+    public AuditLog(Vertx vertx, Pool pool, Clock clock) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.clock = clock;
+        this.timer = vertx.setPeriodic(FLUSH_MS, t -> flush());
+    }
+
+    /** Queues an event stamped now. */
+    public void record(String actorId, String actorName, String action, String target, int outcome, String detail) {
+        if (queued.incrementAndGet() > MAX_QUEUE) {
+            queue.poll();
+            queued.decrementAndGet();
+            LOG.warn("audit queue full: dropped the oldest event");
+        }
+        queue.add(new AuditEvent(0, clock.instant(), actorId, actorName, action, target, outcome, detail));
+    }
+
+    /** Writes everything queued so far; completes when it is committed. */
+    public synchronized Future<Void> flush() {
+        List<Tuple> batch = new ArrayList<>();
+        AuditEvent event;
+        while ((event = queue.poll()) != null) {
+            queued.decrementAndGet();
+            batch.add(Tuple.of(OffsetDateTime.ofInstant(event.at(), ZoneOffset.UTC), event.actorId(), event.actorName(),
+                    event.action(), event.target(), event.outcome(), event.detail()));
+        }
+        if (batch.isEmpty()) {
+            return writing;
+        }
+        // Chained so that batches land in the order they were taken.
+        Promise<Void> done = Promise.promise();
+        writing.onComplete(x -> write(batch, 0).onComplete(done));
+        writing = done.future();
+        return writing;
+    }
+
+    private Future<Void> write(List<Tuple> rows, int from) {
+        if (from >= rows.size()) {
+            return Future.succeededFuture();
+        }
+        List<Tuple> part = rows.subList(from, Math.min(rows.size(), from + BATCH));
+        return pool.preparedQuery("""
+                        INSERT INTO audit_events (at, actor_id, actor_name, action, target, outcome, detail)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+                .executeBatch(part)
+                .<Void>mapEmpty()
+                .recover(e -> {
+                    LOG.warn("could not write {} audit events: {}", part.size(), e.toString());
+                    return Future.succeededFuture();
+                })
+                .compose(x -> write(rows, from + BATCH));
+    }
+
+    /**
+     * One page, newest first.
+     *
+     * @param actor  token id or null
+     * @param action exact action or null
+     * @param since  lower bound of {@code at} or null
+     * @param before id cursor (exclusive) or null for the first page
+     */
+    public Future<List<AuditEvent>> page(String actor, String action, Instant since, Long before, int limit) {
+        return pool.preparedQuery("""
+                        SELECT id, at, actor_id, actor_name, action, target, outcome, detail FROM audit_events
+                         WHERE ($1::text IS NULL OR actor_id = $1) AND ($2::text IS NULL OR action = $2)
+                           AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::bigint IS NULL OR id < $4)
+                         ORDER BY id DESC LIMIT $5""")
+                .execute(Tuple.of(actor, action, since == null ? null : OffsetDateTime.ofInstant(since, ZoneOffset.UTC), before, limit))
+                .map(rows -> {
+                    List<AuditEvent> events = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        events.add(new AuditEvent(row.getLong("id"), row.getOffsetDateTime("at").toInstant(), row.getString("actor_id"),
+                                row.getString("actor_name"), row.getString("action"), row.getString("target"),
+                                row.getInteger("outcome"), row.getString("detail")));
+                    }
+                    return events;
+                });
+    }
+
+    /** Stops the timer and writes what is queued. */
+    public Future<Void> close() {
+        vertx.cancelTimer(timer);
+        return flush();
+    }
+}

@@ -1,0 +1,152 @@
+package io.muster.controller.auth;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
+import io.muster.controller.api.HttpApi;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may do what, assembled for one controller member: the cluster CA and this member's gateway
+ * certificate, agent admission (mTLS host binding, revocation), enrollment, API tokens with roles
+ * and scopes on REST and gRPC, and the audit log.
+ *
+ * <p>Lifecycle: {@link #start} before the servers are built; {@link #mount} on the HTTP router
+ * before it listens; {@link #attach} once the Hazelcast member runs; {@link #close} before the
+ * database closes. Accessors are thread-safe.
+ */
+public final class Security {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Security.class);
+
+    private final boolean insecure;
+    private final CertificateAuthority ca;
+    private final GatewayTls tls;
+    private final Revocations revocations;
+    private final ApiTokens tokens;
+    private final EnrollmentTokens enrollmentTokens;
+    private final AuditLog audit;
+    private final AgentAdmission admission;
+    private final FleetAuthorization fleetAuthorization;
+    private final EnrollmentService enrollment;
+    private final AuthHandler handler;
+    private final AuthRoutes routes;
+
+    private Security(boolean insecure, CertificateAuthority ca, GatewayTls tls, Revocations revocations, Pool pool,
+                     Vertx vertx, Clock clock, SecureRandom random) {
+        this.insecure = insecure;
+        this.ca = ca;
+        this.tls = tls;
+        this.revocations = revocations;
+        this.tokens = new ApiTokens(pool, clock, random);
+        this.enrollmentTokens = new EnrollmentTokens(pool, clock, random);
+        this.audit = new AuditLog(vertx, pool, clock);
+        ScopeGuard scopes = new ScopeGuard(pool);
+        this.admission = new AgentAdmission(revocations, insecure);
+        this.fleetAuthorization = new FleetAuthorization(tokens, scopes, audit);
+        this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
+        this.handler = new AuthHandler(tokens, new AccessPolicy(), scopes, audit);
+        this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit);
+    }
+
+    /**
+     * Loads (or, on the first member ever, creates) the cluster CA, loads the revoked hosts, and
+     * unless {@code insecure} issues this member's gateway certificate.
+     */
+    public static Future<Security> start(Vertx vertx, Pool pool, String clusterName, String memberId, String advertiseHost,
+                                         boolean insecure, Clock clock) {
+        SecureRandom random = new SecureRandom();
+        CaStore store = new CaStore(pool);
+        Revocations revocations = new Revocations(vertx, pool);
+        return store.loadOrCreate(clusterName, clock, random).compose(ca -> revocations.start().compose(x -> {
+            if (insecure) {
+                LOG.warn("INSECURE: the agent gateway is plaintext and agents are not authenticated by certificate "
+                        + "(--insecure is for demos and tests only)");
+                return Future.succeededFuture(new Security(true, ca, null, revocations, pool, vertx, clock, random));
+            }
+            GatewayTls tls = GatewayTls.issue(ca, memberId, advertiseHost, random);
+            return store.recordIssued("server", memberId, tls.certificate())
+                    .map(y -> new Security(false, ca, tls, revocations, pool, vertx, clock, random));
+        })).onFailure(e -> revocations.close());
+    }
+
+    /** Guards /api/v1/* and /graphql and mounts the token, enrollment-token, revoke and audit routes. */
+    public void mount(Router router) {
+        // The body is read before the (asynchronous) token check; the API's own body handler then
+        // sees it was read and steps aside.
+        router.route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
+        router.route().order(-1).handler(handler);
+        routes.mount(router);
+    }
+
+    /** Revocations reach every member through the cluster from now on. */
+    public void attach(HazelcastInstance hazelcast) {
+        revocations.attach(hazelcast);
+    }
+
+    /** Called on every member for every host revoked anywhere (the gateway closes its session). */
+    public void onHostRevoked(Consumer<String> listener) {
+        revocations.onRevoked(listener);
+    }
+
+    public boolean insecure() {
+        return insecure;
+    }
+
+    /** The gateway's TLS, empty when insecure. */
+    public Optional<GatewayTls> gatewayTls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** The Enrollment service, empty when insecure (certificates over plaintext would mean nothing). */
+    public Optional<BindableService> enrollmentService() {
+        return insecure ? Optional.empty() : Optional.of(enrollment);
+    }
+
+    /** Interceptors for the gRPC server: agent admission and the FleetControl token rules. */
+    public ServerInterceptor[] interceptors() {
+        return new ServerInterceptor[] {fleetAuthorization, admission};
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public ApiTokens tokens() {
+        return tokens;
+    }
+
+    public EnrollmentTokens enrollmentTokens() {
+        return enrollmentTokens;
+    }
+
+    public Revocations revocations() {
+        return revocations;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** See {@link ApiTokens#createBootstrapAdmin}. */
+    public Future<String> createBootstrapAdmin(Path file) {
+        return tokens.createBootstrapAdmin("bootstrap admin", file);
+    }
+
+    /** Stops the timers and writes the queued audit events. */
+    public Future<Void> close() {
+        revocations.close();
+        return audit.close();
+    }
+}
