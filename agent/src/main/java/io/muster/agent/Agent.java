@@ -1,5 +1,6 @@
 package io.muster.agent;
 
+import io.muster.agent.enrollment.AgentTls;
 import io.muster.agent.identity.HostIdentity;
 import io.muster.agent.inventory.HostVitals;
 import io.muster.agent.inventory.InventoryCollector;
@@ -16,6 +17,7 @@ import io.muster.proto.v1.Inventory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -92,11 +94,14 @@ public final class Agent implements AutoCloseable {
             pool.allowCoreThreadTimeOut(true);
             workers = pool;
             eventLoop = new MultiThreadIoEventLoopGroup(1, daemon("muster-netty"), NioIoHandler.newFactory());
-            channels = new NettyChannels(eventLoop, scheduler, NettyChannels.DEFAULT_KEEPALIVE);
 
             collector = new InventoryCollector(VERSION);
             reported = collector.current();
             identity = HostIdentity.load(config.dataDir(), HostIdentity.MACHINE_ID, collector::hardwareUuid, config.bootIdFile());
+            // Enrolls first when there is no certificate yet; the session then connects with mTLS.
+            SslContext tls = config.insecure() ? null : AgentTls.prepare(config.controllers(), config.dataDir(),
+                    config.enrollToken(), config.caCert(), identity.hostId(), null);
+            channels = new NettyChannels(eventLoop, scheduler, NettyChannels.DEFAULT_KEEPALIVE, tls);
             Clock clock = Clock.systemUTC();
             journal = Journal.open(new FileJournalStore(config.dataDir().resolve("journal")), clock);
             List<TaskExecutor> executors = new ArrayList<>();

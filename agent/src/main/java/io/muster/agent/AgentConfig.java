@@ -19,6 +19,11 @@ import java.util.Objects;
  *                       /run/podman/podman.sock
  * @param inventoryInterval how often the inventory is re-read; a changed digest sends a delta
  *                       (default 60 s)
+ * @param enrollToken    enrollment token used once when the agent has no certificate yet (null: none)
+ * @param caCert         PEM file of the cluster CA to pin during enrollment (null: trust on first use,
+ *                       logging the CA's fingerprint)
+ * @param insecure       plaintext connection without certificates (demo and tests); false = mTLS
+ *                       with the certificate in {@code <dataDir>/tls/}
  */
 public record AgentConfig(
         List<String> controllers,
@@ -28,7 +33,10 @@ public record AgentConfig(
         Path bootIdFile,
         List<String> rebootCommand,
         Path containerSocket,
-        Duration inventoryInterval) {
+        Duration inventoryInterval,
+        String enrollToken,
+        Path caCert,
+        boolean insecure) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
@@ -55,9 +63,26 @@ public record AgentConfig(
         this(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, null);
     }
 
+    /** The original eight settings: a plaintext (insecure) connection, as before TLS existed. */
+    public AgentConfig(List<String> controllers, Path dataDir, Duration heartbeat, Duration maxBackoff,
+            Path bootIdFile, List<String> rebootCommand, Path containerSocket, Duration inventoryInterval) {
+        this(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, inventoryInterval,
+                null, null, true);
+    }
+
+    /**
+     * This configuration with mTLS: enroll with {@code token} if there is no certificate yet
+     * (token may be null for an agent already enrolled), optionally pinning {@code caCert}.
+     */
+    public AgentConfig secured(String token, Path caCertFile) {
+        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
+                inventoryInterval, token, caCertFile, false);
+    }
+
     /** This configuration with another inventory re-read interval. */
     public AgentConfig withInventoryInterval(Duration interval) {
-        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, interval);
+        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, interval,
+                enrollToken, caCert, insecure);
     }
 
     public static AgentConfig of(List<String> controllers, Path dataDir) {

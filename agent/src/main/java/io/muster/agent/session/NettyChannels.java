@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@link ChannelSource} that creates one Netty channel per controller address on first use and keeps
  * it. All channels run on the given event loop group and deliver callbacks on the given executor
- * (never on the event loop, so session handlers may touch the journal). Plaintext for now.
+ * (never on the event loop, so session handlers may touch the journal). With a TLS context the
+ * channels are mTLS (the enrolled agent's certificate, trusting the cluster CA); without, plaintext.
  *
  * <p>Thread-safe. {@link #close()} shuts the channels down; the event loop group and executor
  * belong to the caller.
@@ -26,10 +28,17 @@ public final class NettyChannels implements ChannelSource, AutoCloseable {
     private final EventLoopGroup eventLoop;
     private final Executor executor;
     private final Duration keepAlive;
+    private final SslContext tls;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>(4);
     private volatile boolean closed;
 
     public NettyChannels(EventLoopGroup eventLoop, Executor executor, Duration keepAlive) {
+        this(eventLoop, executor, keepAlive, null);
+    }
+
+    /** @param tls client TLS context, or null for plaintext */
+    public NettyChannels(EventLoopGroup eventLoop, Executor executor, Duration keepAlive, SslContext tls) {
+        this.tls = tls;
         this.eventLoop = eventLoop;
         this.executor = executor;
         this.keepAlive = keepAlive == null ? DEFAULT_KEEPALIVE : keepAlive;
@@ -44,11 +53,16 @@ public final class NettyChannels implements ChannelSource, AutoCloseable {
     }
 
     private ManagedChannel open(String address) {
-        return NettyChannelBuilder.forTarget(address)
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(address);
+        if (tls == null) {
+            builder.usePlaintext();
+        } else {
+            builder.sslContext(tls);
+        }
+        return builder
                 .eventLoopGroup(eventLoop)
                 .channelType(NioSocketChannel.class)
                 .executor(executor)
-                .usePlaintext()
                 .keepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(Math.max(10_000, keepAlive.toMillis() / 3), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(false)
