@@ -1,0 +1,62 @@
+package io.muster.cli;
+
+import io.muster.cli.agent.AgentCommand;
+import io.muster.cli.controller.ControllerCommand;
+import io.muster.cli.demo.DatabaseGuardCommand;
+import io.muster.cli.demo.DemoCommand;
+import io.muster.cli.simulate.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The one {@code muster} command. Each subcommand starts one part of Muster in this process
+ * ({@code agent}, {@code controller}, {@code simulate}) or several parts as processes
+ * ({@code demo}).
+ *
+ * <p>Exit codes: 0 after a clean stop, 1 for a runtime failure (one line on stderr, the stack
+ * trace only with {@code --verbose}), 2 for bad usage (one line on stderr).
+ */
+@Command(
+        name = "muster",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Muster: agents on every server, a sharded controller cluster, PostgreSQL as the record.",
+        subcommands = {
+                AgentCommand.class,
+                ControllerCommand.class,
+                SimulateCommand.class,
+                DemoCommand.class,
+                DatabaseGuardCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class MusterCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print the stack trace of a failure.")
+    boolean verbose;
+
+    /** Runs without a subcommand: there is nothing to do but say what there is. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "a subcommand is required: agent, controller, simulate or demo");
+    }
+
+    /** The command line with Muster's exit-code and error conventions installed. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new MusterCommand());
+        commandLine.setParameterExceptionHandler(CommandErrors::usage);
+        commandLine.setExecutionExceptionHandler(CommandErrors::failure);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,98 @@
+package io.muster.cli.controller;
+
+import io.muster.cli.address.HostPortConverter;
+import io.muster.cli.duration.DurationConverter;
+import io.muster.cli.launch.ParentOption;
+import io.muster.cli.launch.StopSignal;
+import io.muster.controller.Controller;
+import io.muster.controller.ControllerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code muster controller}: one controller member, until SIGTERM or Ctrl-C (graceful hand-over). */
+@Command(name = "controller", mixinStandardHelpOptions = true,
+        description = "Run a controller member: agent gateway (gRPC), HTTP API, its share of the fleet.")
+public final class ControllerCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ControllerCommand.class);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--db-url", paramLabel = "URL",
+            description = "PostgreSQL, postgresql://USER@HOST:PORT/DATABASE (default: an embedded one under --data-dir; one machine only).")
+    String dbUrl;
+
+    @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "7070",
+            description = "Agent gateway and FleetControl port (default: ${DEFAULT-VALUE}).")
+    int grpcPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP API port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "muster-data",
+            description = "Embedded database and local state (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--join", split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]", converter = HostPortConverter.class,
+            description = "Hazelcast addresses of the cluster's members (default: this member alone).")
+    List<String> join;
+
+    @Option(names = "--hz-port", paramLabel = "PORT", defaultValue = "5701",
+            description = "Hazelcast member port (default: ${DEFAULT-VALUE}).")
+    int hazelcastPort;
+
+    @Option(names = "--advertise", paramLabel = "HOST",
+            description = "Address other members and redirected agents use to reach this member (default: 127.0.0.1).")
+    String advertise;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME",
+            description = "Hazelcast cluster name; members with different names never merge (default: muster).")
+    String clusterName;
+
+    @Option(names = "--failure-detection", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A silent member is declared dead after this (default: 5s).")
+    Duration failureDetection;
+
+    @Option(names = "--agent-heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Heartbeat interval agents are told to use; offline after three silent intervals (default: 10s).")
+    Duration agentHeartbeat;
+
+    @Mixin
+    ParentOption parent;
+
+    @Override
+    public Integer call() throws Exception {
+        checkPort("--grpc-port", grpcPort);
+        checkPort("--http-port", httpPort);
+        checkPort("--hz-port", hazelcastPort);
+        StopSignal stop = StopSignal.onInterruptOrTerminate();
+        parent.watch(stop);
+        ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
+                advertise, clusterName, failureDetection, agentHeartbeat);
+        Controller controller = Controller.start(config);
+        try {
+            log.info("stopping: {}", stop.await());
+        } finally {
+            controller.close();
+        }
+        log.info("controller {} stopped", controller.memberId());
+        return 0;
+    }
+
+    private void checkPort(String option, int port) {
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " must be 0..65535 (0 picks a free port), got " + port);
+        }
+    }
+}
