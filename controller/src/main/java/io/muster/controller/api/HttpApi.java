@@ -10,7 +10,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** POST paths whose body is not buffered (nor limited to {@link #MAX_BODY_BYTES}): see ArtifactRoutes. */
+    static final Set<String> STREAMED_UPLOADS = Set.of("/api/v1/images", "/api/v1/agent-builds");
 
     private final Vertx vertx;
     private final Router router;
@@ -33,7 +37,15 @@ public final class HttpApi {
     public HttpApi(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
         this.vertx = vertx;
         this.router = Router.router(vertx);
-        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        // Artifact uploads (image tarballs, agent builds) stream their body to the store themselves.
+        router.route().handler(ctx -> {
+            if (ctx.request().method() == HttpMethod.POST && STREAMED_UPLOADS.contains(ctx.request().path())) {
+                ctx.next();
+            } else {
+                bodies.handle(ctx);
+            }
+        });
         new HostRoutes(hosts, cluster).mount(router);
         new OperationsRoutes(vertx, hosts, registry, cluster).mount(router);
         router.route().failureHandler(this::failure);

@@ -164,8 +164,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         String hostId = stream.hostId();
         switch (message.getBodyCase()) {
             case HEARTBEAT -> {
+                long started = System.nanoTime();
                 hosts.seen(hostId);
                 metrics.heartbeat();
+                handler.onHeartbeat(stream, message.getHeartbeat());
+                metrics.heartbeatHandled(System.nanoTime() - started);
                 return Future.succeededFuture();
             }
             case INVENTORY -> {

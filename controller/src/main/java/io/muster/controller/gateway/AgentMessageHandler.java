@@ -2,6 +2,7 @@ package io.muster.controller.gateway;
 
 import io.muster.controller.cluster.SessionRules;
 import io.muster.proto.v1.AgentMessage;
+import io.muster.proto.v1.Heartbeat;
 import io.vertx.core.Future;
 
 /**
@@ -21,6 +22,13 @@ public interface AgentMessageHandler {
      *         the handler may then acknowledge it through {@link AgentSession#send})
      */
     Future<Void> onMessage(AgentSession session, AgentMessage message);
+
+    /**
+     * A heartbeat of an open session (e.g. its managed containers). Called after the gateway
+     * recorded the liveness; must return at once.
+     */
+    default void onHeartbeat(AgentSession session, Heartbeat heartbeat) {
+    }
 
     /** The session was accepted and welcomed; e.g. push the host's pending work. */
     default void onSessionOpened(AgentSession session) {

@@ -1,5 +1,6 @@
 package io.muster.controller.gateway;
 
+import io.grpc.Status;
 import io.muster.proto.v1.ControllerMessage;
 
 /**
@@ -28,4 +29,10 @@ public interface AgentSession {
 
     /** Whether the session is still open. */
     boolean isOpen();
+
+    /**
+     * Ends the session with a final status (e.g. PERMISSION_DENIED for a decommissioned host); the
+     * host is recorded offline. Does nothing when the session is already closed.
+     */
+    void end(Status status, String reason);
 }

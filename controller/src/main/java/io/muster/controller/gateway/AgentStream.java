@@ -177,6 +177,11 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
         fail(status, reason, EndCause.LOST);
     }
 
+    @Override
+    public void end(Status status, String reason) {
+        fail(status, reason, EndCause.LOST);
+    }
+
     /** Ends the stream with an error status; a held session ends with {@code cause}. */
     void fail(Status status, String reason, EndCause cause) {
         synchronized (this) {

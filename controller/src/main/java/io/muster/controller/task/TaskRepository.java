@@ -33,9 +33,11 @@ public final class TaskRepository {
     private static final String INSERT_TASK = "INSERT INTO tasks (id, kind, spec, target, timeout_seconds, dry_run, "
             + "total, accepted_by) VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING created_at";
     private static final String INSERT_RUNS_FOR_HOSTS = "INSERT INTO runs (id, task_id, host_id) "
-            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[]) RETURNING id, host_id";
+            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[])%s RETURNING id, host_id";
     private static final String INSERT_RUNS_FOR_SELECTOR = "INSERT INTO runs (id, task_id, host_id) "
-            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE %s RETURNING id, host_id";
+            + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE (%s)%s RETURNING id, host_id";
+    /** Cordoned, draining, maintenance and decommissioned hosts get no new work; lifecycle tasks reach them all. */
+    private static final String READY_ONLY = " AND h.lifecycle = 'ready'";
     private static final String SET_TOTAL = "UPDATE tasks SET total = $2 WHERE id = $1";
 
     private static final String TASK_COLUMNS = "t.id, t.kind, t.spec, t.target, t.timeout_seconds, t.dry_run, "
@@ -93,7 +95,7 @@ public final class TaskRepository {
                         request.timeoutSeconds(), request.dryRun(), acceptedBy))
                 .compose(inserted -> {
                     OffsetDateTime createdAt = inserted.iterator().next().getOffsetDateTime(0);
-                    return insertRuns(conn, taskId, request.target())
+                    return insertRuns(conn, taskId, request.target(), request.kind())
                             .compose(runs -> conn.preparedQuery(SET_TOTAL).execute(Tuple.of(taskId, runs.size()))
                                     .map(ignored -> new CreatedTask(header(taskId, request), createdAt, runs)));
                 }));
@@ -104,17 +106,22 @@ public final class TaskRepository {
                 request.dryRun());
     }
 
-    private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target) {
+    private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target, TaskKind kind) {
+        String lifecycle = kind == TaskKind.LIFECYCLE ? "" : READY_ONLY;
         if (target instanceof TaskTarget.ByHosts) {
             List<String> ids = ((TaskTarget.ByHosts) target).hostIds();
-            return conn.preparedQuery(INSERT_RUNS_FOR_HOSTS)
+            return conn.preparedQuery(String.format(INSERT_RUNS_FOR_HOSTS, lifecycle))
                     .execute(Tuple.of(taskId, (Object) ids.toArray(new String[0])))
                     .map(TaskRepository::runRefs)
                     .compose(runs -> {
                         if (runs.size() == ids.size()) {
                             return Future.succeededFuture(runs);
                         }
-                        return Future.failedFuture(unknownHosts(ids, runs));
+                        return lifecycle.isEmpty() ? Future.failedFuture(unknownHosts(ids, runs))
+                                : notReady(conn, ids).compose(busy -> Future.failedFuture(busy.isEmpty()
+                                        ? unknownHosts(ids, runs)
+                                        : new InvalidTaskRequestException(busy.size() + " of the target hosts are not "
+                                                + "ready for work: " + String.join(", ", busy.subList(0, Math.min(10, busy.size()))))));
                     });
         }
         TaskTarget.BySelector bySelector = (TaskTarget.BySelector) target;
@@ -122,13 +129,24 @@ public final class TaskRepository {
         List<Object> params = new ArrayList<>(where.params().size() + 1);
         params.add(taskId);
         params.addAll(where.params());
-        return conn.preparedQuery(String.format(INSERT_RUNS_FOR_SELECTOR, where.sql()))
+        return conn.preparedQuery(String.format(INSERT_RUNS_FOR_SELECTOR, where.sql(), lifecycle))
                 .execute(Tuple.from(params))
                 .map(TaskRepository::runRefs)
                 .compose(runs -> runs.isEmpty()
                         ? Future.failedFuture(new InvalidTaskRequestException("the selector '" + bySelector.selector()
                                 + "' matches no host"))
                         : Future.succeededFuture(runs));
+    }
+
+    /** Failure path only: which requested hosts exist but are not ready (id and lifecycle). */
+    private static Future<List<String>> notReady(SqlConnection conn, List<String> ids) {
+        return conn.preparedQuery("SELECT id, lifecycle FROM hosts WHERE id = ANY($1::text[]) AND lifecycle <> 'ready' ORDER BY id")
+                .execute(Tuple.of((Object) ids.toArray(new String[0])))
+                .map(rows -> {
+                    List<String> busy = new ArrayList<>();
+                    rows.forEach(row -> busy.add(row.getString(0) + " (" + row.getString(1) + ")"));
+                    return busy;
+                });
     }
 
     private static InvalidTaskRequestException unknownHosts(List<String> requested, List<RunRef> found) {
