@@ -5,6 +5,7 @@ import io.muster.agent.identity.HostIdentity;
 import io.muster.agent.inventory.HostVitals;
 import io.muster.agent.inventory.InventoryCollector;
 import io.muster.agent.journal.FileJournalStore;
+import io.muster.agent.journal.InterruptedRunPolicy;
 import io.muster.agent.journal.Journal;
 import io.muster.agent.session.AgentSession;
 import io.muster.agent.session.ContainerReporter;
@@ -14,6 +15,7 @@ import io.muster.agent.task.TaskExecutor;
 import io.muster.agent.task.TaskRunner;
 import io.muster.agent.task.exec.ExecExecutor;
 import io.muster.proto.v1.Inventory;
+import io.muster.proto.v1.TaskUpdate;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -103,14 +105,14 @@ public final class Agent implements AutoCloseable {
                     config.enrollToken(), config.caCert(), identity.hostId(), null);
             channels = new NettyChannels(eventLoop, scheduler, NettyChannels.DEFAULT_KEEPALIVE, tls);
             Clock clock = Clock.systemUTC();
-            journal = Journal.open(new FileJournalStore(config.dataDir().resolve("journal")), clock);
+            journal = Journal.open(new FileJournalStore(config.dataDir().resolve("journal")), clock, interruptedRunPolicy());
             List<TaskExecutor> executors = new ArrayList<>();
             executors.add(new ExecExecutor());
             executors.addAll(extraExecutors);
             runner = new TaskRunner(executors, journal, workers, scheduler, clock, config.dataDir());
             SessionSettings settings = SessionSettings.of(scheduler, clock, new Random(), config.heartbeat(), config.maxBackoff());
             session = new AgentSession(settings, channels, config.controllers(), identity, collector,
-                    new HostVitals(collector.system()), runner, containers);
+                    new HostVitals(collector.system()), runner, containerReporter());
             long every = config.inventoryInterval().toMillis();
             scheduler.scheduleWithFixedDelay(this::refreshInventory, every, every, TimeUnit.MILLISECONDS);
             session.start();
@@ -123,6 +125,34 @@ public final class Agent implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    // Optional abilities of extra executors: concluding runs a restart completes (lifecycle), and
+    // reporting managed containers when no reporter was given.
+    private InterruptedRunPolicy interruptedRunPolicy() {
+        InterruptedRunPolicy policy = InterruptedRunPolicy.DEFAULT;
+        for (TaskExecutor executor : extraExecutors) {
+            if (executor instanceof InterruptedRunPolicy extra) {
+                InterruptedRunPolicy before = policy;
+                policy = update -> {
+                    TaskUpdate concluded = before.conclude(update);
+                    return concluded == update ? extra.conclude(update) : concluded;
+                };
+            }
+        }
+        return policy;
+    }
+
+    private ContainerReporter containerReporter() {
+        if (containers != null) {
+            return containers;
+        }
+        for (TaskExecutor executor : extraExecutors) {
+            if (executor instanceof ContainerReporter reporter) {
+                return reporter;
+            }
+        }
+        return null;
     }
 
     public synchronized String hostId() {

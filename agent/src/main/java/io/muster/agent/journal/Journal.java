@@ -75,10 +75,20 @@ public final class Journal implements AutoCloseable {
      * update with reason {@value #AGENT_RESTARTED}.
      */
     public static Journal open(JournalStore store, Clock clock) throws IOException {
-        return open(store, clock, MIN_COMPACT_BYTES);
+        return open(store, clock, MIN_COMPACT_BYTES, InterruptedRunPolicy.DEFAULT);
+    }
+
+    /** As {@link #open(JournalStore, Clock)}, with {@code policy} deciding how interrupted runs end. */
+    public static Journal open(JournalStore store, Clock clock, InterruptedRunPolicy policy) throws IOException {
+        return open(store, clock, MIN_COMPACT_BYTES, policy);
     }
 
     static Journal open(JournalStore store, Clock clock, long minCompactBytes) throws IOException {
+        return open(store, clock, minCompactBytes, InterruptedRunPolicy.DEFAULT);
+    }
+
+    static Journal open(JournalStore store, Clock clock, long minCompactBytes, InterruptedRunPolicy policy)
+            throws IOException {
         Journal journal = new Journal(store, minCompactBytes);
         synchronized (journal) {
             for (byte[] record : store.load()) {
@@ -95,8 +105,13 @@ public final class Journal implements AutoCloseable {
                         .setStartedAtMs(run[1])
                         .setFinishedAtMs(clock.millis())
                         .build();
-                LOG.warn("run {} was executing when the agent stopped; reporting it failed", runId);
-                journal.record(failure);
+                TaskUpdate concluded = policy.conclude(failure);
+                if (concluded == failure) {
+                    LOG.warn("run {} was executing when the agent stopped; reporting it failed", runId);
+                } else {
+                    LOG.info("run {} was completed by the restart: {}", runId, concluded.getState());
+                }
+                journal.record(concluded);
             }
             journal.compactAt = Math.max(journal.minCompactBytes, store.size() * 2);
         }

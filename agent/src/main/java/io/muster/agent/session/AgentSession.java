@@ -69,6 +69,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
 
     private Stream stream;
     private boolean closed;
+    private String refusal;
     private boolean started;
     private int seedIndex;
     private String redirectTarget;
@@ -387,6 +388,27 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         control.add(message);
     }
 
+    private void refused(Stream s, String why) {
+        synchronized (this) {
+            if (stream != s) {
+                return;
+            }
+            stream = null;
+            cancelTimers();
+            control = null;
+            pendingHeartbeat = null;
+            closed = true;
+            refusal = why;
+        }
+        s.cancel(why);
+        LOG.error("the controller at {} refused this host for good ({}); the agent stops reconnecting", s.address, why);
+    }
+
+    /** Why the controller refused this host for good (PERMISSION_DENIED), or null while it has not. */
+    public synchronized String refusal() {
+        return refusal;
+    }
+
     private void failed(Stream s, String why) {
         long delayMs;
         synchronized (this) {
@@ -471,7 +493,13 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         @Override
         public void onError(Throwable error) {
             Status status = Status.fromThrowable(error);
-            failed(this, status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+            String why = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+            if (status.getCode() == Status.Code.PERMISSION_DENIED) {
+                // Final: the host is decommissioned or its credentials are revoked; retrying cannot help.
+                refused(this, why);
+                return;
+            }
+            failed(this, why);
         }
 
         @Override
