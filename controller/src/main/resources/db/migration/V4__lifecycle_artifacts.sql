@@ -5,11 +5,16 @@
 -- its run is terminal, or earlier for reboot and upgrade-agent when the agent reconnects with a
 -- new boot id or the target version. At most one operation per host is open.
 CREATE TABLE lifecycle_operations (
-    run_id          uuid        PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-    task_id         uuid        NOT NULL,
+    id              uuid        PRIMARY KEY,
+    -- Set once the task is committed (the row exists before it so that two requests cannot both
+    -- start work on one host).
+    run_id          uuid        REFERENCES runs (id) ON DELETE SET NULL,
+    task_id         uuid,
     host_id         text        NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
     action          text        NOT NULL,
-    -- Lifecycle the host takes when the work succeeds, and when it fails.
+    -- Lifecycle while the work runs, and the one the host takes when it succeeds or fails
+    -- (applied only if the host is still in the "during" state).
+    during          text        NOT NULL,
     on_success      text        NOT NULL,
     on_failure      text        NOT NULL,
     -- reboot: the boot id before; the run succeeds on a Hello with another one.
@@ -18,10 +23,12 @@ CREATE TABLE lifecycle_operations (
     target_version  text,
     actor           text        NOT NULL,
     state           text        NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'succeeded', 'failed')),
+    outcome         text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     finished_at     timestamptz
 );
 
+CREATE INDEX lifecycle_operations_run ON lifecycle_operations (run_id) WHERE state = 'open';
 CREATE UNIQUE INDEX lifecycle_operations_one_open ON lifecycle_operations (host_id) WHERE state = 'open';
 
 -- Content of uploaded artifacts, in chunks of at most 1 MiB: every member serves every artifact

@@ -1,0 +1,74 @@
+package io.muster.agent.upgrade;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * Downloads an agent build and checks its SHA-256 while it streams to disk. A build whose digest
+ * differs is deleted, never installed.
+ */
+public final class BuildDownload {
+
+    private final HttpClient http;
+
+    public BuildDownload(HttpClient http) {
+        this.http = http;
+    }
+
+    public BuildDownload() {
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build());
+    }
+
+    /**
+     * Fetches {@code url} into {@code target}.
+     *
+     * @throws IOException with a sentence for people: HTTP status, digest mismatch, I/O failure
+     */
+    public void fetch(URI url, String expectedSha256, Path target, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("downloading " + url + " answered HTTP " + response.statusCode() + ": "
+                        + new String(body.readNBytes(512), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            MessageDigest sha = sha256();
+            try (OutputStream out = Files.newOutputStream(target)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = body.read(buffer)) >= 0) {
+                    sha.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (!actual.equalsIgnoreCase(expectedSha256)) {
+                Files.deleteIfExists(target);
+                throw new IOException("the downloaded build's SHA-256 is " + actual + ", expected " + expectedSha256);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(target);
+            throw e;
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
