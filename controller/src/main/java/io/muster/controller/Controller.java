@@ -18,6 +18,8 @@ import io.muster.controller.gateway.AgentGatewayService;
 import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
+import io.muster.controller.graphql.GraphQlApi;
+import io.muster.controller.graphql.GraphQlCallers;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostRepository;
@@ -135,6 +137,8 @@ public final class Controller implements AutoCloseable {
                     .start();
             parts.http = new HttpApi(parts.vertx, parts.hosts, parts.registry, clusterView);
             new TaskRoutes(parts.vertx, parts.tasks.service()).mount(parts.http.router());
+            new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
+                    GraphQlCallers.open()).mount(parts.http.router());
             parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
@@ -226,6 +230,11 @@ public final class Controller implements AutoCloseable {
     /** The task side of this member (dispatch, results, sweeper). */
     public TaskEngine taskEngine() {
         return parts.tasks;
+    }
+
+    /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
+    public io.vertx.ext.web.Router httpRouter() {
+        return parts.http.router();
     }
 
     /** The registry served at /metrics. */

@@ -48,6 +48,7 @@ public final class HttpApi {
         });
         new HostRoutes(hosts, cluster).mount(router);
         new OperationsRoutes(vertx, hosts, registry, cluster).mount(router);
+        new OpenApiRoutes().mount(router);
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> Problem.notFound("no-route",
                 "no resource at " + ctx.request().path()).send(ctx));

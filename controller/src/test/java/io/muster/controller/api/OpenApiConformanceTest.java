@@ -1,0 +1,200 @@
+package io.muster.controller.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.controller.Controller;
+import io.muster.controller.ControllerConfig;
+import io.muster.controller.TestDatabase;
+import io.muster.controller.store.Await;
+import io.muster.controller.store.Inventories;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps /api/v1/openapi.json true: the document is valid OpenAPI 3.1, every route the real
+ * controller mounts is documented and every documented operation is mounted, and every exchange
+ * of the suite made through {@link ApiClient} (this class's own tour of the API, success and
+ * failure paths, plus whatever other test classes recorded before it in this JVM) matches the
+ * document: path, method, status, media type and body schemas.
+ *
+ * <p>Runs after the other API test classes when the class orderer is {@link ClassOrderer.OrderAnnotation}.
+ */
+@Order(Integer.MAX_VALUE)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OpenApiConformanceTest {
+
+    @TempDir
+    static Path temp;
+
+    private static Vertx vertx;
+    private static TestDatabase database;
+    private static Controller controller;
+    private static ApiClient api;
+    private static OpenApiDocument document;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        database = TestDatabase.create();
+        controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
+                "127.0.0.1", "openapi-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofSeconds(1)));
+        api = new ApiClient("http://127.0.0.1:" + controller.httpPort());
+        for (int i = 0; i < 3; i++) {
+            Await.result(controller.hosts().connected("oa-host-" + i, null, "0.1.0", "boot"));
+            Await.result(controller.hosts().saveInventory("oa-host-" + i, Inventories.sample("oa-" + i, "d" + i)));
+            Await.result(controller.hosts().setLabels("oa-host-" + i, Map.of("role", i < 2 ? "web" : "db")));
+        }
+        document = new OpenApiDocument(new JsonObject(api.get(OpenApiRoutes.PATH).body()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+        if (vertx != null) {
+            Await.result(vertx.close());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void documentIsValidOpenApi31() {
+        assertThat(document.raw().getString("openapi")).startsWith("3.1.");
+        assertThat(document.selfCheck(vertx)).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void everyMountedRouteIsDocumented_andEveryDocumentedOperationIsMounted() {
+        Set<String> mounted = new TreeSet<>();
+        for (Route route : controller.httpRouter().getRoutes()) {
+            String path = route.getPath();
+            if (path == null) {
+                continue;
+            }
+            String template = path.replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+            Set<HttpMethod> methods = route.methods();
+            if (methods == null || methods.isEmpty()) {
+                // An all-methods route (GraphQL): GET and POST are its HTTP face.
+                mounted.add("GET " + template);
+                mounted.add("POST " + template);
+            } else {
+                methods.forEach(m -> mounted.add(m.name() + " " + template));
+            }
+        }
+        assertThat(new TreeSet<>(document.operations()))
+                .as("documented operations vs. routes mounted by the controller")
+                .isEqualTo(mounted);
+    }
+
+    @Test
+    @Order(3)
+    void tourOfTheApi_successAndFailurePaths() {
+        assertThat(api.get("/healthz").status()).isEqualTo(200);
+        assertThat(api.get("/readyz").status()).isEqualTo(200);
+        assertThat(api.get("/metrics").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/cluster").status()).isEqualTo(200);
+
+        assertThat(api.get("/api/v1/hosts").status()).isEqualTo(200);
+        JsonObject page = api.get("/api/v1/hosts?limit=1&selector=" + encode("role=web")).json();
+        assertThat(api.get("/api/v1/hosts?limit=1&cursor=" + encode(page.getString("next"))).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/hosts?selector=" + encode("role=(")).status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/hosts?limit=0").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/hosts?cursor=garbage").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/hosts/oa-host-0").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/hosts/nope").status()).isEqualTo(404);
+        assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":\"web\",\"team\":\"payments\"}").status()).isEqualTo(200);
+        assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":1}").status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "not json").status()).isEqualTo(400);
+        assertThat(api.put("/api/v1/hosts/nope/labels", "{}").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/hosts/oa-host-0/events?limit=10").status()).isEqualTo(200);
+
+        ApiClient.Answer created = api.post("/api/v1/tasks",
+                "{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]},\"timeoutSeconds\":30}");
+        assertThat(created.status()).isEqualTo(201);
+        String taskId = created.json().getString("id");
+        assertThat(api.post("/api/v1/tasks", "{\"target\":{\"selector\":\"role=nothing\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]}}")
+                .status()).isEqualTo(400);
+        assertThat(api.post("/api/v1/tasks", "{\"kind\":\"teleport\"}").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/tasks?limit=5").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tasks/" + taskId).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tasks/" + taskId + "/runs?state=pending").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tasks/" + taskId + "/runs?state=asleep").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID()).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/tasks/not-a-uuid/runs").status()).isEqualTo(404);
+        assertThat(api.post("/api/v1/tasks/" + taskId + "/cancel", null).status()).isEqualTo(200);
+        ApiClient.Answer events = api.get("/api/v1/tasks/" + taskId + "/events");
+        assertThat(events.status()).isEqualTo(200);
+        assertThat(events.body()).contains("event: done");
+        assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
+
+        assertThat(api.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/no-such-thing").status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(4)
+    void everyRecordedExchangeOfTheSuiteMatchesTheDocument() {
+        List<Exchange> exchanges = ExchangeLog.all();
+        assertThat(exchanges).hasSizeGreaterThan(25);
+        List<String> problems = new ArrayList<>();
+        exchanges.forEach(exchange -> problems.addAll(document.check(exchange)));
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void checkerCatchesAnAnswerThatStrays() {
+        String host = api.get("/api/v1/hosts/oa-host-1").body();
+        Exchange good = new Exchange("GET", "/api/v1/hosts/oa-host-1", null, null, 200, "application/json", host);
+        JsonObject wrongType = new JsonObject(host).put("state", 7);
+        JsonObject extra = new JsonObject(host).put("surprise", true);
+
+        assertThat(document.check(good)).isEmpty();
+        assertThat(document.check(new Exchange("GET", "/api/v1/hosts/oa-host-1", null, null, 200, "application/json",
+                wrongType.encode()))).singleElement().asString().contains("does not match its schema");
+        assertThat(document.check(new Exchange("GET", "/api/v1/hosts/oa-host-1", null, null, 200, "application/json",
+                extra.encode()))).singleElement().asString().contains("does not match its schema");
+        assertThat(document.check(new Exchange("GET", "/api/v1/hosts/oa-host-1", null, null, 418, "application/json", "{}")))
+                .singleElement().asString().contains("status 418 not documented");
+        assertThat(document.check(new Exchange("GET", "/api/v1/hosts/oa-host-1", null, null, 200, "text/html", "<p>")))
+                .singleElement().asString().contains("Content-Type text/html not documented");
+        assertThat(document.check(new Exchange("GET", "/api/v1/hidden", null, null, 200, "application/json", "{}")))
+                .singleElement().asString().contains("undocumented path");
+        assertThat(document.check(new Exchange("DELETE", "/api/v1/hosts/oa-host-1", null, null, 200, "application/json", "{}")))
+                .singleElement().asString().contains("method not documented");
+        assertThat(document.check(new Exchange("GET", "/api/v1/hosts", "color=blue", null, 200, "application/json",
+                "{\"items\":[],\"next\":null}"))).singleElement().asString().contains("'color' accepted but not documented");
+        assertThat(document.check(new Exchange("POST", "/api/v1/tasks", null, "{\"kind\":\"exec\"}", 201, "application/json",
+                "{\"id\":\"" + UUID.randomUUID() + "\",\"total\":1}"))).singleElement().asString()
+                .contains("accepted a request body that does not match");
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}
