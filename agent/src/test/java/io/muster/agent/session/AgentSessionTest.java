@@ -135,6 +135,36 @@ class AgentSessionTest {
     }
 
     @Test
+    void permissionDenied_isFinal_refusalVisible_noMoreReconnects() throws Exception {
+        try (GatewayPeer controller = new GatewayPeer(0, hello -> GatewayPeer.welcome("m1", 0, false));
+             SessionFixture agent = new SessionFixture(dir, List.of(controller.address()), FAST, Duration.ofMillis(100), Duration.ofSeconds(10))) {
+            controller.refuseWith = io.grpc.Status.PERMISSION_DENIED.withDescription("host is decommissioned");
+            agent.session.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.session.refusal() != null);
+            assertThat(agent.session.refusal()).contains("PERMISSION_DENIED").contains("host is decommissioned");
+            // With a 100 ms backoff cap, a retrying session would have said Hello again several times by now.
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(() -> controller.hellos.size() == 1);
+            assertThat(agent.session.isConnected()).isFalse();
+        }
+    }
+
+    @Test
+    void otherRefusals_retriedWithBackoff_untilWelcomed() throws Exception {
+        try (GatewayPeer controller = new GatewayPeer(0, hello -> GatewayPeer.welcome("m1", 0, false));
+             SessionFixture agent = new SessionFixture(dir, List.of(controller.address()), FAST, Duration.ofMillis(100), Duration.ofSeconds(10))) {
+            controller.refuseWith = io.grpc.Status.RESOURCE_EXHAUSTED.withDescription("inventory too large");
+            agent.session.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> controller.hellos.size() >= 3);
+
+            controller.refuseWith = null;
+
+            await().atMost(Duration.ofSeconds(10)).until(agent.session::isConnected);
+            assertThat(agent.session.refusal()).isNull();
+        }
+    }
+
+    @Test
     void noWelcome_countsAsFailure_andRetries() throws Exception {
         try (GatewayPeer silent = new GatewayPeer(0, hello -> null);
              SessionFixture agent = new SessionFixture(dir, List.of(silent.address()), FAST, Duration.ofMillis(200), Duration.ofMillis(300))) {
@@ -201,6 +231,37 @@ class AgentSessionTest {
                 assertThat(second.received(AgentMessage.BodyCase.TASK_UPDATE)).extracting(AgentMessage::getTaskUpdate)
                         .containsExactlyElementsOf(sentFirst);
             }
+        }
+    }
+
+    @Test
+    void slowController_backpressure_updatesNeverDropped_heartbeatsCoalesced() throws Exception {
+        TaskAssignment noisy = TaskAssignment.newBuilder().setRunId("noisy").setTaskId("t").setKind("exec")
+                .setOutputLimitBytes(16L << 20)
+                .setSpec(Struct.newBuilder().putFields("shell", Value.newBuilder()
+                        .setStringValue("for i in 1 2 3 4 5 6; do head -c 1048576 /dev/zero | tr '\\0' a; sleep 0.2; done").build())).build();
+        try (GatewayPeer controller = new GatewayPeer(0, hello -> GatewayPeer.welcome("m1", 20, false));
+             SessionFixture agent = new SessionFixture(dir, List.of(controller.address()), FAST, Duration.ofSeconds(1), Duration.ofSeconds(10))) {
+            controller.holdAfterHello();
+            agent.session.start();
+            await().atMost(Duration.ofSeconds(10)).until(agent.session::isConnected);
+            controller.push(ControllerMessage.newBuilder().setTaskAssignment(noisy).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.journal.finalUpdate("noisy").isPresent());
+            await().atMost(Duration.ofSeconds(5)).until(() -> agent.journal.lastSequence("noisy") == 0);
+            assertThat(controller.received(AgentMessage.BodyCase.TASK_UPDATE)).as("controller is not reading").isEmpty();
+
+            controller.release();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> terminal(controller) != null);
+            List<TaskUpdate> updates = controller.received(AgentMessage.BodyCase.TASK_UPDATE).stream().map(AgentMessage::getTaskUpdate).toList();
+            assertThat(updates).extracting(TaskUpdate::getSequence)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, updates.size()).boxed().toList());
+            long bytes = updates.stream().mapToLong(u -> u.getStdoutChunk().size()).sum();
+            assertThat(bytes).isEqualTo(6L << 20);
+            List<Long> beats = controller.received(AgentMessage.BodyCase.HEARTBEAT).stream().map(m -> m.getHeartbeat().getSequence()).toList();
+            assertThat(beats).isSorted();
+            assertThat(beats.get(beats.size() - 1)).as("heartbeats produced while the stream was not ready were coalesced")
+                    .isGreaterThan(beats.size());
         }
     }
 

@@ -29,6 +29,11 @@ public final class GatewayPeer implements AutoCloseable {
     public final List<AgentMessage> received = new CopyOnWriteArrayList<>();
     public final List<StreamObserver<ControllerMessage>> streams = new CopyOnWriteArrayList<>();
     private final Server server;
+    /** Streams whose inbound flow is held (the peer stops requesting messages after the Hello). */
+    private final List<ServerCallStreamObserver<ControllerMessage>> held = new CopyOnWriteArrayList<>();
+    private volatile boolean holdAfterHello;
+    /** When set, every Hello is answered by failing the stream with this status. */
+    public volatile io.grpc.Status refuseWith;
 
     public GatewayPeer(int port, Function<Hello, ControllerMessage> answer) throws Exception {
         this.answer = answer;
@@ -37,10 +42,22 @@ public final class GatewayPeer implements AutoCloseable {
                     @Override
                     public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> responses) {
                         ServerCallStreamObserver<ControllerMessage> out = (ServerCallStreamObserver<ControllerMessage>) responses;
+                        out.disableAutoRequest();
+                        out.request(1);
                         return new StreamObserver<>() {
                             @Override
                             public void onNext(AgentMessage message) {
                                 received.add(message);
+                                if (holdAfterHello && message.hasHello()) {
+                                    held.add(out);
+                                } else {
+                                    out.request(1);
+                                }
+                                if (message.hasHello() && refuseWith != null) {
+                                    hellos.add(message.getHello());
+                                    out.onError(refuseWith.asRuntimeException());
+                                    return;
+                                }
                                 if (message.hasHello()) {
                                     hellos.add(message.getHello());
                                     ControllerMessage reply = answer.apply(message.getHello());
@@ -94,6 +111,18 @@ public final class GatewayPeer implements AutoCloseable {
 
     public String address() {
         return "127.0.0.1:" + port();
+    }
+
+    /** From now on, stop reading a stream after its Hello until {@link #release()}. */
+    public void holdAfterHello() {
+        holdAfterHello = true;
+    }
+
+    /** Resumes reading the held streams. */
+    public void release() {
+        holdAfterHello = false;
+        held.forEach(out -> out.request(Integer.MAX_VALUE));
+        held.clear();
     }
 
     /** Sends a message on every open stream. */
