@@ -14,6 +14,7 @@ import io.muster.bench.report.ScenarioResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ public final class BenchRun {
                 standalone.close();
             }
         }
-        machine.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         JsonObject fractions = Verdicts.fractions(results);
         List<ResultsWriter.Target> targets = Verdicts.targets(settings, results);
         new ResultsWriter().write(settings.outputDir(), settingsJson(), machine, results, fractions, targets, commandLine);
