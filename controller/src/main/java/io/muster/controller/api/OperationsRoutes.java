@@ -1,5 +1,9 @@
 package io.muster.controller.api;
 
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.store.HostRepository;
 import io.vertx.core.Vertx;
@@ -25,6 +29,12 @@ final class OperationsRoutes {
         this.hosts = hosts;
         this.registry = registry;
         this.cluster = cluster;
+        // JVM figures on /metrics (heap by area, threads, CPU, classes): the bench reads heap per host from
+        // jvm_memory_used_bytes{area="heap"}. None of these binders holds a listener that would need closing.
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
     }
 
     void mount(Router router) {
