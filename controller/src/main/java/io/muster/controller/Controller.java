@@ -6,6 +6,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.api.HttpApi;
+import io.muster.controller.auth.Security;
 import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.cluster.ClusterMember;
 import io.muster.controller.cluster.HazelcastClusterView;
@@ -79,6 +80,7 @@ public final class Controller implements AutoCloseable {
         Ownership ownership;
         SessionDirectory directory;
         LivenessSweeper sweeper;
+        Security security;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -118,6 +120,8 @@ public final class Controller implements AutoCloseable {
             parts.vertx = Vertx.vertx();
             parts.database = await(Database.open(parts.vertx, dbUrl));
             parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            parts.security = await(Security.start(parts.vertx, parts.database.pool(), config.clusterName(), memberId,
+                    config.advertiseHost(), config.insecure(), Clock.systemUTC()));
             parts.hosts = new HostRepository(parts.database, parts.registry);
             parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
@@ -127,7 +131,7 @@ public final class Controller implements AutoCloseable {
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
-            parts.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcPort()))
+            parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcPort())))
                     .addService(parts.gateway)
                     .addService(new FleetControlService(parts.hosts, clusterView))
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
@@ -136,6 +140,7 @@ public final class Controller implements AutoCloseable {
                     .build()
                     .start();
             parts.http = new HttpApi(parts.vertx, parts.hosts, parts.registry, clusterView);
+            parts.security.mount(parts.http.router());
             new TaskRoutes(parts.vertx, parts.tasks.service()).mount(parts.http.router());
             new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                     GraphQlCallers.open()).mount(parts.http.router());
@@ -156,6 +161,14 @@ public final class Controller implements AutoCloseable {
             clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
             parts.tasks.attach(parts.member.instance(), parts.ownership);
             parts.gateway.join(parts.ownership, parts.directory);
+            parts.security.attach(parts.member.instance());
+            AgentGatewayService gateway = parts.gateway;
+            parts.security.onHostRevoked(hostId -> gateway.sessions().find(hostId)
+                    .ifPresent(session -> session.end(io.grpc.Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
+            if (config.adminTokenFile() != null) {
+                await(parts.security.createBootstrapAdmin(config.adminTokenFile()));
+                LOG.info("admin API token in {}", config.adminTokenFile());
+            }
             parts.sweeper.start();
             LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
                             + "(cluster '{}', {} member(s)), database {}",
@@ -235,6 +248,11 @@ public final class Controller implements AutoCloseable {
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
     public io.vertx.ext.web.Router httpRouter() {
         return parts.http.router();
+    }
+
+    /** Certificates, tokens, revocations and the audit log of this member. */
+    public Security security() {
+        return parts.security;
     }
 
     /** The registry served at /metrics. */
@@ -355,6 +373,7 @@ public final class Controller implements AutoCloseable {
         quietly("HTTP API", parts.http == null ? null : parts.http.close());
         quietly("task results", parts.tasks == null ? null : parts.tasks.close());
         quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
+        quietly("audit log", parts.security == null ? null : parts.security.close());
         quietly("database", parts.database == null ? null : parts.database.close());
         quietly("Vert.x", parts.vertx == null ? null : parts.vertx.close());
         if (parts.registry != null) {

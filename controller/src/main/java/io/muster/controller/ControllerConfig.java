@@ -20,6 +20,11 @@ import java.util.Objects;
  * @param failureDetection  time after which a silent member is declared dead (default 5 s)
  * @param agentHeartbeat    heartbeat interval agents are told to use (default 10 s); a host is
  *                          offline after three intervals of silence
+ * @param insecure          plaintext agent gateway without client certificates (demo and tests;
+ *                          a WARN line says so at start); false = TLS with the cluster CA, agents
+ *                          enroll and connect with client certificates
+ * @param adminTokenFile    if set and the file does not exist, an admin API token is created at
+ *                          start and written there (mode 0600): a way in on a fresh cluster
  */
 public record ControllerConfig(
         String dbUrl,
@@ -31,7 +36,9 @@ public record ControllerConfig(
         String advertiseHost,
         String clusterName,
         Duration failureDetection,
-        Duration agentHeartbeat) {
+        Duration agentHeartbeat,
+        boolean insecure,
+        Path adminTokenFile) {
 
     public static final int DEFAULT_GRPC_PORT = 7070;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -47,5 +54,24 @@ public record ControllerConfig(
         failureDetection = failureDetection == null ? DEFAULT_FAILURE_DETECTION : failureDetection;
         agentHeartbeat = agentHeartbeat == null ? DEFAULT_AGENT_HEARTBEAT : agentHeartbeat;
         Objects.requireNonNull(advertiseHost);
+    }
+
+    /** The original ten settings: an insecure (plaintext) gateway, as before TLS existed. */
+    public ControllerConfig(String dbUrl, int grpcPort, int httpPort, Path dataDir, List<String> join, int hazelcastPort,
+                            String advertiseHost, String clusterName, Duration failureDetection, Duration agentHeartbeat) {
+        this(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName, failureDetection,
+                agentHeartbeat, true, null);
+    }
+
+    /** This configuration with a TLS gateway (false) or a plaintext one (true). */
+    public ControllerConfig withInsecure(boolean plaintext) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, plaintext, adminTokenFile);
+    }
+
+    /** This configuration with an admin token file (see {@link #adminTokenFile()}). */
+    public ControllerConfig withAdminTokenFile(Path file) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, file);
     }
 }

@@ -14,6 +14,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** PEM text of certificates and private keys (PKCS#8). Stateless and thread-safe. */
 public final class Pem {
@@ -24,7 +25,12 @@ public final class Pem {
     public static String encode(Object certificateOrKey) {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            writer.writeObject(certificateOrKey);
+            // PKCS#8 for keys: the SEC1 form BC writes by default for EC keys cannot be read back alone.
+            if (certificateOrKey instanceof PrivateKey key) {
+                writer.writeObject(new JcaPKCS8Generator(key, null));
+            } else {
+                writer.writeObject(certificateOrKey);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

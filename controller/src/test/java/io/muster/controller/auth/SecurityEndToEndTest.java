@@ -1,0 +1,206 @@
+package io.muster.controller.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.muster.agent.Agent;
+import io.muster.agent.AgentConfig;
+import io.muster.agent.enrollment.AgentCredentials;
+import io.muster.agent.enrollment.Enroller;
+import io.muster.agent.enrollment.EnrollmentException;
+import io.muster.controller.Controller;
+import io.muster.controller.ControllerConfig;
+import io.muster.controller.TestDatabase;
+import io.muster.proto.v1.AgentGatewayGrpc;
+import io.muster.proto.v1.AgentMessage;
+import io.muster.proto.v1.ControllerMessage;
+import io.muster.proto.v1.Hello;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A controller with a TLS gateway, a real agent enrolling through REST-created tokens and the
+ * real Enrollment call, then connecting with mTLS; raw mTLS streams for the refusals.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SecurityEndToEndTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path temp;
+    private TestDatabase database;
+    private Controller controller;
+    private String admin;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        database = TestDatabase.create();
+        controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
+                "127.0.0.1", "sec-" + System.nanoTime(), null, Duration.ofMillis(500))
+                .withInsecure(false)
+                .withAdminTokenFile(temp.resolve("admin.token")));
+        admin = Files.readString(temp.resolve("admin.token")).strip();
+    }
+
+    @AfterAll
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void adminTokenFileIsPrivate() throws Exception {
+        assertThat(Files.getPosixFilePermissions(temp.resolve("admin.token")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(admin).startsWith("mst_");
+    }
+
+    @Test
+    void agentEnrollsOverTlsThenConnectsWithItsCertificate() throws Exception {
+        String token = enrollmentToken(1, "{\"team\":\"payments\"}");
+        Path dataDir = agentDir("host-enrolled");
+        try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
+                .secured(token, null)).start()) {
+            await().atMost(DEADLINE).until(() -> controller.sessions().find("host-enrolled").isPresent());
+        }
+        AgentCredentials credentials = new AgentCredentials(dataDir);
+        assertThat(credentials.present()).isTrue();
+        for (String file : List.of("agent.key", "agent.crt", "ca.crt")) {
+            assertThat(Files.getPosixFilePermissions(credentials.directory().resolve(file)))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+        assertThat(credentials.certificate().getSubjectX500Principal().getName()).contains("CN=host-enrolled");
+        assertThat(credentials.caCertificate()).isEqualTo(controller.security().ca().certificate());
+        assertThat(controller.hosts().find("host-enrolled").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)
+                .orElseThrow().labels()).containsEntry("team", "payments");
+        controller.security().audit().flush().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        JsonObject audit = new JsonObject(get("/api/v1/audit?action=" + EnrollmentService.ACTION.replace(" ", "%20"), admin).body());
+        assertThat(audit.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("target")))
+                .contains("host:host-enrolled");
+    }
+
+    @Test
+    void usedUpAndExpiredEnrollmentTokensAreRefused() throws Exception {
+        String once = enrollmentToken(1, "{}");
+        Enroller enroller = new Enroller(new SecureRandom());
+        String address = "127.0.0.1:" + controller.grpcPort();
+        enroller.enroll(address, once, "host-once", null, null, new AgentCredentials(agentDir("host-once")));
+        assertThatThrownBy(() -> enroller.enroll(address, once, "host-twice", null, null, new AgentCredentials(agentDir("host-twice"))))
+                .isInstanceOf(EnrollmentException.class).hasMessageContaining("UNAUTHENTICATED");
+
+        JsonObject created = new JsonObject(post("/api/v1/enrollment-tokens", admin, "{\"expiresInSeconds\":600,\"maxUses\":5}").body());
+        database.execute("UPDATE enrollment_tokens SET expires_at = now() - interval '1 second' WHERE id = '" + created.getString("id") + "'");
+        assertThatThrownBy(() -> enroller.enroll(address, created.getString("token"), "host-late", null, null,
+                new AgentCredentials(agentDir("host-late"))))
+                .isInstanceOf(EnrollmentException.class).hasMessageContaining("used up or expired");
+        assertThat(new AgentCredentials(agentDir("host-late")).present()).isFalse();
+    }
+
+    @Test
+    void helloForAnotherHostIsRefused() throws Exception {
+        Path dataDir = agentDir("host-a");
+        new Enroller(new SecureRandom()).enroll("127.0.0.1:" + controller.grpcPort(), enrollmentToken(1, "{}"), "host-a",
+                null, null, new AgentCredentials(dataDir));
+        Status status = connect(new AgentCredentials(dataDir), "host-b");
+        assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(status.getDescription()).isEqualTo("certificate is for host host-a, hello says host-b");
+        assertThat(controller.sessions().find("host-b")).isEmpty();
+    }
+
+    @Test
+    void revokedHostLosesItsSessionAndCannotReconnect() throws Exception {
+        String token = enrollmentToken(1, "{}");
+        Path dataDir = agentDir("host-revoked");
+        try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
+                .secured(token, null)).start()) {
+            await().atMost(DEADLINE).until(() -> controller.sessions().find("host-revoked").isPresent());
+            assertThat(post("/api/v1/hosts/host-revoked/revoke", admin, "").statusCode()).isEqualTo(200);
+            await().atMost(DEADLINE).until(() -> controller.sessions().find("host-revoked").isEmpty());
+            Status status = connect(new AgentCredentials(dataDir), "host-revoked");
+            assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(status.getDescription()).isEqualTo("host host-revoked is revoked");
+        }
+        assertThat(post("/api/v1/hosts/no-such-host/revoke", admin, "").statusCode()).isEqualTo(404);
+    }
+
+    private Path agentDir(String hostId) throws Exception {
+        Path dir = temp.resolve("agent-" + hostId);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("host-id"), hostId + "\n");
+        return dir;
+    }
+
+    private String enrollmentToken(int uses, String labels) throws Exception {
+        HttpResponse<String> response = post("/api/v1/enrollment-tokens", admin,
+                "{\"expiresInSeconds\":600,\"maxUses\":" + uses + ",\"labels\":" + labels + "}");
+        assertThat(response.statusCode()).isEqualTo(201);
+        return new JsonObject(response.body()).getString("token");
+    }
+
+    /** Opens a Connect stream with the agent's credentials and says Hello; returns how it ended. */
+    private Status connect(AgentCredentials credentials, String helloHostId) throws Exception {
+        ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + controller.grpcPort())
+                .sslContext(credentials.clientContext()).build();
+        try {
+            CompletableFuture<Status> ended = new CompletableFuture<>();
+            StreamObserver<AgentMessage> requests = AgentGatewayGrpc.newStub(channel).connect(new StreamObserver<>() {
+                @Override
+                public void onNext(ControllerMessage value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    ended.complete(Status.OK);
+                }
+            });
+            requests.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostId(helloHostId).setAgentVersion("test")).build());
+            return ended.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private HttpResponse<String> post(String path, String token, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
