@@ -3,6 +3,7 @@ package io.muster.controller.auth;
 import com.hazelcast.core.HazelcastInstance;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
+import io.grpc.netty.NettyServerBuilder;
 import io.muster.controller.api.HttpApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -112,6 +113,21 @@ public final class Security {
     /** The Enrollment service, empty when insecure (certificates over plaintext would mean nothing). */
     public Optional<BindableService> enrollmentService() {
         return insecure ? Optional.empty() : Optional.of(enrollment);
+    }
+
+    /**
+     * The gateway server with this member's TLS (unless insecure), the Enrollment service and
+     * the interceptors (agent admission, FleetControl token rules).
+     */
+    public NettyServerBuilder configure(NettyServerBuilder builder) {
+        if (tls != null) {
+            builder.sslContext(tls.sslContext());
+            builder.addService(enrollment);
+        }
+        for (ServerInterceptor interceptor : interceptors()) {
+            builder.intercept(interceptor);
+        }
+        return builder;
     }
 
     /** Interceptors for the gRPC server: agent admission and the FleetControl token rules. */
