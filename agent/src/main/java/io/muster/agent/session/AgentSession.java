@@ -66,6 +66,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private final TaskRunner runner;
     private final Journal journal;
     private final ContainerReporter containers;
+    private final List<Runnable> welcomeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Stream stream;
     private boolean closed;
@@ -289,6 +290,25 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             drain();
         }
         LOG.info("connected to {} (member {})", s.address, welcome.getMemberId());
+        for (Runnable listener : welcomeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("welcome listener failed", e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code listener} after every Welcome, on the session's timer thread (it must return
+     * quickly), and at once when a controller already welcomed this session. The agent
+     * supervisor's health mark hangs on this: a build counts as working once a controller took it.
+     */
+    public void whenWelcomed(Runnable listener) {
+        welcomeListeners.add(listener);
+        if (isConnected()) {
+            listener.run();
+        }
     }
 
     private void redirected(Stream s, Redirect redirect) {
