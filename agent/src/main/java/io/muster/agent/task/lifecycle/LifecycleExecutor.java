@@ -231,7 +231,7 @@ public final class LifecycleExecutor implements TaskExecutor, AsynchronousExecut
         PrintStream out = print(context);
         out.println("downloaded agent build " + target + " (sha256 " + sha256 + ")");
         new Handoff(context.runId(), "upgrade-agent", HostIdentity.readBootId(bootIdFile), version, target).write(dataDir);
-        slots.install(staged);
+        slots.install(staged, target);
         out.println("installed as " + slots.current() + "; previous build kept; restarting");
         out.flush();
         LOG.info("run {}: agent build {} installed; restarting from {} into it", context.runId(), target, version);
@@ -266,8 +266,9 @@ public final class LifecycleExecutor implements TaskExecutor, AsynchronousExecut
                 return update.setState(RunState.RUN_STATE_SUCCEEDED).setResult(result).build();
             }
             return update.setState(RunState.RUN_STATE_FAILED).setResult(result)
-                    .setReason("upgrade to " + handoff.toVersion() + " failed; running " + version + " again"
-                            + (note.isEmpty() ? "" : ": " + note)).build();
+                    .setReason("upgrade to " + handoff.toVersion() + " rolled back: "
+                            + (note.isEmpty() ? "the agent restarted as " + version : note)
+                            + "; running " + version + " again").build();
         } catch (IOException e) {
             LOG.warn("cannot read the lifecycle handoff: {}", e.getMessage());
             return agentRestarted;
