@@ -14,7 +14,7 @@ import io.muster.controller.cluster.MemberAttributes;
 import io.muster.controller.cluster.Ownership;
 import io.muster.controller.cluster.SessionDirectory;
 import io.muster.controller.dispatch.TaskEngine;
-import io.muster.controller.fleet.FleetControlService;
+import io.muster.controller.fleet.FleetControlApi;
 import io.muster.controller.gateway.AgentGatewayService;
 import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
@@ -133,7 +133,7 @@ public final class Controller implements AutoCloseable {
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcPort())))
                     .addService(parts.gateway)
-                    .addService(new FleetControlService(parts.hosts, clusterView))
+                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service()))
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)

@@ -1,0 +1,107 @@
+package io.muster.controller.fleet;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.muster.controller.api.ClusterView;
+import io.muster.controller.store.HostRepository;
+import io.muster.controller.task.TaskService;
+import io.muster.proto.v1.CancelTaskRequest;
+import io.muster.proto.v1.FleetControlGrpc;
+import io.muster.proto.v1.GetHostRequest;
+import io.muster.proto.v1.Host;
+import io.muster.proto.v1.HostChange;
+import io.muster.proto.v1.ListHostsRequest;
+import io.muster.proto.v1.ListHostsResponse;
+import io.muster.proto.v1.SubmitTaskRequest;
+import io.muster.proto.v1.SubmitTaskResponse;
+import io.muster.proto.v1.TaskProgress;
+import io.muster.proto.v1.WatchHostsRequest;
+import io.muster.proto.v1.WatchTaskRequest;
+import io.muster.scheduler.selector.Selector;
+import io.muster.scheduler.selector.SelectorSyntaxException;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The whole FleetControl service: ListHosts and GetHost answered by {@link FleetControlService},
+ * WatchHosts, SubmitTask, WatchTask and CancelTask by this package's watches and the task service.
+ * Token rules and scopes are applied before a call reaches here (the auth package's interceptor
+ * narrows the selector of a scoped caller and refuses what lies outside its scope).
+ *
+ * <p>Non-blocking: unary calls complete from futures; streams are driven by Vert.x timers and
+ * written under gRPC flow control ({@link StreamOutbox}).
+ */
+public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase {
+
+    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(500);
+
+    private final Vertx vertx;
+    private final FleetControlService hostQueries;
+    private final HostRepository hosts;
+    private final ClusterView cluster;
+    private final TaskService tasks;
+    private final TaskControl taskControl;
+    private final long intervalMs;
+
+    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks) {
+        this(vertx, hosts, cluster, tasks, DEFAULT_WATCH_INTERVAL);
+    }
+
+    /** @param watchInterval how often watches look for changes */
+    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Duration watchInterval) {
+        this.vertx = vertx;
+        this.hostQueries = new FleetControlService(hosts, cluster);
+        this.hosts = hosts;
+        this.cluster = cluster;
+        this.tasks = tasks;
+        this.taskControl = new TaskControl(tasks);
+        this.intervalMs = Math.max(10, watchInterval.toMillis());
+    }
+
+    @Override
+    public void listHosts(ListHostsRequest request, StreamObserver<ListHostsResponse> response) {
+        hostQueries.listHosts(request, response);
+    }
+
+    @Override
+    public void getHost(GetHostRequest request, StreamObserver<Host> response) {
+        hostQueries.getHost(request, response);
+    }
+
+    @Override
+    public void watchHosts(WatchHostsRequest request, StreamObserver<HostChange> response) {
+        Selector selector;
+        try {
+            selector = request.getSelector().isBlank() ? null : Selector.parse(request.getSelector());
+        } catch (SelectorSyntaxException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("selector: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        ServerCallStreamObserver<HostChange> call = (ServerCallStreamObserver<HostChange>) response;
+        StreamOutbox<HostChange> out = new StreamOutbox<>(call);
+        new HostWatch(vertx, hosts, cluster, selector, out, intervalMs).start();
+    }
+
+    @Override
+    public void submitTask(SubmitTaskRequest request, StreamObserver<SubmitTaskResponse> response) {
+        taskControl.submit(request, response);
+    }
+
+    @Override
+    public void watchTask(WatchTaskRequest request, StreamObserver<TaskProgress> response) {
+        Optional<UUID> id = TaskControl.taskId(request.getTaskId(), response);
+        if (id.isEmpty()) {
+            return;
+        }
+        ServerCallStreamObserver<TaskProgress> call = (ServerCallStreamObserver<TaskProgress>) response;
+        new TaskWatch(vertx, tasks, id.get(), new StreamOutbox<>(call), intervalMs).start();
+    }
+
+    @Override
+    public void cancelTask(CancelTaskRequest request, StreamObserver<TaskProgress> response) {
+        taskControl.cancel(request, response);
+    }
+}

@@ -1,0 +1,223 @@
+package io.muster.controller.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.muster.controller.InterfaceFixture;
+import io.muster.controller.auth.FleetAuthorization;
+import io.muster.controller.store.Await;
+import io.muster.proto.v1.CancelTaskRequest;
+import io.muster.proto.v1.FleetControlGrpc;
+import io.muster.proto.v1.GetHostRequest;
+import io.muster.proto.v1.Host;
+import io.muster.proto.v1.HostChange;
+import io.muster.proto.v1.ListHostsRequest;
+import io.muster.proto.v1.SubmitTaskRequest;
+import io.muster.proto.v1.SubmitTaskResponse;
+import io.muster.proto.v1.TaskProgress;
+import io.muster.proto.v1.WatchHostsRequest;
+import io.muster.proto.v1.WatchTaskRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * FleetControl's watch, submit, progress and cancel over real gRPC on loopback, behind the auth
+ * package's interceptor (tokens in metadata, scopes), on a real controller's hosts and tasks.
+ */
+class FleetControlApiTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path temp;
+
+    private static InterfaceFixture fixture;
+    private static Server server;
+    private static ManagedChannel channel;
+
+    @BeforeAll
+    static void start() throws IOException {
+        fixture = new InterfaceFixture(temp.resolve("controller"));
+        FleetControlApi api = new FleetControlApi(fixture.vertx, fixture.controller.hosts(),
+                InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
+                Duration.ofMillis(50));
+        server = NettyServerBuilder.forPort(0)
+                .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.scopes, fixture.audit)))
+                .build()
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        fixture.close();
+    }
+
+    private static FleetControlGrpc.FleetControlBlockingStub blocking(String token) {
+        return FleetControlGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private static FleetControlGrpc.FleetControlStub async(String token) {
+        return FleetControlGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)));
+    }
+
+    private static Metadata bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return headers;
+    }
+
+    private static SubmitTaskRequest exec(String... hostIds) {
+        Struct spec = Struct.newBuilder().putFields("command", Value.newBuilder().setListValue(ListValue.newBuilder()
+                .addValues(Value.newBuilder().setStringValue("true"))).build()).build();
+        return SubmitTaskRequest.newBuilder().addAllHostIds(List.of(hostIds)).setKind("exec").setSpec(spec).setTimeoutSeconds(60).build();
+    }
+
+    /** Collects a stream's messages and its end. */
+    private static final class Collector<T> implements StreamObserver<T> {
+        final List<T> messages = new CopyOnWriteArrayList<>();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        volatile boolean completed;
+
+        @Override
+        public void onNext(T value) {
+            messages.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error.set(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            completed = true;
+        }
+    }
+
+    @Test
+    void watchHosts_sendsTheSnapshotThenOneChangePerChangedAspect() {
+        Collector<HostChange> watch = new Collector<>();
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        context.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.newBuilder().setSelector("team=payments").build(), watch));
+        try {
+            await().atMost(DEADLINE).until(() -> watch.messages.size() >= 2);
+            assertThat(watch.messages).extracting(c -> c.getHost().getId()).containsExactlyInAnyOrder("h-0", "h-1");
+            assertThat(watch.messages).allMatch(c -> c.getInitial() && c.getChange().equals("snapshot"));
+            assertThat(watch.messages.get(0).getHost().getLabelsMap()).containsEntry("team", "payments");
+
+            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("team", "payments", "tier", "gold")));
+            await().atMost(DEADLINE).until(() -> watch.messages.size() >= 3);
+            HostChange labels = watch.messages.get(2);
+            assertThat(labels.getInitial()).isFalse();
+            assertThat(labels.getChange()).isEqualTo("labels");
+            assertThat(labels.getHost().getLabelsMap()).containsEntry("tier", "gold");
+
+            Await.result(fixture.controller.hosts().markStaleOffline(Duration.ZERO));
+            await().atMost(DEADLINE).until(() -> watch.messages.stream().filter(c -> c.getChange().equals("offline")).count() == 2);
+            assertThat(watch.error.get()).isNull();
+        } finally {
+            context.cancel(null);
+        }
+    }
+
+    @Test
+    void submitTask_watchTaskFollowsProgress_cancelEndsTheWatchWithDone() {
+        SubmitTaskResponse submitted = blocking(fixture.adminToken).submitTask(exec("h-2", "h-3"));
+        assertThat(submitted.getTotal()).isEqualTo(2);
+        UUID taskId = UUID.fromString(submitted.getTaskId());
+
+        Collector<TaskProgress> progress = new Collector<>();
+        async(fixture.adminToken).watchTask(WatchTaskRequest.newBuilder().setTaskId(taskId.toString()).build(), progress);
+        await().atMost(DEADLINE).until(() -> !progress.messages.isEmpty());
+        TaskProgress first = progress.messages.get(0);
+        assertThat(first.getTotal()).isEqualTo(2);
+        assertThat(first.getPending()).isEqualTo(2);
+        assertThat(first.getState()).isEqualTo("pending");
+        assertThat(first.getDone()).isFalse();
+
+        TaskProgress cancelled = blocking(fixture.adminToken).cancelTask(CancelTaskRequest.newBuilder().setTaskId(taskId.toString()).build());
+        assertThat(cancelled.getCancelled()).isEqualTo(2);
+        assertThat(cancelled.getState()).isEqualTo("cancelled");
+        assertThat(cancelled.getDone()).isTrue();
+
+        await().atMost(DEADLINE).until(() -> progress.completed);
+        TaskProgress last = progress.messages.get(progress.messages.size() - 1);
+        assertThat(last.getDone()).isTrue();
+        assertThat(last.getCancelled()).isEqualTo(2);
+        assertThat(progress.error.get()).isNull();
+    }
+
+    @Test
+    void badInput_answersInvalidArgumentOrNotFound_withTheReason() {
+        FleetControlGrpc.FleetControlBlockingStub admin = blocking(fixture.adminToken);
+        SubmitTaskRequest both = exec("h-0").toBuilder().setSelector("team=search").build();
+        assertThatThrownBy(() -> admin.submitTask(both)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("exactly one of selector or host_ids");
+        });
+        assertThatThrownBy(() -> admin.submitTask(exec("h-0").toBuilder().setKind("teleport").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("unknown kind"));
+        assertThatThrownBy(() -> admin.submitTask(exec("h-0").toBuilder().clearHostIds().setSelector("team=nobody").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> admin.cancelTask(CancelTaskRequest.newBuilder().setTaskId(UUID.randomUUID().toString()).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> admin.cancelTask(CancelTaskRequest.newBuilder().setTaskId("nope").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> admin.watchTask(WatchTaskRequest.newBuilder().setTaskId(UUID.randomUUID().toString()).build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> admin.watchHosts(WatchHostsRequest.newBuilder().setSelector("team=(").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> FleetControlGrpc.newBlockingStub(channel).listHosts(ListHostsRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    void scopedToken_seesAndActsOnlyWithinItsScope() {
+        FleetControlGrpc.FleetControlBlockingStub payments = blocking(fixture.paymentsToken);
+        assertThat(payments.listHosts(ListHostsRequest.getDefaultInstance()).getHostsList()).extracting(Host::getId)
+                .containsExactly("h-0", "h-1");
+        assertThatThrownBy(() -> payments.getHost(GetHostRequest.newBuilder().setHostId("h-2").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> payments.submitTask(exec("h-0", "h-2")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+
+        var snapshot = payments.watchHosts(WatchHostsRequest.getDefaultInstance());
+        assertThat(List.of(snapshot.next().getHost().getId(), snapshot.next().getHost().getId())).containsExactlyInAnyOrder("h-0", "h-1");
+
+        SubmitTaskResponse own = payments.submitTask(exec("h-0"));
+        TaskProgress watched = payments.watchTask(WatchTaskRequest.newBuilder().setTaskId(own.getTaskId()).build()).next();
+        assertThat(watched.getTotal()).isEqualTo(1);
+        SubmitTaskResponse foreign = blocking(fixture.adminToken).submitTask(exec("h-3"));
+        assertThatThrownBy(() -> payments.cancelTask(CancelTaskRequest.newBuilder().setTaskId(foreign.getTaskId()).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+}
