@@ -213,6 +213,8 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         }
         synchronized (this) {
             if (stream != next) {
+                // Closed (or failed) while the call was being opened: do not leave it dangling.
+                next.cancel("session closed");
                 return;
             }
             Inventory current = inventory.current();
