@@ -96,6 +96,15 @@ public final class Ownership {
         }
     }
 
+    /** Whether no partition is migrating right now (every backup in sync); false when down. */
+    public boolean settled() {
+        try {
+            return hz.getLifecycleService().isRunning() && hz.getPartitionService().isClusterSafe();
+        } catch (HazelcastInstanceNotActiveException e) {
+            return false;
+        }
+    }
+
     /** Called after each migration round and member change; the listener re-checks what it holds. */
     public void onChange(Consumer<Change> listener) {
         listeners.add(listener);

@@ -1,6 +1,7 @@
 package io.muster.controller.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -34,17 +35,30 @@ public final class SessionDirectory {
         this.load = hz.getReplicatedMap(LOAD_MAP);
     }
 
-    /** Records that {@code entry}'s member holds the host's session (overwrites an older entry). */
-    public CompletionStage<Void> claim(String hostId, SessionEntry entry) {
-        return sessions.setAsync(hostId, entry);
+    /**
+     * Records that {@code entry}'s member holds the host's session, if that member owns the host
+     * when the write is applied ({@link SessionRules#mayClaim}); completes with whether it did.
+     * So a claim delayed past a migration cannot bury the new owner's entry.
+     */
+    public CompletionStage<Boolean> claim(String hostId, SessionEntry entry) {
+        try {
+            return sessions.submitToKey(hostId, new ClaimIfOwner(entry.memberId(), entry.connectedSinceMs()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
      * Removes the host's entry if it is still {@code mine} (see {@link SessionRules#mayRelease});
-     * completes with whether it did.
+     * completes with true when it did and this member still owns the host, i.e. may record the
+     * host offline ({@link SessionRules#mayRecordOffline}).
      */
     public CompletionStage<Boolean> release(String hostId, SessionEntry mine) {
-        return sessions.submitToKey(hostId, new ReleaseIfHeld(mine.memberId(), mine.connectedSinceMs()));
+        try {
+            return sessions.submitToKey(hostId, new ReleaseIfHeld(mine.memberId(), mine.connectedSinceMs()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Member id holding each of the given hosts' sessions; hosts without a session are absent. */
@@ -85,11 +99,70 @@ public final class SessionDirectory {
         return value == null ? 0 : value;
     }
 
-    /** Removes the entry when it is the given session's (runs on the key's owner). */
-    static final class ReleaseIfHeld implements EntryProcessor<String, SessionEntry, Boolean>, Serializable {
+    /** Writes a claim on the key's owner when the rules allow it; the backup copies the result. */
+    static final class ClaimIfOwner implements EntryProcessor<String, SessionEntry, Boolean>, HazelcastInstanceAware,
+            Serializable {
         private static final long serialVersionUID = 1L;
         private final String memberId;
         private final long connectedSinceMs;
+        private transient HazelcastInstance local;
+
+        ClaimIfOwner(String memberId, long connectedSinceMs) {
+            this.memberId = memberId;
+            this.connectedSinceMs = connectedSinceMs;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.local = instance;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, SessionEntry> entry) {
+            // Entry processors run on the partition's owner: the local member owns the host now.
+            String owner = MemberAttributes.memberId(local.getCluster().getLocalMember());
+            SessionEntry claim = new SessionEntry(memberId, connectedSinceMs);
+            if (!SessionRules.mayClaim(owner, entry.getValue(), claim)) {
+                return false;
+            }
+            entry.setValue(claim);
+            return true;
+        }
+
+        @Override
+        public EntryProcessor<String, SessionEntry, Boolean> getBackupProcessor() {
+            return new CopyClaim(memberId, connectedSinceMs);
+        }
+    }
+
+    /** On backups (only sent when the owner wrote): the owner's decision, applied as is. */
+    static final class CopyClaim implements EntryProcessor<String, SessionEntry, Boolean>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String memberId;
+        private final long connectedSinceMs;
+
+        CopyClaim(String memberId, long connectedSinceMs) {
+            this.memberId = memberId;
+            this.connectedSinceMs = connectedSinceMs;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, SessionEntry> entry) {
+            entry.setValue(new SessionEntry(memberId, connectedSinceMs));
+            return true;
+        }
+    }
+
+    /**
+     * Removes the entry when it is the given session's (runs on the key's owner); answers whether
+     * the releaser may record the host offline ({@link SessionRules#mayRecordOffline}).
+     */
+    static final class ReleaseIfHeld implements EntryProcessor<String, SessionEntry, Boolean>, HazelcastInstanceAware,
+            Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String memberId;
+        private final long connectedSinceMs;
+        private transient HazelcastInstance local;
 
         ReleaseIfHeld(String memberId, long connectedSinceMs) {
             this.memberId = memberId;
@@ -97,12 +170,17 @@ public final class SessionDirectory {
         }
 
         @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.local = instance;
+        }
+
+        @Override
         public Boolean process(Map.Entry<String, SessionEntry> entry) {
-            if (SessionRules.mayRelease(entry.getValue(), new SessionEntry(memberId, connectedSinceMs))) {
-                entry.setValue(null);
-                return true;
+            if (!SessionRules.mayRelease(entry.getValue(), new SessionEntry(memberId, connectedSinceMs))) {
+                return false;
             }
-            return false;
+            entry.setValue(null);
+            return SessionRules.mayRecordOffline(MemberAttributes.memberId(local.getCluster().getLocalMember()), memberId);
         }
     }
 

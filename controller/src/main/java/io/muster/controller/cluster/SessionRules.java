@@ -89,8 +89,10 @@ public final class SessionRules {
     public static EndActions onSessionEnd(EndCause cause) {
         return switch (cause) {
             case LOST -> new EndActions(true, true);
-            case HANDED_OVER -> new EndActions(true, false);
-            case REPLACED, HALTED -> new EndActions(false, false);
+            // A replaced session still releases its own entry: the newer session's claim may be
+            // refused (the host moved on meanwhile), and the old entry must not outlive both.
+            case HANDED_OVER, REPLACED -> new EndActions(true, false);
+            case HALTED -> new EndActions(false, false);
         };
     }
 
@@ -100,6 +102,33 @@ public final class SessionRules {
      */
     public static boolean mayRelease(SessionEntry current, SessionEntry mine) {
         return current != null && current.equals(mine);
+    }
+
+    /**
+     * Whether {@code claim} may be written as the host's sessions-map entry over {@code current}.
+     * Decided where the entry lives, i.e. on the member that owns the host right now: only that
+     * member's claims count (a claim that arrives after the partition moved is stale), and a
+     * member's older session never overwrites its own newer one.
+     *
+     * @param partitionOwner the member owning the host's partition when the claim is applied
+     */
+    public static boolean mayClaim(String partitionOwner, SessionEntry current, SessionEntry claim) {
+        if (!claim.memberId().equals(partitionOwner)) {
+            return false;
+        }
+        return current == null || !current.memberId().equals(claim.memberId())
+                || current.connectedSinceMs() <= claim.connectedSinceMs();
+    }
+
+    /**
+     * Whether a member that released its session's entry may record the host offline: only while
+     * it still owns the host. Once the host belongs to another member, that member tracks its
+     * liveness (it may have accepted the host already, and its record must not be overwritten).
+     *
+     * @param partitionOwner the member owning the host's partition when the release is applied
+     */
+    public static boolean mayRecordOffline(String partitionOwner, String releaser) {
+        return releaser.equals(partitionOwner);
     }
 
     /** Whether a sessions-map entry belongs to a member that has left the cluster. */

@@ -133,11 +133,13 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         if (older != null) {
             older.fail(Status.ABORTED, "replaced by a newer session of the same host", EndCause.REPLACED);
         }
-        directory.claim(hostId, entry).whenComplete((ok, e) -> {
+        stream.claimed(directory.claim(hostId, entry).whenComplete((claimed, e) -> {
             if (e != null) {
                 LOG.warn("could not record the session of host {} in the cluster: {}", hostId, e.toString());
+            } else if (!claimed) {
+                LOG.debug("session entry of host {} not written: this member no longer owns it", hostId);
             }
-        });
+        }));
         hosts.connected(hostId, blankToNull(hello.getHostname()), blankToNull(hello.getAgentVersion()),
                         blankToNull(hello.getBootId()))
                 .onComplete(ar -> {
@@ -241,18 +243,18 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         if (!actions.releaseEntry() || current == null || lastMember) {
             return;
         }
-        try {
-            current.directory().release(hostId, stream.entry()).whenComplete((released, e) -> {
-                if (e != null) {
-                    LOG.debug("could not release the session entry of host {}: {}", hostId, e.toString());
-                } else if (released && actions.offlineWhenReleased() && registry.get(hostId) == null) {
-                    hosts.disconnected(hostId);
-                }
-            });
-        } catch (RuntimeException e) {
-            // The Hazelcast member is already gone (shutting down): the next owner overwrites the entry.
-            LOG.debug("could not release the session entry of host {}: {}", hostId, e.toString());
-        }
+        // After the claim, whatever its outcome: a release overtaking its own claim would leave
+        // an entry behind that names a session which no longer exists.
+        stream.claim().handle((claimed, e) -> null)
+                .thenCompose(x -> current.directory().release(hostId, stream.entry()))
+                .whenComplete((released, e) -> {
+                    if (e != null) {
+                        // E.g. the member is leaving: the next owner's claim replaces the entry.
+                        LOG.debug("could not release the session entry of host {}: {}", hostId, e.toString());
+                    } else if (released && actions.offlineWhenReleased() && registry.get(hostId) == null) {
+                        hosts.disconnected(hostId);
+                    }
+                });
     }
 
     /**

@@ -11,6 +11,8 @@ import io.muster.proto.v1.Redirect;
 import io.muster.proto.v1.Welcome;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One agent's Connect stream on this member, with manual gRPC flow control: the next inbound
@@ -37,6 +39,7 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
     private SessionEntry entry;
     private boolean ended;
     private volatile long lastHeardMs;
+    private volatile CompletionStage<Boolean> claim = CompletableFuture.completedFuture(false);
 
     AgentStream(AgentGatewayService gateway, ServerCallStreamObserver<ControllerMessage> out, long nowMs) {
         this.gateway = gateway;
@@ -122,6 +125,15 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
 
     SessionEntry entry() {
         return entry;
+    }
+
+    /** The write of this session's sessions-map entry; its release is ordered after it. */
+    CompletionStage<Boolean> claim() {
+        return claim;
+    }
+
+    void claimed(CompletionStage<Boolean> claim) {
+        this.claim = claim;
     }
 
     long lastHeardMs() {

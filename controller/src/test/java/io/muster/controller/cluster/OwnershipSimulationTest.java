@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
  * Seeded simulation of the session ownership rules ({@link SessionRules}, the functions the
  * gateway calls): members join, leave gracefully and crash in random order, agents connect,
  * follow redirects, abandon half-open streams and reconnect, and every message is delayed and
- * delivered in random order. After every step: no host has a session on two members, every
- * session is on the host's owner, the sessions map names every live session, and no host with
- * a live session is recorded offline. At the end, once the network is quiet, every agent is
+ * delivered in random order, including the writes to the sessions map (a member's release is
+ * ordered after its own claim, as in the gateway). After every step: no host has a session on
+ * two members, every session is on the host's owner, the sessions map names every live session
+ * (or its claim is on the way) and names no session that is gone (unless its release is on the
+ * way), and no host with a live session is recorded offline. At the end, once the network is quiet, every agent is
  * connected to its owner exactly once.
  *
  * <p>A failure names its seed; replay it with {@code -Dmuster.sim.seed=SEED}.
@@ -244,12 +246,14 @@ class OwnershipSimulationTest {
             switch (decision.verdict()) {
                 case ACCEPT -> {
                     SessionEntry entry = new SessionEntry(member.id, ++clock);
-                    Session older = member.sessions.put(hello.hostId, new Session(hello.hostId, hello.stream, entry));
+                    Session session = new Session(hello.hostId, hello.stream, entry);
+                    Session older = member.sessions.put(hello.hostId, session);
                     if (older != null) {
                         end(member, older, EndCause.REPLACED);
                         network.add(new Message(Kind.CLOSED, hello.hostId, member.id, older.stream, null));
                     }
-                    directory.put(hello.hostId, entry);
+                    session.claimPending = true;
+                    network.add(new Message(Kind.CLAIM, hello.hostId, member.id, hello.stream, null, session));
                     online.put(hello.hostId, true);
                     network.add(new Message(Kind.WELCOME, hello.hostId, member.id, hello.stream, null));
                 }
@@ -269,9 +273,34 @@ class OwnershipSimulationTest {
 
         private void end(Member member, Session session, EndCause cause) {
             EndActions actions = SessionRules.onSessionEnd(cause);
-            if (actions.releaseEntry() && SessionRules.mayRelease(directory.get(session.hostId), session.entry)) {
+            if (!actions.releaseEntry()) {
+                return;
+            }
+            if (session.claimPending) {
+                session.releaseAfterClaim = actions;
+                return;
+            }
+            release(member, session, actions);
+        }
+
+        private void claim(Session session) {
+            session.claimPending = false;
+            // Applied on the member that owns the host when the write arrives.
+            if (SessionRules.mayClaim(ownerOf(session.hostId), directory.get(session.hostId), session.entry)) {
+                directory.put(session.hostId, session.entry);
+            }
+            if (session.releaseAfterClaim != null) {
+                release(members.get(session.entry.memberId()), session, session.releaseAfterClaim);
+                session.releaseAfterClaim = null;
+            }
+        }
+
+        private void release(Member member, Session session, EndActions actions) {
+            if (SessionRules.mayRelease(directory.get(session.hostId), session.entry)) {
                 directory.remove(session.hostId);
-                if (actions.offlineWhenReleased()) {
+                boolean mayRecord = SessionRules.mayRecordOffline(ownerOf(session.hostId), member.id);
+                // As the gateway: not while the member already holds a newer session of the host.
+                if (actions.offlineWhenReleased() && mayRecord && !member.sessions.containsKey(session.hostId)) {
                     online.put(session.hostId, false);
                 }
             }
@@ -310,6 +339,7 @@ class OwnershipSimulationTest {
             Agent agent = agent(message.hostId);
             switch (message.kind) {
                 case HELLO -> hello(members.get(message.member), message);
+                case CLAIM -> claim(message.session);
                 case CANCEL -> cancelled(members.get(message.member), message);
                 case WELCOME -> {
                     if (agent.stream == message.stream) {
@@ -356,11 +386,20 @@ class OwnershipSimulationTest {
                 assertThat(session).as("session of %s", agent.hostId).isNotNull();
                 assertThat(session.stream).as("stream of %s", agent.hostId).isEqualTo(agent.stream);
                 assertThat(online.get(agent.hostId)).as("%s online", agent.hostId).isTrue();
+                assertThat(directory.get(agent.hostId)).as("sessions map entry of %s", agent.hostId).isEqualTo(session.entry);
             }
         }
 
         private void checkInvariants() {
             Map<String, String> holder = new HashMap<>();
+            Set<SessionEntry> accountedFor = new HashSet<>();
+            Set<String> claimsInFlight = new HashSet<>();
+            for (Message message : network) {
+                if (message.kind == Kind.CLAIM) {
+                    claimsInFlight.add(message.hostId);
+                    accountedFor.add(message.session.entry);
+                }
+            }
             for (Member member : members.values()) {
                 for (Session session : member.sessions.values()) {
                     assertThat(member.alive).as("step %d: dead member %s holds %s", step, member.id, session.hostId).isTrue();
@@ -369,24 +408,50 @@ class OwnershipSimulationTest {
                             .isNull();
                     assertThat(ownerOf(session.hostId)).as("step %d: %s holds %s, owned by another member",
                             step, member.id, session.hostId).isEqualTo(member.id);
-                    assertThat(directory.get(session.hostId)).as("step %d: sessions map entry of %s", step, session.hostId)
-                            .isEqualTo(session.entry);
+                    accountedFor.add(session.entry);
+                    if (!claimsInFlight.contains(session.hostId)) {
+                        assertThat(directory.get(session.hostId)).as("step %d: sessions map entry of %s", step, session.hostId)
+                                .isEqualTo(session.entry);
+                    }
                     assertThat(online.get(session.hostId)).as("step %d: %s connected but offline", step, session.hostId)
                             .isTrue();
                 }
             }
-            for (SessionEntry entry : directory.values()) {
+            for (Map.Entry<String, SessionEntry> named : directory.entrySet()) {
+                SessionEntry entry = named.getValue();
                 assertThat(departed).as("step %d: sessions map names departed member %s", step, entry.memberId())
                         .doesNotContain(entry.memberId());
+                assertThat(accountedFor.contains(entry) || claimsInFlight.contains(named.getKey()))
+                        .as("step %d: sessions map names %s for %s, a session that is gone", step, entry, named.getKey())
+                        .isTrue();
             }
         }
 
-        private enum Kind { HELLO, WELCOME, REDIRECT, CLOSED, CANCEL }
+        private enum Kind { HELLO, WELCOME, REDIRECT, CLOSED, CANCEL, CLAIM }
 
-        private record Message(Kind kind, String hostId, String member, long stream, String target) {
+        private record Message(Kind kind, String hostId, String member, long stream, String target, Session session) {
+            Message(Kind kind, String hostId, String member, long stream, String target) {
+                this(kind, hostId, member, stream, target, null);
+            }
+
+            @Override
+            public String toString() {
+                return kind + " " + hostId + " " + member + " #" + stream + (target == null ? "" : " -> " + target);
+            }
         }
 
-        private record Session(String hostId, long stream, SessionEntry entry) {
+        private static final class Session {
+            final String hostId;
+            final long stream;
+            final SessionEntry entry;
+            boolean claimPending;
+            EndActions releaseAfterClaim;
+
+            Session(String hostId, long stream, SessionEntry entry) {
+                this.hostId = hostId;
+                this.stream = stream;
+                this.entry = entry;
+            }
         }
 
         private static final class Member {

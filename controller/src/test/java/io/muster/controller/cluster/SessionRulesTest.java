@@ -38,7 +38,7 @@ class SessionRulesTest {
     void sessionEnd_onlyALostSessionMayMarkTheHostOffline() {
         assertThat(SessionRules.onSessionEnd(EndCause.LOST)).isEqualTo(new SessionRules.EndActions(true, true));
         assertThat(SessionRules.onSessionEnd(EndCause.HANDED_OVER)).isEqualTo(new SessionRules.EndActions(true, false));
-        assertThat(SessionRules.onSessionEnd(EndCause.REPLACED)).isEqualTo(new SessionRules.EndActions(false, false));
+        assertThat(SessionRules.onSessionEnd(EndCause.REPLACED)).isEqualTo(new SessionRules.EndActions(true, false));
         assertThat(SessionRules.onSessionEnd(EndCause.HALTED)).isEqualTo(new SessionRules.EndActions(false, false));
     }
 
@@ -56,6 +56,22 @@ class SessionRulesTest {
         Map<String, String> owners = new java.util.HashMap<>(Map.of("a", "m-1", "b", "m-2"));
         owners.put("c", null);
         assertThat(SessionRules.toHandOver("m-1", List.of("a", "b", "c"), owners::get)).containsExactly("b");
+    }
+
+    @Test
+    void claim_onlyByTheCurrentOwner_andNeverOverANewerOwnSession() {
+        SessionEntry claim = new SessionEntry("m-1", 20);
+        assertThat(SessionRules.mayClaim("m-1", null, claim)).isTrue();
+        assertThat(SessionRules.mayClaim("m-1", new SessionEntry("m-2", 99), claim)).isTrue();
+        assertThat(SessionRules.mayClaim("m-1", new SessionEntry("m-1", 10), claim)).isTrue();
+        assertThat(SessionRules.mayClaim("m-1", new SessionEntry("m-1", 30), claim)).isFalse();
+        assertThat(SessionRules.mayClaim("m-2", null, claim)).as("claim delayed past a migration").isFalse();
+    }
+
+    @Test
+    void offline_isRecordedOnlyByTheCurrentOwner() {
+        assertThat(SessionRules.mayRecordOffline("m-1", "m-1")).isTrue();
+        assertThat(SessionRules.mayRecordOffline("m-2", "m-1")).isFalse();
     }
 
     @Test

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.TestDatabase;
+import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.HostRepository;
 import io.muster.proto.v1.AgentGatewayGrpc;
 import io.muster.proto.v1.AgentMessage;
@@ -67,7 +70,10 @@ class FleetControlServiceTest {
             done(hosts.setLabels(id, Map.of("role", i < 3 ? "web" : "db")));
         }
         channel = NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort()).usePlaintext().build();
-        fleet = FleetControlGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        Metadata bearer = new Metadata();
+        bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + TestTokens.admin(controller));
+        fleet = FleetControlGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
     }
 
     @AfterAll
