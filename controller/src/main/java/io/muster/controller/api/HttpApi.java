@@ -63,7 +63,8 @@ public final class HttpApi {
 
     /** Binds the server; port 0 picks a free one (see {@link HttpServer#actualPort()}). */
     public Future<HttpServer> listen(String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setWebSocketSubProtocols(java.util.List.of("graphql-transport-ws")))
                 .requestHandler(router)
                 .listen()
                 .onSuccess(s -> {

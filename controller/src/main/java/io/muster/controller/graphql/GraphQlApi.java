@@ -97,7 +97,8 @@ public final class GraphQlApi {
     public void mount(Router router) {
         GraphQLWSHandler ws = GraphQLWSHandler.builder(graphQL)
                 .onConnectionInit(init -> {
-                    Object params = init.message().connectionParams();
+                    // connectionParams() is only set once the connection is acknowledged: read the message.
+                    Object params = init.message().message().getValue("payload");
                     JsonObject payload = params instanceof JsonObject json ? json : new JsonObject();
                     String header = init.message().socket().headers().get("Authorization");
                     ServerWebSocket socket = init.message().socket();
