@@ -98,10 +98,6 @@ public final class BenchFleet implements AutoCloseable {
                     "--agent-heartbeat", settings.heartbeat().toMillis() + "ms",
                     "--data-dir", settings.dataDir().resolve("member-" + i).toString()));
             arguments.addAll(settings.memberArguments());
-            if (i == 0 && settings.adminTokenFile().isPresent()) {
-                arguments.add("--admin-token-file");
-                arguments.add(settings.adminTokenFile().get().toString());
-            }
             ChildProcess process = start("member-" + i, settings.memberJvmFlags(), arguments);
             members.add(new Member(i, process, http, grpc, hz));
         }
@@ -109,11 +105,17 @@ public final class BenchFleet implements AutoCloseable {
 
     private void awaitMembers() throws InterruptedException {
         Instant end = Instant.now().plus(MEMBERS_READY_DEADLINE);
+        boolean tokenCreated = false;
         while (true) {
             boolean ready = true;
             for (Member member : members) {
                 failIfExited(member.process(), "the members to be ready");
                 ready &= api.ready(member.httpPort());
+            }
+            if (ready && !tokenCreated) {
+                // Ready members have migrated the database: the token table exists.
+                settings.adminTokenFile().ifPresent(file -> AdminToken.create(database.url(), file));
+                tokenCreated = true;
             }
             if (ready && clusterSize() == members.size()) {
                 return;

@@ -19,8 +19,8 @@ import java.util.Optional;
  * @param memberJvmFlags    extra JVM flags of each member
  * @param simulatorJvmFlags extra JVM flags of each simulator
  * @param memberArguments   extra arguments of every {@code muster controller} (e.g. {@code --insecure})
- * @param adminTokenFile    passed to the first member as {@code --admin-token-file}: it writes an
- *                          admin token there for the bench's API calls; empty without auth
+ * @param adminTokenFile    where the bench writes the admin token it creates for its API calls
+ *                          (see {@link AdminToken}); empty for controllers without API auth
  */
 public record FleetSettings(
         Path dataDir,

@@ -44,6 +44,11 @@ public final class JvmCommand {
         return new JvmCommand(java, System.getProperty("java.class.path"), flags, mainClass);
     }
 
+    /** The same JVM settings running another main class. */
+    public JvmCommand withMainClass(String otherMainClass) {
+        return new JvmCommand(javaBinary, classPath, inheritedFlags, otherMainClass);
+    }
+
     /** The java binary; its directory also holds {@code jcmd}. */
     public String javaBinary() {
         return javaBinary;

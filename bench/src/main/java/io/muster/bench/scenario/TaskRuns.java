@@ -14,7 +14,7 @@ import java.util.UUID;
  * measured against ({@code runs.recorded_at}: the controller's database clock, set by the batch
  * statement that writes the terminal state). One JDBC connection; used by one thread.
  */
-final class TaskRuns implements AutoCloseable {
+public final class TaskRuns implements AutoCloseable {
 
     private static final String COUNTS = "SELECT count(*) FILTER (WHERE state NOT IN ('pending', 'running')), count(*)"
             + " FROM runs WHERE task_id = ?";
@@ -23,16 +23,16 @@ final class TaskRuns implements AutoCloseable {
             + " WHERE task_id = ? AND recorded_at IS NOT NULL AND state NOT IN ('pending', 'running')";
 
     /** Terminal runs and all runs of a task. */
-    record Counts(long terminal, long total) {
+    public record Counts(long terminal, long total) {
     }
 
     private final Connection connection;
 
-    TaskRuns(FleetDatabase database) throws SQLException {
+    public TaskRuns(FleetDatabase database) throws SQLException {
         this.connection = database.connect();
     }
 
-    Counts counts(String taskId) throws SQLException {
+    public Counts counts(String taskId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(COUNTS)) {
             statement.setObject(1, UUID.fromString(taskId));
             try (ResultSet rows = statement.executeQuery()) {
@@ -42,7 +42,7 @@ final class TaskRuns implements AutoCloseable {
         }
     }
 
-    Map<String, Long> states(String taskId) throws SQLException {
+    public Map<String, Long> states(String taskId) throws SQLException {
         Map<String, Long> states = new LinkedHashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(STATES)) {
             statement.setObject(1, UUID.fromString(taskId));
@@ -56,7 +56,7 @@ final class TaskRuns implements AutoCloseable {
     }
 
     /** When each terminal run was recorded, in microseconds since the epoch. */
-    long[] recordedMicros(String taskId) throws SQLException {
+    public long[] recordedMicros(String taskId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(RECORDED)) {
             statement.setObject(1, UUID.fromString(taskId));
             statement.setFetchSize(10_000);
