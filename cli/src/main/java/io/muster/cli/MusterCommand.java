@@ -1,6 +1,7 @@
 package io.muster.cli;
 
 import io.muster.cli.agent.AgentCommand;
+import io.muster.cli.bench.BenchCommand;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
 import io.muster.cli.demo.DemoCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 ControllerCommand.class,
                 SimulateCommand.class,
                 DemoCommand.class,
+                BenchCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -2,10 +2,12 @@ package io.muster.cli.simulate;
 
 import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatorConfig;
+import io.muster.bench.fleet.ExecutionReport;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
 import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +61,10 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Prefix of the simulated host ids, to tell simulator processes apart (default: none).")
     String hostIdPrefix;
 
+    @Option(names = "--report-file", hidden = true, paramLabel = "FILE",
+            description = "Write what was executed (counts, runs executed twice) here as JSON when stopping (muster bench).")
+    Path reportFile;
+
     @Mixin
     ParentOption parent;
 
@@ -85,6 +91,9 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             log.info("stopping: {}", reason.get());
         } finally {
+            if (reportFile != null) {
+                ExecutionReport.of(simulator).write(reportFile);
+            }
             simulator.stop();
         }
         log.info("simulator stopped");

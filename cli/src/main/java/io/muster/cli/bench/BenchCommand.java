@@ -1,0 +1,183 @@
+package io.muster.cli.bench;
+
+import io.muster.bench.fleet.FleetSettings;
+import io.muster.bench.fleet.JvmCommand;
+import io.muster.bench.scenario.BenchRun;
+import io.muster.bench.scenario.BenchSettings;
+import io.muster.bench.scenario.ScenarioName;
+import io.muster.bench.peer.PeerScenario;
+import io.muster.cli.CommandFailure;
+import io.muster.cli.MusterCommand;
+import io.muster.cli.controller.ControllerCommand;
+import io.muster.cli.duration.DurationConverter;
+import io.muster.cli.launch.JavaCommand;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code muster bench}: measures Muster at fleet scale on this machine. Controllers and simulators
+ * run as processes of their own (a kill is a real kill); PostgreSQL is embedded in this process
+ * unless {@code --db-url} names a server (a scratch database is created on it and dropped).
+ * Results go to {@code bench/results/<UTC timestamp>/}: results.json, summary.md and SVG plots.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure Muster at fleet scale on this machine (controllers and simulated agents as processes).",
+                "Scenarios: ceiling (the machine's raw gRPC and PostgreSQL rates), connect, steady, fanout, failover;"
+                        + " peer (Ansible vs Muster, facter vs the agent's inventory) only when asked for."})
+public final class BenchCommand implements Callable<Integer> {
+
+    static final int QUICK_AGENTS = 5_000;
+    static final int DEFAULT_AGENTS = 20_000;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--agents", paramLabel = "N",
+            description = "Simulated agents (default: " + DEFAULT_AGENTS + ", " + QUICK_AGENTS + " with --quick).")
+    Integer agents;
+
+    @Option(names = "--members", paramLabel = "M", defaultValue = "3",
+            description = "Controller members, each its own process (default: ${DEFAULT-VALUE}).")
+    int members;
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+            description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
+    Duration heartbeat;
+
+    @Option(names = "--scenario", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: peer).")
+    List<String> scenarios;
+
+    @Option(names = "--quick", description = "The short run: N = " + QUICK_AGENTS + ", shorter phases; under 3 minutes.")
+    boolean quick;
+
+    @Option(names = "--db-url", paramLabel = "URL",
+            description = "PostgreSQL server to use (postgresql://USER@HOST:PORT/DB); a scratch database is created on it. Default: embedded.")
+    String dbUrl;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long steady measures (default: 60s, 10s with --quick).")
+    Duration duration;
+
+    @Option(names = "--agents-per-channel", paramLabel = "N", defaultValue = "500",
+            description = "Simulated agents sharing one gRPC connection (default: ${DEFAULT-VALUE}).")
+    int agentsPerChannel;
+
+    @Option(names = "--simulators", paramLabel = "S",
+            description = "Simulator processes (default: one per " + BenchSettings.AGENTS_PER_SIMULATOR + " agents).")
+    Integer simulators;
+
+    @Option(names = "--connect-rate", paramLabel = "R", defaultValue = "5000",
+            description = "Agents per second, over all simulators, while the fleet connects (default: ${DEFAULT-VALUE}).")
+    int connectRate;
+
+    @Option(names = "--task-delay", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "50ms",
+            description = "How long a simulated task takes (default: ${DEFAULT-VALUE}).")
+    Duration taskDelay;
+
+    @Option(names = "--member-heap", paramLabel = "SIZE", defaultValue = "3g",
+            description = "Maximum heap of each member (-Xmx; default: ${DEFAULT-VALUE}).")
+    String memberHeap;
+
+    @Option(names = "--simulator-heap", paramLabel = "SIZE", defaultValue = "4g",
+            description = "Maximum heap of each simulator (-Xmx; default: ${DEFAULT-VALUE}).")
+    String simulatorHeap;
+
+    @Option(names = "--peer-hosts", split = ",", paramLabel = "K[,K...]", defaultValue = "50,200",
+            description = "Host counts of the peer comparison (default: ${DEFAULT-VALUE}).")
+    List<Integer> peerHosts;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Results directory (default: bench/results/<UTC timestamp>).")
+    Path output;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Member data, embedded PostgreSQL and logs (default: a new directory under the temp dir).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Clock clock = Clock.systemUTC();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(clock.instant());
+        int n = agents != null ? agents : quick ? QUICK_AGENTS : DEFAULT_AGENTS;
+        Set<ScenarioName> chosen = scenarios();
+        Duration steady = duration != null ? duration : quick ? Duration.ofSeconds(10) : Duration.ofSeconds(60);
+        positive("--agents-per-channel", agentsPerChannel);
+        positive("--connect-rate", connectRate);
+        Path out = output != null ? output : Path.of("bench", "results", stamp);
+        Path data = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "muster-bench-" + stamp);
+        BenchSettings settings;
+        try {
+            settings = new BenchSettings(n, members, heartbeat, chosen, quick, Optional.ofNullable(dbUrl), steady,
+                    agentsPerChannel, simulators != null ? simulators : BenchSettings.defaultSimulators(n), connectRate,
+                    out.toAbsolutePath(), peerHosts);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<String> memberFlags = List.of("-Xms256m", "-Xmx" + memberHeap);
+        List<String> simulatorFlags = List.of("-Xmx" + simulatorHeap, "-Xss512k");
+        FleetSettings fleet = new FleetSettings(data.toAbsolutePath(), members, heartbeat, Optional.ofNullable(dbUrl),
+                agentsPerChannel, connectRate, taskDelay, memberFlags, simulatorFlags, memberArguments(),
+                Optional.of(data.toAbsolutePath().resolve("admin.token")));
+        JvmCommand java = JvmCommand.current(MusterCommand.class.getName());
+        BenchRun run = new BenchRun(settings, fleet, java, System.out, System.console() != null, clock,
+                commandLine(), context -> List.of(new PeerScenario(settings.peerHosts(), fleet, java, JavaCommand.agentJvmOptions())));
+        try {
+            run.run();
+        } catch (IllegalStateException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    private Set<ScenarioName> scenarios() {
+        if (scenarios == null || scenarios.isEmpty()) {
+            return EnumSet.copyOf(ScenarioName.DEFAULTS);
+        }
+        Set<ScenarioName> chosen = EnumSet.noneOf(ScenarioName.class);
+        for (String name : scenarios) {
+            chosen.add(ScenarioName.fromWireName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, failover or peer")));
+        }
+        return chosen;
+    }
+
+    /** Arguments every member needs with this build: a plaintext gateway when the controller knows mTLS. */
+    private static List<String> memberArguments() {
+        List<String> arguments = new ArrayList<>();
+        if (controllerOption("--insecure")) {
+            arguments.add("--insecure");
+        }
+        return arguments;
+    }
+
+    private static boolean controllerOption(String name) {
+        return new CommandLine(new ControllerCommand()).getCommandSpec().findOption(name) != null;
+    }
+
+    private String commandLine() {
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        // picocli hands a subcommand the whole command line, its own name included.
+        int self = args.indexOf(spec.name());
+        List<String> own = self < 0 ? args : args.subList(self + 1, args.size());
+        return "muster bench" + (own.isEmpty() ? "" : " " + String.join(" ", own));
+    }
+
+    private void positive(String option, int value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least 1, got " + value);
+        }
+    }
+}
