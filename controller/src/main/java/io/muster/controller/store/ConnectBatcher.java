@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Gathers "host connected" upserts for up to {@code maxDelay} or {@code maxRows} hosts and writes
@@ -46,6 +47,7 @@ final class ConnectBatcher {
             SELECT v.id, v.hostname, v.agent_version, v.boot_id, 'online', v.at, v.at, now()
               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
                    AS v(id, hostname, agent_version, boot_id, at)
+             ORDER BY v.id
             ON CONFLICT (id) DO UPDATE SET
                 hostname      = COALESCE(EXCLUDED.hostname, h.hostname),
                 agent_version = COALESCE(EXCLUDED.agent_version, h.agent_version),
@@ -143,7 +145,9 @@ final class ConnectBatcher {
         String[] bootIds = new String[n];
         OffsetDateTime[] ats = new OffsetDateTime[n];
         int i = 0;
-        for (Pending entry : batch.values()) {
+        // Rows are locked in id order by every multi-row writer of hosts, so that batches of
+        // different members (and the last-seen flush) cannot deadlock each other.
+        for (Pending entry : new TreeMap<>(batch).values()) {
             Connect c = entry.latest;
             ids[i] = c.hostId();
             hostnames[i] = blankToNull(c.hostname());
@@ -153,7 +157,7 @@ final class ConnectBatcher {
             i++;
         }
         Timer.Sample sample = Timer.start();
-        return upsert.execute(Tuple.of(ids, hostnames, versions, bootIds, ats))
+        return Deadlocks.retry(() -> upsert.execute(Tuple.of(ids, hostnames, versions, bootIds, ats)))
                 .onSuccess(rows -> {
                     sample.stop(batchTimer);
                     batchRows.increment(n);

@@ -40,11 +40,13 @@ public final class LastSeenFlusher {
     static final int MAX_ROWS_PER_STATEMENT = 10_000;
 
     private static final String UPDATE = """
+            WITH v AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bool[]) AS v(id, at, online)),
+                 locked AS (SELECT h.id FROM hosts h JOIN v ON v.id = h.id ORDER BY h.id FOR UPDATE OF h)
             UPDATE hosts AS h
                SET last_seen = v.at,
                    state = CASE WHEN v.online THEN 'online' ELSE 'offline' END,
                    updated_at = now()
-              FROM unnest($1::text[], $2::timestamptz[], $3::bool[]) AS v(id, at, online)
+              FROM v JOIN locked USING (id)
              WHERE h.id = v.id AND (h.last_seen IS NULL OR h.last_seen <= v.at)
             """;
 
@@ -152,7 +154,7 @@ public final class LastSeenFlusher {
             online[i] = chunk.get(i).getValue().online();
         }
         Timer.Sample sample = Timer.start();
-        return update.execute(Tuple.of(ids, ats, online))
+        return Deadlocks.retry(() -> update.execute(Tuple.of(ids, ats, online)))
                 .map(rows -> {
                     sample.stop(flushTimer);
                     flushedRows.increment(n);
