@@ -6,6 +6,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.api.HttpApi;
+import io.muster.controller.auth.ScopeGuard;
 import io.muster.controller.auth.Security;
 import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.cluster.ClusterMember;
@@ -20,7 +21,7 @@ import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.graphql.GraphQlApi;
-import io.muster.controller.graphql.GraphQlCallers;
+import io.muster.controller.graphql.TokenCallers;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostRepository;
@@ -143,7 +144,8 @@ public final class Controller implements AutoCloseable {
             parts.security.mount(parts.http.router());
             new TaskRoutes(parts.vertx, parts.tasks.service()).mount(parts.http.router());
             new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                    GraphQlCallers.open()).mount(parts.http.router());
+                    new TokenCallers(parts.security.tokens(), new ScopeGuard(parts.database.pool())))
+                    .mount(parts.http.router());
             parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();

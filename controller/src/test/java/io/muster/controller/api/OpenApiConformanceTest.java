@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.TestDatabase;
+import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Inventories;
 import io.vertx.core.Vertx;
@@ -58,7 +59,7 @@ class OpenApiConformanceTest {
         database = TestDatabase.create();
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
                 "127.0.0.1", "openapi-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofSeconds(1)));
-        api = new ApiClient("http://127.0.0.1:" + controller.httpPort());
+        api = new ApiClient("http://127.0.0.1:" + controller.httpPort(), TestTokens.admin(controller));
         for (int i = 0; i < 3; i++) {
             Await.result(controller.hosts().connected("oa-host-" + i, null, "0.1.0", "boot"));
             Await.result(controller.hosts().saveInventory("oa-host-" + i, Inventories.sample("oa-" + i, "d" + i)));
@@ -153,6 +154,25 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
 
         assertThat(api.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(200);
+
+        ApiClient.Answer token = api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\",\"scope\":\"role=web\",\"expiresInSeconds\":600}");
+        assertThat(token.status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"emperor\"}").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/tokens").status()).isEqualTo(200);
+        ApiClient viewer = api.withToken(token.json().getString("token"));
+        assertThat(viewer.get("/api/v1/hosts").status()).isEqualTo(200);
+        assertThat(viewer.put("/api/v1/hosts/oa-host-1/labels", "{}").status()).isEqualTo(403);
+        assertThat(api.delete("/api/v1/tokens/" + token.json().getString("id")).status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/tokens/nope").status()).isEqualTo(404);
+        assertThat(viewer.get("/api/v1/hosts").status()).isEqualTo(401);
+        assertThat(api.withToken(null).get("/api/v1/cluster").status()).isEqualTo(401);
+        assertThat(api.post("/api/v1/enrollment-tokens", "{\"expiresInSeconds\":600,\"maxUses\":2,\"labels\":{\"team\":\"a\"}}")
+                .status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/enrollment-tokens", "{\"maxUses\":0}").status()).isEqualTo(400);
+        assertThat(api.post("/api/v1/hosts/oa-host-2/revoke", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/hosts/nope/revoke", null).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/audit?limit=5&action=" + encode("POST /api/v1/tasks")).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/audit?since=yesterday").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/no-such-thing").status()).isEqualTo(404);
     }
 
