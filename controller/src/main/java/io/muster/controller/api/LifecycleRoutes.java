@@ -7,6 +7,7 @@ import io.muster.controller.lifecycle.LifecycleRequest;
 import io.muster.controller.lifecycle.LifecycleService;
 import io.muster.controller.store.HostNotFoundException;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -95,7 +96,8 @@ public final class LifecycleRoutes {
             if (ctx.body() == null || ctx.body().length() == 0) {
                 throw new IllegalArgumentException("the body must be a JSON object with \"action\"");
             }
-            Object json = ctx.body().buffer().toJson();
+            // Buffer.toJson() gives the text back as a String in Vert.x 5; Json.decodeValue parses it.
+            Object json = Json.decodeValue(ctx.body().buffer());
             if (!(json instanceof JsonObject object)) {
                 throw new IllegalArgumentException("the body must be a JSON object with \"action\"");
             }
