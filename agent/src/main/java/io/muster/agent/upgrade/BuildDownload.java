@@ -37,8 +37,20 @@ public final class BuildDownload {
      */
     public void fetch(URI url, String expectedSha256, Path target, Duration timeout)
             throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        fetch(url, null, expectedSha256, target, timeout);
+    }
+
+    /**
+     * As {@link #fetch(URI, String, Path, Duration)}, sending {@code authorization} (e.g. "Bearer
+     * ...", the grant the controller put in the task) as the Authorization header when not empty.
+     */
+    public void fetch(URI url, String authorization, String expectedSha256, Path target, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
+        if (authorization != null && !authorization.isBlank()) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
                 throw new IOException("downloading " + url + " answered HTTP " + response.statusCode() + ": "

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code {"action":"reboot"}}: records a {@link Handoff} and runs the reboot command. The run
  *       does not end in this process: the next agent process reports it succeeded when the boot id
  *       changed, failed when it did not (the controller also completes it on the Hello).</li>
- *   <li>{@code {"action":"upgrade-agent","version","url","sha256"}}: downloads the build, checks
+ *   <li>{@code {"action":"upgrade-agent","version","url","sha256","authorization"}}: downloads the
+ *       build (presenting the controller's grant), checks
  *       its digest, installs it (the current build is kept as previous), records a handoff and
  *       restarts through {@link AgentRestart}. The new agent reports success; if it does not come
  *       up, the supervisor restores the previous build, which reports the failure.</li>
@@ -224,7 +225,7 @@ public final class LifecycleExecutor implements TaskExecutor, AsynchronousExecut
         BuildSlots slots = new BuildSlots(dataDir);
         Path staged = slots.staging(target);
         try {
-            download.fetch(URI.create(url), sha256, staged, context.timeout());
+            download.fetch(URI.create(url), text(context.spec(), "authorization"), sha256, staged, context.timeout());
         } catch (IOException e) {
             return RunResult.failed("could not fetch agent build " + target + ": " + e.getMessage());
         }
