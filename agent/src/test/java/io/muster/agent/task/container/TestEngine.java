@@ -11,12 +11,12 @@ import java.security.SecureRandom;
  * A live engine for one test class: a unique name prefix, an imported busybox image, direct
  * engine access for setting up and checking, and clean-up of everything carrying the prefix.
  */
-final class TestEngine implements AutoCloseable {
+public final class TestEngine implements AutoCloseable {
 
-    final DockerEngineClient client;
-    final String prefix;
+    public final DockerEngineClient client;
+    public final String prefix;
     /** The busybox image, imported through {@code POST /images/create?fromSrc=-}. */
-    final String image;
+    public final String image;
 
     private TestEngine(DockerEngineClient client, String prefix) {
         this.client = client;
@@ -38,20 +38,20 @@ final class TestEngine implements AutoCloseable {
     }
 
     /** A container name unique to this run. */
-    String name(String suffix) {
+    public String name(String suffix) {
         return prefix + "-" + suffix;
     }
 
-    Struct inspect(String container) throws EngineException {
+    public Struct inspect(String container) throws EngineException {
         return client.call(EngineRequest.get("/containers/" + container + "/json"), AbortSignal.NEVER)
                 .json().getStructValue();
     }
 
-    String state(String container) throws EngineException {
+    public String state(String container) throws EngineException {
         return inspect(container).getFieldsOrThrow("State").getStructValue().getFieldsOrThrow("Status").getStringValue();
     }
 
-    boolean containerExists(String container) throws EngineException {
+    public boolean containerExists(String container) throws EngineException {
         try {
             inspect(container);
             return true;
@@ -63,7 +63,7 @@ final class TestEngine implements AutoCloseable {
         }
     }
 
-    boolean imageExists(String reference) throws EngineException {
+    public boolean imageExists(String reference) throws EngineException {
         try {
             client.call(EngineRequest.get("/images/" + reference + "/json"), AbortSignal.NEVER);
             return true;
@@ -76,7 +76,7 @@ final class TestEngine implements AutoCloseable {
     }
 
     /** Creates and starts a container directly, without Muster's labels. */
-    String startUnmanaged(String container, String... command) throws EngineException {
+    public String startUnmanaged(String container, String... command) throws EngineException {
         Struct.Builder cmd = Struct.newBuilder();
         com.google.protobuf.ListValue.Builder args = com.google.protobuf.ListValue.newBuilder();
         for (String c : command) {
@@ -90,7 +90,7 @@ final class TestEngine implements AutoCloseable {
         return id;
     }
 
-    void removeContainer(String container) throws EngineException {
+    public void removeContainer(String container) throws EngineException {
         try {
             client.call(EngineRequest.delete("/containers/" + container).withQuery("force", "true"), AbortSignal.NEVER);
         } catch (EngineException e) {
@@ -100,7 +100,7 @@ final class TestEngine implements AutoCloseable {
         }
     }
 
-    void removeImage(String reference) throws EngineException {
+    public void removeImage(String reference) throws EngineException {
         try {
             client.call(EngineRequest.delete("/images/" + reference).withQuery("force", "true"), AbortSignal.NEVER);
         } catch (EngineException e) {

@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** Image tarballs built from the host's static busybox, so no registry is ever needed. */
-final class TestImages {
+public final class TestImages {
 
     static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final List<String> APPLETS = List.of("sh", "sleep", "echo", "cat", "ls", "env", "true", "false");
@@ -19,7 +19,7 @@ final class TestImages {
     }
 
     /** A root filesystem tarball: /bin/busybox, its applet links, /tmp. */
-    static byte[] busyboxRootfs() throws IOException {
+    public static byte[] busyboxRootfs() throws IOException {
         TarBuilder tar = new TarBuilder().directory("bin").directory("tmp")
                 .file("bin/busybox", 0755, Files.readAllBytes(BUSYBOX));
         APPLETS.forEach(applet -> tar.symlink("bin/" + applet, "busybox"));
@@ -27,7 +27,7 @@ final class TestImages {
     }
 
     /** A {@code docker save} style archive holding one image tagged {@code repoTag}. */
-    static byte[] dockerArchive(String repoTag, byte[] layer) {
+    public static byte[] dockerArchive(String repoTag, byte[] layer) {
         String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"],"
                 + "\"Env\":[\"PATH=/bin\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + sha256(layer) + "\"]}}";
         byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
@@ -40,7 +40,7 @@ final class TestImages {
                 .build();
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
