@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * (else 403), and for a scoped token the scope rules (a host outside it is 404 as if absent, a
  * task reaching outside it is 403 with the {@code count} of hosts outside, a task not visible is
  * 404, host listings are narrowed to the scope). Every mutating call is audited when its response
- * ends, refused ones included. /healthz, /readyz, /metrics and /api/v1/openapi.json stay open.
+ * ends, refused ones included. /healthz, /readyz, /metrics, /api/v1/openapi.json and
+ * /api/v1/ca.pem stay open.
  *
- * <p>Runs on the event loop after the body was read; only chains futures.
+ * <p>Runs on the event loop after the body was read (a streamed artifact upload stays paused
+ * instead); only chains futures.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -53,7 +55,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
     static boolean guarded(String path) {
         return (path.startsWith("/api/v1/") || path.equals("/api/v1") || path.equals("/graphql") || path.startsWith("/graphql/"))
-                && !path.equals("/api/v1/openapi.json");
+                && !path.equals("/api/v1/openapi.json") && !path.equals(AuthRoutes.CA_PEM);
     }
 
     @Override
@@ -64,6 +66,17 @@ public final class AuthHandler implements Handler<RoutingContext> {
             return;
         }
         HttpMethod method = ctx.request().method();
+        // Only a streamed upload (an artifact) arrives here unread: its bytes wait while the token is
+        // checked, and its route resumes the request.
+        if (!ctx.request().isEnded()) {
+            ctx.request().pause();
+            ctx.addHeadersEndHandler(v -> {
+                if (!ctx.request().isEnded() && ctx.response().getStatusCode() >= 400) {
+                    // The unread body would otherwise be parsed as the next request on this connection.
+                    ctx.response().putHeader("Connection", "close");
+                }
+            });
+        }
         String presented = bearer(ctx.request().getHeader("Authorization"));
         if (AccessPolicy.mutating(method)) {
             auditWhenDone(ctx, method, path, presented);

@@ -18,12 +18,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * REST for tokens, enrollment tokens, host revocation and the audit log. Who may call what is
+ * REST for tokens, enrollment tokens, host revocation, the audit log and the cluster CA's
+ * certificate ({@value #CA_PEM}, the one route here that needs no token). Who may call what is
  * decided by {@link AuthHandler} before these run. Handlers run on the event loop and only chain
  * futures; bad input is a 400 problem naming the field.
  */
 public final class AuthRoutes {
 
+    /** The cluster CA's certificate in PEM, open to anyone (no token). */
+    public static final String CA_PEM = "/api/v1/ca.pem";
     static final long MAX_LIFETIME_SECONDS = 10L * 365 * 24 * 3600;
     static final int MAX_ENROLLMENT_USES = 1_000_000;
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._@:/\\-]{1,100}");
@@ -33,8 +36,11 @@ public final class AuthRoutes {
     private final EnrollmentTokens enrollment;
     private final Revocations revocations;
     private final AuditLog audit;
+    private final String caPem;
 
-    public AuthRoutes(ApiTokens tokens, EnrollmentTokens enrollment, Revocations revocations, AuditLog audit) {
+    public AuthRoutes(ApiTokens tokens, EnrollmentTokens enrollment, Revocations revocations, AuditLog audit,
+                      CertificateAuthority ca) {
+        this.caPem = ca.certificatePem();
         this.tokens = tokens;
         this.enrollment = enrollment;
         this.revocations = revocations;
@@ -48,6 +54,16 @@ public final class AuthRoutes {
         router.post("/api/v1/enrollment-tokens").handler(this::createEnrollmentToken);
         router.post("/api/v1/hosts/:id/revoke").handler(this::revokeHost);
         router.get("/api/v1/audit").handler(this::auditPage);
+        router.get(CA_PEM).handler(this::caCertificate);
+    }
+
+    // Public on purpose: a certificate is no secret, and agents (--ca-cert) and FleetControl
+    // clients pin it before they hold any credential.
+    private void caCertificate(RoutingContext ctx) {
+        ctx.response().setStatusCode(200)
+                .putHeader("Content-Type", "application/x-pem-file")
+                .putHeader("Cache-Control", "max-age=300")
+                .end(caPem);
     }
 
     private void createToken(RoutingContext ctx) {

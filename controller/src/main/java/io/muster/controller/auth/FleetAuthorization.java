@@ -14,6 +14,7 @@ import io.muster.proto.v1.FleetControlGrpc;
 import io.muster.proto.v1.GetHostRequest;
 import io.muster.proto.v1.ListHostsRequest;
 import io.muster.proto.v1.SubmitTaskRequest;
+import io.muster.proto.v1.SubmitTaskResponse;
 import io.muster.proto.v1.WatchHostsRequest;
 import io.muster.proto.v1.WatchTaskRequest;
 import io.muster.scheduler.selector.Selector;
@@ -92,6 +93,15 @@ public final class FleetAuthorization implements ServerInterceptor {
         Audited(ServerCall<Q, A> delegate, String method) {
             super(delegate);
             this.action = "grpc " + FleetControlGrpc.SERVICE_NAME + "/" + method;
+        }
+
+        // A created task is named by its id, as over REST, so that "created by this token" can be looked up.
+        @Override
+        public void sendMessage(A message) {
+            if (message instanceof SubmitTaskResponse created && !created.getTaskId().isEmpty()) {
+                target = "task:" + created.getTaskId();
+            }
+            super.sendMessage(message);
         }
 
         @Override

@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * What a scoped token may see: hosts matching its scope selector, and tasks whose hosts are all in
  * its scope or that it created itself (as the audit log records: a 201 answer to its
- * {@code POST /api/v1/tasks}). A host that does not exist counts as outside, so a scoped token
- * cannot probe for hosts beyond its scope. Used by REST and gRPC alike. Thread-safe, non-blocking.
+ * {@code POST /api/v1/tasks} or an OK answer to its gRPC SubmitTask). A host that does not exist
+ * counts as outside, so a scoped token cannot probe for hosts beyond its scope. Used by REST, gRPC
+ * and GraphQL alike. Thread-safe, non-blocking.
  */
 public final class ScopeGuard {
 
@@ -76,20 +77,33 @@ public final class ScopeGuard {
      * A task that does not exist is "visible" so that the caller answers its own 404.
      */
     public Future<Boolean> taskVisible(UUID taskId, Selector scope, String tokenId) {
-        SqlFragment in = SqlSelector.where(scope, "h.labels", "h.facts", 4);
+        SqlFragment visible = visibleTasks(scope, tokenId, 2);
         List<Object> params = new ArrayList<>();
         params.add(taskId);
+        params.addAll(visible.params());
+        return pool.preparedQuery("SELECT " + visible.sql() + " AS visible FROM tasks t WHERE t.id = $1")
+                .execute(Tuple.wrap(params))
+                .map(rows -> rows.size() == 0 || rows.iterator().next().getBoolean("visible"));
+    }
+
+    /**
+     * The condition, on a task row aliased {@code t}, that the token sees the task: every host of
+     * its runs exists and matches the scope, or the audit log records that this token created it.
+     * One rule for single reads and listings, so that a listing never shows what a read would hide.
+     *
+     * @param firstParam the number of the first placeholder the fragment may use
+     */
+    public static SqlFragment visibleTasks(Selector scope, String tokenId, int firstParam) {
+        SqlFragment in = SqlSelector.where(scope, "h.labels", "h.facts", firstParam + 1);
+        List<Object> params = new ArrayList<>();
         params.add(tokenId);
-        params.add("task:" + taskId);
         params.addAll(in.params());
-        String sql = "SELECT (SELECT count(*) FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
-                + "          WHERE r.task_id = $1 AND (h.id IS NULL OR NOT COALESCE((" + in.sql() + "), false))) AS outside,"
-                + "       EXISTS (SELECT 1 FROM audit_events WHERE actor_id = $2 AND target = $3 AND outcome = 201"
-                + "                  AND action IN ('" + CREATE_TASK + "', '" + SUBMIT_TASK + "')) AS created";
-        return pool.preparedQuery(sql).execute(Tuple.wrap(params)).map(rows -> {
-            var row = rows.iterator().next();
-            return row.getLong("outside") == 0 || row.getBoolean("created");
-        });
+        String sql = "(NOT EXISTS (SELECT 1 FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
+                + " WHERE r.task_id = t.id AND (h.id IS NULL OR NOT COALESCE((" + in.sql() + "), false)))"
+                + " OR EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_id = $" + firstParam
+                + " AND a.target = 'task:' || t.id::text AND a.outcome IN (200, 201)"
+                + " AND a.action IN ('" + CREATE_TASK + "', '" + SUBMIT_TASK + "')))";
+        return new SqlFragment(sql, params);
     }
 
     private Future<Integer> count(String sql, List<Object> params) {

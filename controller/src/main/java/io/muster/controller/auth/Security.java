@@ -58,7 +58,7 @@ public final class Security {
         this.fleetAuthorization = new FleetAuthorization(tokens, scopes, audit);
         this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
         this.handler = new AuthHandler(tokens, new AccessPolicy(), scopes, audit);
-        this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit);
+        this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);
     }
 
     /**
@@ -82,7 +82,7 @@ public final class Security {
         })).onFailure(e -> revocations.close());
     }
 
-    /** Guards /api/v1/* and /graphql and mounts the token, enrollment-token, revoke and audit routes. */
+    /** Guards /api/v1/* and /graphql and mounts the token, enrollment-token, revoke, audit and CA certificate routes. */
     public void mount(Router router) {
         // The body is read before the (asynchronous) token check; the API's own body handler then
         // sees it was read and steps aside.
