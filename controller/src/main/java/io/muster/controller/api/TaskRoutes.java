@@ -1,5 +1,8 @@
 package io.muster.controller.api;
 
+import io.muster.controller.auth.AuthHandler;
+import io.muster.controller.auth.Principal;
+import io.muster.controller.auth.ScopeGuard;
 import io.muster.controller.task.CreatedTask;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.RunStatus;
@@ -10,6 +13,7 @@ import io.muster.controller.task.TaskRequest;
 import io.muster.controller.task.TaskRequestParser;
 import io.muster.controller.task.TaskService;
 import io.muster.controller.task.TaskView;
+import io.muster.scheduler.selector.SqlFragment;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -81,7 +85,11 @@ public final class TaskRoutes {
 
     private void list(RoutingContext ctx) {
         PageRequest page = PageRequest.from(ctx);
-        tasks.list(page.limit(), page.cursor()).onSuccess(result -> {
+        // A scoped token lists only the tasks it could read one by one.
+        SqlFragment visible = AuthHandler.principal(ctx).filter(Principal::scoped)
+                .map(caller -> ScopeGuard.visibleTasks(caller.scope(), caller.tokenId(), 4))
+                .orElse(null);
+        tasks.list(page.limit(), page.cursor(), visible).onSuccess(result -> {
             JsonArray items = new JsonArray();
             result.items().forEach(task -> items.add(task(task, false)));
             HostRoutes.json(ctx, 200, new JsonObject().put("items", items).put("next", result.next()));

@@ -44,9 +44,10 @@ public final class TaskRepository {
             + "t.total, t.created_at, t.cancelled_at, (SELECT jsonb_object_agg(c.state, c.n) FROM "
             + "(SELECT state, count(*) AS n FROM runs WHERE task_id = t.id GROUP BY state) c) AS counts";
     private static final String FIND_TASK = "SELECT " + TASK_COLUMNS + " FROM tasks t WHERE t.id = $1";
-    private static final String LIST_TASKS = "SELECT " + TASK_COLUMNS + " FROM tasks t "
-            + "WHERE ($1::timestamptz IS NULL OR (t.created_at, t.id) < ($1, $2::uuid)) "
-            + "ORDER BY t.created_at DESC, t.id DESC LIMIT $3";
+    private static final String LIST_TASKS_WHERE = "SELECT " + TASK_COLUMNS + " FROM tasks t "
+            + "WHERE ($1::timestamptz IS NULL OR (t.created_at, t.id) < ($1, $2::uuid))";
+    private static final String LIST_TASKS_ORDER = " ORDER BY t.created_at DESC, t.id DESC LIMIT $3";
+    private static final String LIST_TASKS = LIST_TASKS_WHERE + LIST_TASKS_ORDER;
     private static final String COUNTS = "SELECT t.cancelled_at, (SELECT jsonb_object_agg(c.state, c.n) FROM "
             + "(SELECT state, count(*) AS n FROM runs WHERE task_id = t.id GROUP BY state) c) AS counts "
             + "FROM tasks t WHERE t.id = $1";
@@ -182,6 +183,15 @@ public final class TaskRepository {
 
     /** Newest first. */
     public Future<Page<TaskView>> list(int limit, String cursor) {
+        return list(limit, cursor, null);
+    }
+
+    /**
+     * Newest first, only the tasks for which {@code visible} holds (a condition on the task row
+     * aliased {@code t} whose placeholders start at $4; null for every task). The condition is part
+     * of the query, so pages stay full and the cursor stays exact.
+     */
+    public Future<Page<TaskView>> list(int limit, String cursor, SqlFragment visible) {
         Cursors.TaskPosition after;
         try {
             after = cursor == null ? null : Cursors.task(cursor);
@@ -189,7 +199,12 @@ public final class TaskRepository {
             return Future.failedFuture(e);
         }
         Tuple params = Tuple.of(after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1);
-        return pool.preparedQuery(LIST_TASKS).execute(params).map(rows -> {
+        String sql = LIST_TASKS;
+        if (visible != null) {
+            sql = LIST_TASKS_WHERE + " AND " + visible.sql() + LIST_TASKS_ORDER;
+            visible.params().forEach(params::addValue);
+        }
+        return pool.preparedQuery(sql).execute(params).map(rows -> {
             List<TaskView> items = new ArrayList<>();
             for (Row row : rows) {
                 items.add(taskView(row));

@@ -1,5 +1,6 @@
 package io.muster.controller.task;
 
+import io.muster.scheduler.selector.SqlFragment;
 import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.UUID;
@@ -63,6 +64,11 @@ public final class TaskService {
 
     public Future<Page<TaskView>> list(int limit, String cursor) {
         return tasks.list(limit, cursor);
+    }
+
+    /** See {@link TaskRepository#list(int, String, SqlFragment)}. */
+    public Future<Page<TaskView>> list(int limit, String cursor, SqlFragment visible) {
+        return tasks.list(limit, cursor, visible);
     }
 
     public Future<Page<RunView>> runs(UUID taskId, RunStatus state, int limit, String cursor) {
