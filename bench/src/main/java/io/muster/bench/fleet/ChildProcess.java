@@ -28,16 +28,21 @@ public final class ChildProcess {
         this.log = log;
     }
 
+    /** Starts {@code command} (as {@link #start(String, ProcessBuilder, Path)}). */
+    public static ChildProcess start(String name, List<String> command, Path log) {
+        return start(name, new ProcessBuilder(command), log);
+    }
+
     /**
-     * Starts {@code command}; its output replaces the content of {@code log} (created with its directory).
+     * Starts {@code builder}'s command; its output replaces the content of {@code log} (created
+     * with its directory).
      *
      * @throws UncheckedIOException when the process cannot be started
      */
-    public static ChildProcess start(String name, List<String> command, Path log) {
+    public static ChildProcess start(String name, ProcessBuilder builder, Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
+            builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             return new ChildProcess(name, builder.start(), log);

@@ -60,22 +60,25 @@ public final class JvmCommand {
     }
 
     /**
-     * The full command line for {@code <main class> <arguments>} with extra JVM flags. It starts
-     * with {@code setsid} where available, so the child has its own session: Ctrl-C in the
-     * terminal reaches only the parent, which then stops its children in order. (The child is
-     * never a process-group leader, so {@code setsid} execs in place and the pid is the JVM's.)
+     * A process builder for {@code <main class> <arguments>} with extra JVM flags. The command
+     * starts with {@code setsid} where available, so the child has its own session: Ctrl-C in the
+     * terminal reaches only the parent, which then stops its children in order. (The child is never
+     * a process-group leader, so {@code setsid} execs in place and the pid is the JVM's.) The class
+     * path travels in the CLASSPATH variable rather than on the command line, which keeps the
+     * command line short enough to be read back whole from another process (a guard finds its
+     * siblings by their {@code --parent-pid}).
      */
-    public List<String> command(List<String> jvmFlags, List<String> arguments) {
+    public ProcessBuilder command(List<String> jvmFlags, List<String> arguments) {
         List<String> command = new ArrayList<>();
         setsid().ifPresent(command::add);
         command.add(javaBinary);
         command.addAll(inheritedFlags);
         command.addAll(jvmFlags);
-        command.add("-cp");
-        command.add(classPath);
         command.add(mainClass);
         command.addAll(arguments);
-        return command;
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("CLASSPATH", classPath);
+        return builder;
     }
 
     private static Optional<String> setsid() {

@@ -22,9 +22,15 @@ final class TimedProcess {
     }
 
     static Usage run(List<String> command, Path log) throws IOException, InterruptedException {
+        return run(new ProcessBuilder(command), log);
+    }
+
+    /** Runs {@code builder}'s command (with its environment) under {@code /usr/bin/time -v}. */
+    static Usage run(ProcessBuilder builder, Path log) throws IOException, InterruptedException {
+        List<String> command = List.copyOf(builder.command());
         List<String> timed = new ArrayList<>(List.of("/usr/bin/time", "-v"));
         timed.addAll(command);
-        Process process = new ProcessBuilder(timed).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = builder.command(timed).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new IOException(String.join(" ", command) + " did not finish within 5 min; see " + log);
