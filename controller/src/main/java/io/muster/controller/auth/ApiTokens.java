@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API tokens in PostgreSQL and their verification.
@@ -32,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * takes effect within the TTL. Thread-safe; no method blocks.
  */
 public final class ApiTokens {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
 
     public static final Duration CACHE_TTL = Duration.ofSeconds(5);
     static final String PREFIX = "mst";
@@ -79,20 +83,38 @@ public final class ApiTokens {
     }
 
     /**
-     * An admin token without expiry written to {@code file} (mode 0600) unless the file exists.
-     * For the demo and {@code --admin-token-file}: a way in on a fresh cluster. Blocks on file I/O
-     * only after the database answered; call it from a worker or startup thread.
+     * An admin token without expiry written to {@code file} (mode 0600), unless the file already
+     * holds an unscoped admin token this cluster accepts (then that one is kept). For the demo and
+     * {@code --admin-token-file}: a way in on a fresh cluster. A file left from another cluster or
+     * naming a revoked or expired token is replaced. Blocks on file I/O; call it from a worker or
+     * startup thread, not an event loop.
      *
      * @return the token text, new or read from the file
      */
     public Future<String> createBootstrapAdmin(String name, Path file) {
-        if (Files.exists(file)) {
-            try {
-                return Future.succeededFuture(Files.readString(file, StandardCharsets.US_ASCII).strip());
-            } catch (IOException e) {
-                return Future.failedFuture(new IllegalStateException("cannot read the admin token file " + file + ": " + e.getMessage(), e));
-            }
+        if (!Files.exists(file)) {
+            return createAdminFile(name, file);
         }
+        String existing;
+        try {
+            existing = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            return Future.failedFuture(new IllegalStateException("cannot read the admin token file " + file + ": " + e.getMessage(), e));
+        }
+        return verify(existing).compose(principal -> principal.role() == Role.ADMIN && !principal.scoped()
+                ? Future.succeededFuture(existing)
+                : Future.<String>failedFuture(new Rejected("it is a " + principal.role().wireName() + " token"
+                        + (principal.scoped() ? " scoped to '" + principal.scope() + "'" : "")))).recover(e -> {
+            if (!(e instanceof Rejected rejected)) {
+                return Future.failedFuture(e);
+            }
+            LOG.warn("the admin token file {} holds a token this cluster does not accept ({}); writing a new one", file,
+                    rejected.getMessage());
+            return createAdminFile(name, file);
+        });
+    }
+
+    private Future<String> createAdminFile(String name, Path file) {
         return create(name, Role.ADMIN, null, null, "bootstrap").map(secret -> {
             writePrivate(file, secret.token() + "\n");
             return secret.token();

@@ -53,6 +53,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
  */
 public final class CertificateAuthority {
 
+    static final int MAX_COMMON_NAME = 64;
     public static final Duration CA_VALIDITY = Duration.ofDays(3650);
     public static final Duration AGENT_VALIDITY = Duration.ofDays(365);
     public static final Duration SERVER_VALIDITY = Duration.ofDays(365);
@@ -78,7 +79,7 @@ public final class CertificateAuthority {
         KeyPair pair = newKeyPair(random);
         X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "Muster")
-                .addRDN(BCStyle.CN, "Muster cluster CA " + clusterName)
+                .addRDN(BCStyle.CN, commonName("Muster cluster CA " + clusterName))
                 .build();
         Instant now = clock.instant();
         try {
@@ -118,6 +119,15 @@ public final class CertificateAuthority {
         return Pem.encode(certificate);
     }
 
+    /**
+     * RFC 5280 allows at most 64 characters in a common name, and cluster names, member ids and
+     * host ids (up to 128) may be longer. The CN is only a label for people: a host's identity is
+     * its SAN URI, so cutting the CN loses nothing.
+     */
+    static String commonName(String text) {
+        return text.length() <= MAX_COMMON_NAME ? text : text.substring(0, MAX_COMMON_NAME - 1) + "~";
+    }
+
     /** Whether a host id may be put in a certificate. */
     public static boolean validHostId(String hostId) {
         return hostId != null && HOST_ID.matcher(hostId).matches();
@@ -135,7 +145,7 @@ public final class CertificateAuthority {
             throw new InvalidCsrException("host id '" + hostId + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
         PublicKey publicKey = verifiedKey(csrDer);
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Muster").addRDN(BCStyle.CN, hostId).build();
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Muster").addRDN(BCStyle.CN, commonName(hostId)).build();
         GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, HOST_URI_PREFIX + hostId));
         return issue(subject, publicKey, AGENT_VALIDITY, names, KeyPurposeId.id_kp_clientAuth);
     }
@@ -152,7 +162,7 @@ public final class CertificateAuthority {
                 names.add(name);
             }
         }
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Muster").addRDN(BCStyle.CN, "controller " + memberId).build();
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Muster").addRDN(BCStyle.CN, commonName("controller " + memberId)).build();
         return issue(subject, publicKey, SERVER_VALIDITY, new GeneralNames(names.toArray(GeneralName[]::new)),
                 KeyPurposeId.id_kp_serverAuth);
     }
