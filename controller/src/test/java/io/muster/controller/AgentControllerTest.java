@@ -7,6 +7,8 @@ import io.grpc.Status;
 import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.agent.inventory.InventoryDigest;
+import io.muster.controller.api.ApiClient;
+import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.HostRecord;
 import io.muster.proto.v1.AgentMessage;
 import io.muster.proto.v1.ControllerMessage;
@@ -16,10 +18,6 @@ import io.muster.proto.v1.Inventory;
 import io.muster.proto.v1.Nic;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -188,11 +186,9 @@ class AgentControllerTest {
         assertThat(find(controller, healthy).orElseThrow().state()).isEqualTo("online");
     }
 
-    static String http(Controller member, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + member.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+    static String http(Controller member, String path) {
+        ApiClient.Answer response = TestTokens.adminClient(member).get(path);
+        assertThat(response.status()).as("GET %s", path).isEqualTo(200);
         return response.body();
     }
 

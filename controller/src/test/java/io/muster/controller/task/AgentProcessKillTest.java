@@ -86,7 +86,7 @@ class AgentProcessKillTest {
         database = TestDatabase.create();
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(),
                 0, "127.0.0.1", "kill-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofMillis(300)));
-        TaskHttp http = new TaskHttp(controller.httpPort());
+        TaskHttp http = new TaskHttp(controller);
         Path dataDir = temp.resolve("agent");
         String[] hostId = new String[1];
         Process first = startAgentProcess(dataDir, hostId);

@@ -40,7 +40,7 @@ class TaskApiValidationTest {
         database.execute("INSERT INTO hosts (id, hostname, labels, facts, state) SELECT 'v-' || i, 'v-' || i, "
                 + "jsonb_build_object('role', 'web'), jsonb_build_object('hostname', 'v-' || i), 'offline' "
                 + "FROM generate_series(1, 5) i");
-        http = new TaskHttp(controller.httpPort());
+        http = new TaskHttp(controller);
     }
 
     @AfterAll

@@ -43,7 +43,7 @@ class TaskEndToEndTest {
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(),
                 0, "127.0.0.1", "tasks-" + UUID.randomUUID(), Duration.ofSeconds(3), HEARTBEAT),
                 new RunSweeper.Settings(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMillis(300)));
-        http = new TaskHttp(controller.httpPort());
+        http = new TaskHttp(controller);
     }
 
     @AfterAll

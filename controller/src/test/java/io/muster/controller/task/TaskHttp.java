@@ -1,14 +1,14 @@
 package io.muster.controller.task;
 
+import io.muster.controller.Controller;
+import io.muster.controller.api.ApiClient;
+import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 
-/** A plain HTTP client for the task API of one member (test helper). */
+/**
+ * The task API of one member as an admin sees it (test helper): goes through the suite's shared
+ * {@link ApiClient}, so every call carries a bearer token and is held against the OpenAPI document.
+ */
 final class TaskHttp {
 
     record Response(int status, String contentType, String body) {
@@ -17,21 +17,18 @@ final class TaskHttp {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private final ApiClient api;
 
-    TaskHttp(int port) {
-        this.base = "http://127.0.0.1:" + port;
+    TaskHttp(Controller controller) {
+        this.api = TestTokens.adminClient(controller);
     }
 
     Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build());
+        return response(api.get(path));
     }
 
     Response post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return response(api.post(path, body));
     }
 
     /** Creates a task and returns its id (fails the test unless the answer is 201). */
@@ -51,16 +48,7 @@ final class TaskHttp {
         return get("/api/v1/tasks/" + id + "/runs?limit=1000").json();
     }
 
-    private Response send(HttpRequest request) {
-        try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static Response response(ApiClient.Answer answer) {
+        return new Response(answer.status(), answer.contentType(), answer.body());
     }
 }
