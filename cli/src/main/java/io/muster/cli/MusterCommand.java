@@ -2,10 +2,16 @@ package io.muster.cli;
 
 import io.muster.cli.agent.AgentCommand;
 import io.muster.cli.bench.BenchCommand;
+import io.muster.cli.completion.CompletionCommand;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
 import io.muster.cli.demo.DemoCommand;
+import io.muster.cli.hosts.HostsCommand;
+import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
+import io.muster.cli.tasks.RunCommand;
+import io.muster.cli.tasks.TasksCommand;
+import io.muster.cli.tokens.TokensCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,6 +35,12 @@ import picocli.CommandLine.ScopeType;
                 ControllerCommand.class,
                 SimulateCommand.class,
                 DemoCommand.class,
+                HostsCommand.class,
+                RunCommand.class,
+                TasksCommand.class,
+                LifecycleCommand.class,
+                TokensCommand.class,
+                CompletionCommand.class,
                 BenchCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class

@@ -1,0 +1,34 @@
+package io.muster.cli.api;
+
+import picocli.CommandLine.Option;
+
+/**
+ * Where the controller is and who is asking, for every tooling verb: {@code --url} (default
+ * $MUSTER_URL, else http://127.0.0.1:8080), {@code --token} (default $MUSTER_TOKEN) and
+ * {@code --output table|json}.
+ */
+public final class ApiOptions {
+
+    /** How results are printed. */
+    public enum Format { TABLE, JSON }
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:MUSTER_URL:-http://127.0.0.1:8080}",
+            description = "Controller HTTP API (default: $MUSTER_URL, else ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:MUSTER_TOKEN}",
+            description = "API token (default: $MUSTER_TOKEN).")
+    String token;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table or json (default: ${DEFAULT-VALUE}).")
+    Format output;
+
+    public ApiClient client() {
+        return new ApiClient(url, token);
+    }
+
+    public boolean json() {
+        return output == Format.JSON;
+    }
+}
