@@ -9,6 +9,11 @@ import io.muster.controller.api.HttpApi;
 import io.muster.controller.auth.ScopeGuard;
 import io.muster.controller.auth.Security;
 import io.muster.controller.api.TaskRoutes;
+import io.muster.controller.api.ArtifactRoutes;
+import io.muster.controller.api.LifecycleRoutes;
+import io.muster.controller.artifact.ArtifactStore;
+import io.muster.controller.auth.Role;
+import io.muster.controller.auth.TokenSecret;
 import io.muster.controller.cluster.ClusterMember;
 import io.muster.controller.cluster.HazelcastClusterView;
 import io.muster.controller.cluster.MemberAttributes;
@@ -22,6 +27,10 @@ import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.graphql.GraphQlApi;
 import io.muster.controller.graphql.TokenCallers;
+import io.muster.controller.lifecycle.ContainerStatuses;
+import io.muster.controller.lifecycle.LifecycleHandler;
+import io.muster.controller.lifecycle.LifecycleRepository;
+import io.muster.controller.lifecycle.LifecycleService;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostRepository;
@@ -82,6 +91,9 @@ public final class Controller implements AutoCloseable {
         SessionDirectory directory;
         LivenessSweeper sweeper;
         Security security;
+        ContainerStatuses containers;
+        LifecycleHandler lifecycleHandler;
+        LifecycleService lifecycle;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -127,8 +139,11 @@ public final class Controller implements AutoCloseable {
             parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
                     GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC());
+            parts.containers = new ContainerStatuses(parts.vertx, parts.database.pool(),
+                    ContainerStatuses.DEFAULT_FLUSH_INTERVAL);
+            parts.lifecycleHandler = new LifecycleHandler(parts.tasks, parts.vertx, parts.containers);
             parts.gateway = new AgentGatewayService(memberId, parts.hosts, parts.registry, settings,
-                    parts.tasks);
+                    parts.lifecycleHandler);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
@@ -146,6 +161,17 @@ public final class Controller implements AutoCloseable {
             new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                     new TokenCallers(parts.security.tokens(), new ScopeGuard(parts.database.pool())))
                     .mount(parts.http.router());
+            ArtifactStore artifacts = new ArtifactStore(parts.database.pool());
+            Parts started = parts;
+            parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
+                    parts.tasks.service(), artifacts, parts.security.revocations()::revoke,
+                    () -> "http://" + config.advertiseHost() + ":" + started.httpServer.actualPort(),
+                    (hostId, version, lifetime) -> started.security.tokens().create("agent build " + version
+                            + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
+                            .map(TokenSecret::token),
+                    LifecycleService.DEFAULT_SWEEP_INTERVAL);
+            new LifecycleRoutes(parts.lifecycle, parts.containers).mount(parts.http.router());
+            new ArtifactRoutes(artifacts).mount(parts.http.router());
             parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
@@ -162,6 +188,7 @@ public final class Controller implements AutoCloseable {
             awaitPartitionTable(parts.ownership);
             clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
             parts.tasks.attach(parts.member.instance(), parts.ownership);
+            parts.lifecycleHandler.attach(parts.lifecycle);
             parts.gateway.join(parts.ownership, parts.directory);
             parts.security.attach(parts.member.instance());
             AgentGatewayService gateway = parts.gateway;
@@ -245,6 +272,11 @@ public final class Controller implements AutoCloseable {
     /** The task side of this member (dispatch, results, sweeper). */
     public TaskEngine taskEngine() {
         return parts.tasks;
+    }
+
+    /** Host lifecycle: actions, operations, reconnect checks. */
+    public LifecycleService lifecycle() {
+        return parts.lifecycle;
     }
 
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
@@ -372,7 +404,14 @@ public final class Controller implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (parts.lifecycle != null) {
+            parts.lifecycle.close();
+        }
         quietly("HTTP API", parts.http == null ? null : parts.http.close());
+        quietly("container statuses", parts.containers == null ? null : parts.containers.flush());
+        if (parts.containers != null) {
+            parts.containers.close();
+        }
         quietly("task results", parts.tasks == null ? null : parts.tasks.close());
         quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
         quietly("audit log", parts.security == null ? null : parts.security.close());

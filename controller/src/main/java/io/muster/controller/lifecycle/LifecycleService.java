@@ -44,6 +44,7 @@ public final class LifecycleService implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final HostCredentials credentials;
     private final Supplier<String> httpBaseUrl;
+    private final DownloadGrant downloads;
     private final long timer;
     private final List<Consumer<FinishedOperation>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean sweeping;
@@ -51,15 +52,18 @@ public final class LifecycleService implements AutoCloseable {
     /**
      * @param httpBaseUrl this member's API base, e.g. "http://10.0.0.5:8080": agents download
      *                    agent builds from it
+     * @param downloads   issues the bearer token an agent presents to download a build
      */
     public LifecycleService(Vertx vertx, LifecycleRepository repository, TaskService tasks, ArtifactStore artifacts,
-                            HostCredentials credentials, Supplier<String> httpBaseUrl, Duration sweepInterval) {
+                            HostCredentials credentials, Supplier<String> httpBaseUrl, DownloadGrant downloads,
+                            Duration sweepInterval) {
         this.vertx = vertx;
         this.repository = repository;
         this.tasks = tasks;
         this.artifacts = artifacts;
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.httpBaseUrl = httpBaseUrl;
+        this.downloads = Objects.requireNonNull(downloads, "downloads");
         this.timer = vertx.setPeriodic(sweepInterval.toMillis(), id -> sweep());
     }
 
@@ -107,9 +111,12 @@ public final class LifecycleService implements AutoCloseable {
             JsonObject spec = spec(request, build);
             int timeout = request.timeoutSeconds(request.action() == LifecycleAction.REBOOT
                     ? DEFAULT_REBOOT_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS);
-            TaskRequest task = new TaskRequest(new TaskTarget.ByHosts(List.of(hostId)), TaskKind.LIFECYCLE, spec,
-                    timeout, false);
-            return tasks.create(task)
+            // The grant is a secret: the agent gets it in its assignment, task readers never see it.
+            Future<JsonObject> secrets = build == null ? Future.succeededFuture(new JsonObject())
+                    : downloads.grant(hostId, build.key(), Duration.ofSeconds(timeout))
+                            .map(token -> new JsonObject().put("authorization", "Bearer " + token));
+            return secrets.compose(grant -> tasks.create(new TaskRequest(new TaskTarget.ByHosts(List.of(hostId)),
+                            TaskKind.LIFECYCLE, spec, timeout, false).withSecrets(grant)))
                     .compose(created -> attach(started, created, hostId, transition))
                     .recover(e -> {
                         log.warn("could not start {} on host {}: {}", request.action().wireName(), hostId, e.toString());
