@@ -80,15 +80,25 @@ public final class JavaCommand {
      * siblings by their {@code --parent-pid}).
      */
     public ProcessBuilder muster(List<String> jvmFlags, List<String> arguments) {
+        return java(jvmFlags, Optional.empty(), MusterCommand.class.getName(), arguments);
+    }
+
+    /**
+     * As {@link #muster}, with {@code first} (a jar) in front of this JVM's class path, so its
+     * classes replace the ones of the same name, and {@code mainClass} as the entry point: how the
+     * agent supervisor starts an installed agent build.
+     */
+    public ProcessBuilder java(List<String> jvmFlags, Optional<Path> first, String mainClass, List<String> arguments) {
         List<String> command = new ArrayList<>();
         setsid().ifPresent(command::add);
         command.add(javaBinary);
         command.addAll(inheritedFlags);
         command.addAll(jvmFlags);
-        command.add(MusterCommand.class.getName());
+        command.add(mainClass);
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("CLASSPATH", classPath);
+        builder.environment().put("CLASSPATH", first.map(jar -> jar.toAbsolutePath() + java.io.File.pathSeparator + classPath)
+                .orElse(classPath));
         return builder;
     }
 
