@@ -1,0 +1,65 @@
+package io.muster.cli.agent;
+
+import io.muster.agent.upgrade.AgentSupervisor;
+import io.muster.cli.MusterCommand;
+import io.muster.cli.launch.JavaCommand;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * Starts the agent JVM for the supervisor: {@code muster agent <same options> --supervised}
+ * with the agent JVM settings, the installed build (if any) in front of the distribution's class
+ * path so its classes win, and the build's own {@code Main-Class} when its manifest names one (a
+ * build may bring its own entry point; it gets the same arguments). The agent's output goes where
+ * the supervisor's goes (a terminal, or systemd's journal). Immutable.
+ */
+final class AgentLauncher implements AgentSupervisor.Launcher {
+
+    private final JavaCommand java;
+    private final List<String> jvmFlags;
+    private final List<String> arguments;
+
+    /** @param arguments the agent's arguments after "agent" (supervision flags are added here) */
+    AgentLauncher(JavaCommand java, List<String> jvmFlags, List<String> arguments) {
+        this.java = java;
+        this.jvmFlags = List.copyOf(jvmFlags);
+        List<String> all = new ArrayList<>();
+        all.add("agent");
+        all.addAll(arguments);
+        all.add("--supervised");
+        // The agent stops by itself if the supervisor is killed, so nothing outlives it.
+        all.add("--parent-pid");
+        all.add(Long.toString(ProcessHandle.current().pid()));
+        this.arguments = List.copyOf(all);
+    }
+
+    @Override
+    public Process start(Optional<Path> build) throws IOException {
+        String main = MusterCommand.class.getName();
+        if (build.isPresent()) {
+            main = mainClass(build.get()).orElse(main);
+        }
+        return java.java(jvmFlags, build, main, arguments).inheritIO()
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    List<String> arguments() {
+        return arguments;
+    }
+
+    private static Optional<String> mainClass(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            String main = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+            return Optional.ofNullable(main).map(String::strip).filter(name -> !name.isEmpty());
+        } catch (IOException e) {
+            throw new IOException("agent build " + jar + " is not a readable jar: " + e.getMessage(), e);
+        }
+    }
+}
