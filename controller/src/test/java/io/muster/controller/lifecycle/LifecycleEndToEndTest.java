@@ -10,6 +10,7 @@ import io.muster.agent.upgrade.BuildDownload;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.TestDatabase;
+import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -41,6 +42,7 @@ class LifecycleEndToEndTest {
     private Controller controller;
     private Agent agent;
     private LifecycleExecutor executor;
+    private String token;
 
     @AfterEach
     void stop() {
@@ -74,6 +76,7 @@ class LifecycleEndToEndTest {
         database = TestDatabase.create();
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
                 "127.0.0.1", "test-" + UUID.randomUUID(), Duration.ofSeconds(3), HEARTBEAT));
+        token = TestTokens.admin(controller);
     }
 
     @Test
@@ -103,7 +106,7 @@ class LifecycleEndToEndTest {
         assertThat(new JsonObject(cordon.body()).getString("lifecycle")).isEqualTo("cordoned");
         assertProblem(post("/api/v1/tasks", new JsonObject().put("hosts", new JsonArray().add(host)).put("kind", "exec")
                 .put("spec", new JsonObject().put("command", new JsonArray().add("true"))).encode()), 400, "not ready");
-        assertThat(get("/api/v1/hosts/" + host + "/events").body()).contains("cordon: ready -> cordoned", "anonymous");
+        assertThat(get("/api/v1/hosts/" + host + "/events").body()).contains("cordon: ready -> cordoned", "token:test admin");
 
         // Drain: 202 with the run; the agent stops its (here: no) managed containers; then maintenance.
         JsonObject drain = new JsonObject(post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"drain\"}").body());
@@ -167,31 +170,31 @@ class LifecycleEndToEndTest {
         byte[] image = new byte[3 * 1024 * 1024 + 17];
         new java.util.Random(7).nextBytes(image);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
-        HttpResponse<String> uploaded = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/images"))
+        HttpResponse<String> uploaded = HTTP.send(request(uri("/api/v1/images"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(uploaded.statusCode()).isEqualTo(201);
         assertThat(new JsonObject(uploaded.body()).getString("digest")).isEqualTo("sha256:" + sha);
-        HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/images"))
+        HttpResponse<String> again = HTTP.send(request(uri("/api/v1/images"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).isEqualTo(200);
-        HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/images/sha256:" + sha)).build(),
+        HttpResponse<byte[]> download = HTTP.send(request(uri("/api/v1/images/sha256:" + sha)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(image);
         assertThat(download.headers().firstValue("X-Muster-Sha256")).contains(sha);
         assertThat(get("/api/v1/images/sha256:" + "0".repeat(64)).statusCode()).isEqualTo(404);
         assertThat(get("/api/v1/images/latest").statusCode()).isEqualTo(400);
-        assertProblem(HTTP.send(HttpRequest.newBuilder(uri("/api/v1/images?sha256=" + "1".repeat(64)))
+        assertProblem(HTTP.send(request(uri("/api/v1/images?sha256=" + "1".repeat(64)))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString()), 400, "SHA-256");
 
         byte[] build = "not really a jar".getBytes();
-        assertThat(HTTP.send(HttpRequest.newBuilder(uri("/api/v1/agent-builds?version=2.0.0"))
+        assertThat(HTTP.send(request(uri("/api/v1/agent-builds?version=2.0.0"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(build)).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(201);
-        assertProblem(HTTP.send(HttpRequest.newBuilder(uri("/api/v1/agent-builds?version=2.0.0"))
+        assertProblem(HTTP.send(request(uri("/api/v1/agent-builds?version=2.0.0"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray("other".getBytes())).build(),
                 HttpResponse.BodyHandlers.ofString()), 409, "2.0.0");
-        assertProblem(HTTP.send(HttpRequest.newBuilder(uri("/api/v1/agent-builds"))
+        assertProblem(HTTP.send(request(uri("/api/v1/agent-builds"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(build)).build(), HttpResponse.BodyHandlers.ofString()), 400, "version");
         JsonObject meta = new JsonObject(get("/api/v1/agent-builds/2.0.0").body());
         assertThat(meta.getLong("sizeBytes")).isEqualTo(build.length);
@@ -214,16 +217,20 @@ class LifecycleEndToEndTest {
         assertThat(new JsonObject(response.body()).getString("detail")).contains(detailPart);
     }
 
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token);
+    }
+
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + controller.httpPort() + path);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        return HTTP.send(request(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
