@@ -7,8 +7,10 @@ import io.muster.controller.task.CreatedTask;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.RunStatus;
 import io.muster.controller.task.RunView;
+import io.muster.controller.task.TaskCreator;
 import io.muster.controller.task.TaskNotFoundException;
 import io.muster.controller.task.TaskProgress;
+import io.muster.controller.task.TaskProgressFeed;
 import io.muster.controller.task.TaskRequest;
 import io.muster.controller.task.TaskRequestParser;
 import io.muster.controller.task.TaskService;
@@ -37,23 +39,15 @@ import java.util.UUID;
  */
 public final class TaskRoutes {
 
-    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(250);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
     private final Vertx vertx;
     private final TaskService tasks;
     private final TaskRequestParser parser = new TaskRequestParser();
-    private final long progressIntervalMs;
 
     public TaskRoutes(Vertx vertx, TaskService tasks) {
-        this(vertx, tasks, DEFAULT_PROGRESS_INTERVAL);
-    }
-
-    /** @param progressInterval how often an event stream looks for progress */
-    public TaskRoutes(Vertx vertx, TaskService tasks, Duration progressInterval) {
         this.vertx = vertx;
         this.tasks = tasks;
-        this.progressIntervalMs = Math.max(10, progressInterval.toMillis());
     }
 
     public void mount(Router router) {
@@ -73,7 +67,10 @@ public final class TaskRoutes {
             fail(ctx, e);
             return;
         }
-        tasks.create(request).onSuccess(created -> {
+        // The creator is stored on the task: a scoped token keeps seeing what it created.
+        TaskRequest owned = request.createdBy(AuthHandler.principal(ctx)
+                .map(caller -> new TaskCreator(caller.tokenId(), caller.name())).orElse(null));
+        tasks.create(owned).onSuccess(created -> {
             ctx.response().putHeader("Location", "/api/v1/tasks/" + created.taskId());
             HostRoutes.json(ctx, 201, created(created));
         }).onFailure(e -> fail(ctx, e));
@@ -148,72 +145,105 @@ public final class TaskRoutes {
     /**
      * {@code event: progress} with the task's counts and state whenever they change, then
      * {@code event: done} once every run is terminal, then the stream ends. A comment line every
-     * 15 s keeps idle connections open through proxies.
+     * 15 s keeps idle connections open through proxies. Progress comes from the task service's
+     * shared poller: many streams of one task cost one count query per tick.
      */
     private void events(RoutingContext ctx) {
         Optional<UUID> id = taskId(ctx);
         if (id.isEmpty()) {
             return;
         }
-        tasks.progress(id.get()).onSuccess(first -> {
-            if (first.isEmpty()) {
-                fail(ctx, new TaskNotFoundException(id.get().toString()));
-                return;
-            }
-            HttpServerResponse response = ctx.response()
-                    .setStatusCode(200)
-                    .setChunked(true)
-                    .putHeader("Content-Type", "text/event-stream")
-                    .putHeader("Cache-Control", "no-cache");
-            new ProgressStream(id.get(), response).emit(first.get());
-        }).onFailure(e -> fail(ctx, e));
+        new ProgressStream(id.get(), ctx).start();
     }
 
-    /** One client's event stream: polls the task's progress and writes what changed. */
-    private final class ProgressStream {
+    /** One client's event stream, fed by the shared progress poller of its task. */
+    private final class ProgressStream implements TaskProgressFeed.Watcher {
         private final UUID taskId;
+        private final RoutingContext ctx;
         private final HttpServerResponse response;
-        private TaskProgress last;
-        private long lastWriteMs = System.currentTimeMillis();
+        private TaskProgressFeed.Watching watching;
+        private long keepAliveTimer = -1;
+        private boolean started;
         private boolean closed;
 
-        ProgressStream(UUID taskId, HttpServerResponse response) {
+        ProgressStream(UUID taskId, RoutingContext ctx) {
             this.taskId = taskId;
-            this.response = response;
-            response.closeHandler(v -> closed = true);
+            this.ctx = ctx;
+            this.response = ctx.response();
         }
 
-        void emit(TaskProgress progress) {
-            if (closed) {
-                return;
+        void start() {
+            response.closeHandler(v -> close());
+            TaskProgressFeed.Watching handle = tasks.watch(taskId, this);
+            boolean over;
+            synchronized (this) {
+                watching = handle;
+                over = closed;
             }
-            if (!progress.equals(last)) {
-                last = progress;
-                write("progress", progress);
-            } else if (System.currentTimeMillis() - lastWriteMs >= KEEP_ALIVE.toMillis()) {
-                response.write(": keep-alive\n\n");
-                lastWriteMs = System.currentTimeMillis();
+            if (over) {
+                handle.close();
             }
-            if (progress.state().terminal()) {
-                write("done", progress);
-                response.end();
-                return;
-            }
-            vertx.setTimer(progressIntervalMs, t -> {
+        }
+
+        @Override
+        public void progress(TaskProgress progress) {
+            synchronized (this) {
                 if (closed) {
                     return;
                 }
-                tasks.progress(taskId).onComplete(ar -> {
-                    if (ar.succeeded() && ar.result().isPresent()) {
-                        emit(ar.result().get());
-                    } else if (ar.failed()) {
-                        // A database hiccup: keep the stream and look again at the next tick.
-                        emit(last);
-                    } else if (!closed) {
-                        response.end();
-                    }
-                });
-            });
+                if (!started) {
+                    started = true;
+                    response.setStatusCode(200)
+                            .setChunked(true)
+                            .putHeader("Content-Type", "text/event-stream")
+                            .putHeader("Cache-Control", "no-cache");
+                    keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE.toMillis(), t -> keepAlive());
+                }
+                write("progress", progress);
+                if (progress.state().terminal()) {
+                    write("done", progress);
+                    response.end();
+                }
+            }
+            if (progress.state().terminal()) {
+                close();
+            }
+        }
+
+        @Override
+        public void missing() {
+            boolean answered;
+            synchronized (this) {
+                answered = started || closed;
+            }
+            close();
+            if (!answered) {
+                fail(ctx, new TaskNotFoundException(taskId.toString()));
+            } else if (!response.ended()) {
+                response.end();
+            }
+        }
+
+        private synchronized void keepAlive() {
+            if (!closed) {
+                response.write(": keep-alive\n\n");
+            }
+        }
+
+        private void close() {
+            TaskProgressFeed.Watching handle;
+            synchronized (this) {
+                closed = true;
+                handle = watching;
+                watching = null;
+                if (keepAliveTimer >= 0) {
+                    vertx.cancelTimer(keepAliveTimer);
+                    keepAliveTimer = -1;
+                }
+            }
+            if (handle != null) {
+                handle.close();
+            }
         }
 
         private void write(String event, TaskProgress progress) {
@@ -223,7 +253,6 @@ public final class TaskRoutes {
                     .put("total", progress.counts().total())
                     .put("counts", progress.counts().toJson());
             response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
-            lastWriteMs = System.currentTimeMillis();
         }
     }
 

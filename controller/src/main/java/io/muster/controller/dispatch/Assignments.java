@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
- * Builds the messages agents receive for runs. The spec is converted to a {@link Struct} once per
- * task and shared by all of its assignments.
+ * Builds the messages agents receive for runs. The spec (with the task's secrets merged in) is
+ * converted to a {@link Struct} once per task and shared by all of its assignments.
  */
 final class Assignments {
 
@@ -23,7 +23,10 @@ final class Assignments {
 
     Assignments(TaskHeader task) {
         this.task = task;
-        this.spec = StructJson.toStruct(new JsonObject(task.specJson()));
+        // Secrets join the spec only here, on the way to the agent: tasks.spec never holds them.
+        JsonObject wire = new JsonObject(task.specJson());
+        new JsonObject(task.secretsJson()).forEach(field -> wire.put(field.getKey(), field.getValue()));
+        this.spec = StructJson.toStruct(wire);
     }
 
     ControllerMessage assignment(UUID runId) {

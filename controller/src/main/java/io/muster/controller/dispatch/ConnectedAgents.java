@@ -1,5 +1,6 @@
 package io.muster.controller.dispatch;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +25,11 @@ public final class ConnectedAgents {
 
     public Optional<AgentLink> get(String hostId) {
         return Optional.ofNullable(links.get(hostId));
+    }
+
+    /** Snapshot of the host ids with a stream here. */
+    public List<String> hostIds() {
+        return List.copyOf(links.keySet());
     }
 
     public int size() {

@@ -13,6 +13,7 @@ import io.muster.controller.task.RunRef;
 import io.muster.controller.task.RunResultBatcher;
 import io.muster.controller.task.RunSweeper;
 import io.muster.controller.task.TaskHeader;
+import io.muster.controller.task.TaskProgressFeed;
 import io.muster.controller.task.TaskRepository;
 import io.muster.controller.task.TaskService;
 import io.muster.proto.v1.AgentMessage;
@@ -43,6 +44,7 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
     private volatile ClusterDispatch dispatch;
     private volatile AgentTaskHandler handler;
     private RunSweeper sweeper;
+    private PendingRedelivery redelivery;
 
     public TaskEngine(Vertx vertx, Pool pool, HostRepository hosts, MeterRegistry registry, String memberId,
                       RunSweeper.Settings sweep) {
@@ -51,7 +53,9 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
         this.sweep = sweep;
         this.repository = new TaskRepository(pool);
         this.results = new RunResultBatcher(vertx, pool, registry);
-        this.service = new TaskService(repository, this, memberId);
+        TaskProgressFeed feed = new TaskProgressFeed(vertx, repository);
+        this.results.onCommitted(feed::changed);
+        this.service = new TaskService(repository, this, memberId, feed);
         Gauge.builder("muster.tasks.agents", agents, ConnectedAgents::size)
                 .description("agent streams reachable for task dispatch on this member").register(registry);
     }
@@ -63,6 +67,7 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
         this.handler = new AgentTaskHandler(agents, loader, results, hosts);
         this.dispatch = new ClusterDispatch(hazelcast, ownership, local);
         this.sweeper = new RunSweeper(vertx, repository, sweep);
+        this.redelivery = new PendingRedelivery(vertx, repository, agents, local, sweep.redeliverAfter());
     }
 
     public TaskService service() {
@@ -75,6 +80,12 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
 
     public RunResultBatcher results() {
         return results;
+    }
+
+    /** Runs this member pushed again because they stayed pending on a connected host. */
+    public long redeliveredRuns() {
+        PendingRedelivery current = redelivery;
+        return current == null ? 0 : current.redelivered();
     }
 
     /** Agent streams on this member that dispatch can reach. */
@@ -128,6 +139,9 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
     public synchronized Future<Void> close() {
         if (sweeper != null) {
             sweeper.close();
+        }
+        if (redelivery != null) {
+            redelivery.close();
         }
         return results.close();
     }

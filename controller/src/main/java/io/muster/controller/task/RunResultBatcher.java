@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +44,14 @@ import org.slf4j.LoggerFactory;
  * moved while a batch was in flight) neither lose nor double an output chunk.
  *
  * <p>Only after the batch commits are its updates acknowledged, one {@code Ack} per {@link AckSink}
- * per batch. If the statement fails, the batch stays queued and is retried: nothing is
- * acknowledged that is not in the database, so the agent's journal keeps it.
+ * per batch. Text PostgreSQL cannot store (NUL in a reason or a result) is replaced first
+ * ({@link StorableText}). If the statement fails transiently (connection lost, deadlock,
+ * serialization failure, server shutting down), the batch stays queued and is retried with
+ * exponential backoff: nothing is acknowledged that is not in the database, so the agent's journal
+ * keeps it. Any other failure is about the data, so retrying it would block every later result:
+ * the batch is split in halves until the update that fails alone is found; its run is recorded
+ * {@code failed} ("result could not be stored: ...") and the update acknowledged, and the rest of
+ * the batch goes through.
  *
  * <p>Threading: {@link #submit} may be called from any thread (gRPC threads) and never blocks or
  * touches the database. One batch is in flight at a time, which keeps a run's updates in order.
@@ -85,7 +94,7 @@ public final class RunResultBatcher {
             + " exit_code = agg.exit_code, finished_at = agg.finished_at, reason = agg.reason,"
             + " result = agg.result::jsonb,"
             + " recorded_at = CASE WHEN agg.final_state IS NULL THEN NULL ELSE clock_timestamp() END"
-            + " FROM agg WHERE r.id = agg.run_id";
+            + " FROM agg WHERE r.id = agg.run_id RETURNING r.task_id";
 
     private final Vertx vertx;
     private final Pool pool;
@@ -97,7 +106,24 @@ public final class RunResultBatcher {
     private boolean flushing;
     private boolean closed;
 
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
+    /** PostgreSQL error classes worth retrying: connection, transaction rollback, resources, operator intervention, system. */
+    private static final List<String> TRANSIENT_CLASSES = List.of("08", "40", "53", "57", "58");
+    /** Latest year PostgreSQL's timestamptz stores comfortably; later agent times are nonsense and dropped. */
+    private static final long MAX_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
+
+    private static final String MARK_UNSTORABLE = "UPDATE runs SET state = 'failed', reason = $2, "
+            + "last_sequence = greatest(last_sequence, $3), finished_at = coalesce(finished_at, now()), "
+            + "running_since = coalesce(running_since, now()), recorded_at = clock_timestamp() "
+            + "WHERE id = $1 AND state IN ('pending', 'running')";
+
     private final AtomicLong statements = new AtomicLong();
+    private volatile Consumer<Set<UUID>> committed = tasks -> { };
+    private final AtomicLong unstorable = new AtomicLong();
+    /** Consecutive transient failures; the next attempt waits 100 ms x 2^n, at most 5 s. */
+    private int failures;
+    private long retryAtNanos;
     private final Timer flushTimer;
     private final Counter applied;
     private final Counter refused;
@@ -184,7 +210,7 @@ public final class RunResultBatcher {
     private void flush() {
         List<Pending> batch;
         synchronized (lock) {
-            if (flushing || queue.isEmpty()) {
+            if (flushing || queue.isEmpty() || (failures > 0 && System.nanoTime() < retryAtNanos)) {
                 return;
             }
             flushing = true;
@@ -194,20 +220,27 @@ public final class RunResultBatcher {
             }
         }
         long started = System.nanoTime();
-        write(batch).onComplete(ar -> {
+        writeIsolating(batch).onComplete(ar -> {
             boolean more;
+            long backoffMs = 0;
             synchronized (lock) {
                 flushing = false;
                 if (ar.failed()) {
-                    // Back to the front, in order: the next tick retries before anything newer.
+                    // Back to the front, in order: the next attempt retries before anything newer.
                     for (int i = batch.size() - 1; i >= 0; i--) {
                         queue.addFirst(batch.get(i));
                     }
+                    backoffMs = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 16));
+                    failures++;
+                    retryAtNanos = System.nanoTime() + backoffMs * 1_000_000L;
+                } else {
+                    failures = 0;
                 }
                 more = ar.succeeded() && queue.size() >= maxBatch;
             }
             if (ar.failed()) {
-                log.warn("could not write {} task updates; retrying: {}", batch.size(), ar.cause().toString());
+                log.warn("could not write {} task updates; retrying in {} ms: {}", batch.size(), backoffMs,
+                        ar.cause().toString());
                 return;
             }
             flushTimer.record(Duration.ofNanos(System.nanoTime() - started));
@@ -217,6 +250,77 @@ public final class RunResultBatcher {
                 flush();
             }
         });
+    }
+
+    /**
+     * Told, after each commit, which tasks had runs changed by it (on the Vert.x context; must not
+     * block). Progress watchers use it to look at those tasks sooner.
+     */
+    public void onCommitted(Consumer<Set<UUID>> listener) {
+        this.committed = listener;
+    }
+
+    /** Updates recorded as "result could not be stored" so far (their runs ended failed). */
+    public long unstorable() {
+        return unstorable.get();
+    }
+
+    /**
+     * Writes the batch; on a failure that is about the data, halves it until the update that
+     * cannot be stored is alone, and ends its run instead. Fails only on a transient error (the
+     * caller retries the whole batch; what was written already is idempotent by sequence).
+     */
+    private Future<Void> writeIsolating(List<Pending> batch) {
+        return write(batch).recover(error -> {
+            if (isTransient(error)) {
+                return Future.failedFuture(error);
+            }
+            if (batch.size() == 1) {
+                return markUnstorable(batch.get(0), error);
+            }
+            // Each run's updates stay together and in sequence order, so a split never applies a
+            // later update before an earlier one of the same run.
+            List<Pending> sorted = new ArrayList<>(batch);
+            sorted.sort(Comparator.comparing(Pending::runId)
+                    .thenComparingLong(pending -> pending.update().getSequence()));
+            int half = sorted.size() / 2;
+            List<Pending> first = sorted.subList(0, half);
+            List<Pending> second = sorted.subList(half, sorted.size());
+            return writeIsolating(first).compose(v -> writeIsolating(second));
+        });
+    }
+
+    private Future<Void> markUnstorable(Pending pending, Throwable error) {
+        String reason = StorableText.text("result could not be stored: " + describe(error));
+        log.warn("task update {}/{} of host cannot be stored, run recorded failed: {}", pending.runId(),
+                pending.update().getSequence(), describe(error));
+        statements.incrementAndGet();
+        return pool.preparedQuery(MARK_UNSTORABLE)
+                .execute(Tuple.of(pending.runId(), reason.length() > 1_000 ? reason.substring(0, 1_000) : reason,
+                        pending.update().getSequence()))
+                .onSuccess(rows -> unstorable.incrementAndGet())
+                .mapEmpty();
+    }
+
+    private static String describe(Throwable error) {
+        if (error instanceof PgException) {
+            PgException pg = (PgException) error;
+            return pg.getErrorMessage() + " (SQLSTATE " + pg.getSqlState() + ")";
+        }
+        return String.valueOf(error.getMessage());
+    }
+
+    /**
+     * Whether retrying the same statement may succeed: anything that is not an error PostgreSQL
+     * raised about the statement (connection closed, pool closed, timeout) and the server's own
+     * transient classes. Data, constraint and syntax errors fail the same way every time.
+     */
+    static boolean isTransient(Throwable error) {
+        if (!(error instanceof PgException)) {
+            return true;
+        }
+        String state = ((PgException) error).getSqlState();
+        return state == null || state.length() < 2 || TRANSIENT_CLASSES.contains(state.substring(0, 2));
     }
 
     private Future<Void> write(List<Pending> batch) {
@@ -249,7 +353,7 @@ public final class RunResultBatcher {
             truncated[rows] = u.getTruncated();
             startedAt[rows] = time(u.getStartedAtMs());
             finishedAt[rows] = time(u.getFinishedAtMs());
-            reasons[rows] = u.getReason().isEmpty() ? null : u.getReason();
+            reasons[rows] = u.getReason().isEmpty() ? null : StorableText.text(u.getReason());
             results[rows] = result(u);
             rows++;
         }
@@ -257,7 +361,14 @@ public final class RunResultBatcher {
                 trim(outs, rows), trim(errs, rows), trim(truncated, rows), trim(startedAt, rows),
                 trim(finishedAt, rows), trim(reasons, rows), trim(results, rows), outputLimit);
         statements.incrementAndGet();
-        return pool.preparedQuery(APPLY).execute(params).mapEmpty();
+        return pool.preparedQuery(APPLY).execute(params).map(changed -> {
+            Set<UUID> tasks = new HashSet<>();
+            changed.forEach(row -> tasks.add(row.getUUID(0)));
+            if (!tasks.isEmpty()) {
+                committed.accept(tasks);
+            }
+            return null;
+        });
     }
 
     private static <T> T[] trim(T[] array, int length) {
@@ -265,14 +376,14 @@ public final class RunResultBatcher {
     }
 
     private static OffsetDateTime time(long epochMillis) {
-        return epochMillis <= 0 ? null : OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+        return epochMillis <= 0 || epochMillis > MAX_EPOCH_MILLIS ? null : OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 
     private static String result(TaskUpdate update) {
         if (!update.hasResult()) {
             return null;
         }
-        return StructJson.toJson(update.getResult()).encode();
+        return StorableText.json(StructJson.toJson(update.getResult())).encode();
     }
 
     private static void acknowledge(List<Pending> batch) {

@@ -8,17 +8,31 @@ import java.util.UUID;
  * The part of a task every one of its runs carries to the agent. Serializable because it travels
  * between cluster members with the runs it belongs to.
  *
- * @param specJson the spec as compact JSON text (cheap to ship; turned into a protobuf Struct once
- *                 per member that delivers it)
+ * @param specJson    the spec as compact JSON text (cheap to ship; turned into a protobuf Struct once
+ *                    per member that delivers it)
+ * @param secretsJson fields merged into the spec only in the assignment an agent receives (never in
+ *                    what task readers see); "{}" when there are none
  */
-public record TaskHeader(UUID taskId, String kind, String specJson, int timeoutSeconds, boolean dryRun)
-        implements Serializable {
+public record TaskHeader(UUID taskId, String kind, String specJson, int timeoutSeconds, boolean dryRun,
+                         String secretsJson) implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public TaskHeader {
         Objects.requireNonNull(taskId, "taskId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(specJson, "specJson");
+        secretsJson = secretsJson == null ? "{}" : secretsJson;
+    }
+
+    public TaskHeader(UUID taskId, String kind, String specJson, int timeoutSeconds, boolean dryRun) {
+        this(taskId, kind, specJson, timeoutSeconds, dryRun, null);
+    }
+
+    /** Never prints the secrets. */
+    @Override
+    public String toString() {
+        return "TaskHeader[taskId=" + taskId + ", kind=" + kind + ", timeoutSeconds=" + timeoutSeconds
+                + ", dryRun=" + dryRun + "]";
     }
 }

@@ -31,7 +31,8 @@ import java.util.UUID;
 public final class TaskRepository {
 
     private static final String INSERT_TASK = "INSERT INTO tasks (id, kind, spec, target, timeout_seconds, dry_run, "
-            + "total, accepted_by) VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING created_at";
+            + "total, accepted_by, created_by_token, created_by, secrets) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10) RETURNING created_at";
     private static final String INSERT_RUNS_FOR_HOSTS = "INSERT INTO runs (id, task_id, host_id) "
             + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[])%s RETURNING id, host_id";
     private static final String INSERT_RUNS_FOR_SELECTOR = "INSERT INTO runs (id, task_id, host_id) "
@@ -63,10 +64,23 @@ public final class TaskRepository {
             + "finished_at = now(), recorded_at = now() WHERE task_id = $1 AND state = 'pending' RETURNING id, host_id";
     private static final String RUNNING_OF_TASK = "SELECT id, host_id FROM runs WHERE task_id = $1 AND state = 'running'";
 
-    private static final String OPEN_RUNS_OF_HOSTS = "SELECT r.id, r.host_id, r.state, t.id AS task_id, t.kind, "
-            + "t.spec::text AS spec, t.timeout_seconds, t.dry_run, t.cancelled_at IS NOT NULL AS cancelled "
-            + "FROM runs r JOIN tasks t ON t.id = r.task_id "
+    private static final String OPEN_RUN_COLUMNS = "r.id, r.host_id, r.state, t.id AS task_id, t.kind, "
+            + "t.spec::text AS spec, t.secrets::text AS secrets, t.timeout_seconds, t.dry_run, "
+            + "t.cancelled_at IS NOT NULL AS cancelled";
+    private static final String OPEN_RUNS_OF_HOSTS = "SELECT " + OPEN_RUN_COLUMNS
+            + " FROM runs r JOIN tasks t ON t.id = r.task_id "
             + "WHERE r.host_id = ANY($1::text[]) AND r.state IN ('pending', 'running') ORDER BY r.created_at, r.id";
+    /*
+     * Pending runs of connected hosts older than the redelivery interval, stamped offered_at the
+     * first time. SKIP LOCKED: a run the result batcher is updating right now is being started
+     * anyway, and waiting for it (or locking in another order) could deadlock with the batcher.
+     */
+    private static final String REDELIVERY_DUE = "WITH due AS (SELECT id FROM runs "
+            + "WHERE host_id = ANY($1::text[]) AND state = 'pending' "
+            + "AND created_at < now() - make_interval(secs => $2) ORDER BY id FOR UPDATE SKIP LOCKED), "
+            + "stamped AS (UPDATE runs r SET offered_at = coalesce(r.offered_at, now()) FROM due "
+            + "WHERE r.id = due.id RETURNING r.*) "
+            + "SELECT " + OPEN_RUN_COLUMNS + " FROM stamped r JOIN tasks t ON t.id = r.task_id ORDER BY r.created_at, r.id";
 
     private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
             + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
@@ -76,6 +90,15 @@ public final class TaskRepository {
             + "reason = 'no result within the timeout of ' || t.timeout_seconds || ' s', recorded_at = now() "
             + "FROM tasks t WHERE t.id = r.task_id AND r.state = 'running' "
             + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision)";
+
+    private static final String SWEEP_NEVER_STARTED = "UPDATE runs r SET state = 'timed_out', "
+            + "reason = 'never started: still pending ' || (t.timeout_seconds + $1::double precision)::text "
+            + "|| ' s after it was offered to the connected host (timeout ' || t.timeout_seconds || ' s plus grace)', "
+            + "finished_at = now(), recorded_at = now() "
+            + "FROM tasks t WHERE t.id = r.task_id AND r.state = 'pending' AND r.offered_at IS NOT NULL "
+            + "AND r.offered_at < now() - make_interval(secs => t.timeout_seconds + $1::double precision)";
+    private static final String CLEAR_SECRETS = "UPDATE tasks t SET secrets = NULL WHERE t.secrets IS NOT NULL "
+            + "AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.task_id = t.id AND r.state IN ('pending', 'running'))";
 
     private final Pool pool;
 
@@ -93,7 +116,10 @@ public final class TaskRepository {
     public Future<CreatedTask> create(UUID taskId, TaskRequest request, String acceptedBy) {
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_TASK)
                 .execute(Tuple.of(taskId, request.kind().wireName(), request.spec(), request.target().toJson(),
-                        request.timeoutSeconds(), request.dryRun(), acceptedBy))
+                        request.timeoutSeconds(), request.dryRun(), acceptedBy,
+                        request.creator() == null ? null : request.creator().tokenId(),
+                        request.creator() == null ? null : request.creator().name(),
+                        request.secrets().isEmpty() ? null : request.secrets()))
                 .compose(inserted -> {
                     OffsetDateTime createdAt = inserted.iterator().next().getOffsetDateTime(0);
                     return insertRuns(conn, taskId, request.target(), request.kind())
@@ -104,7 +130,7 @@ public final class TaskRepository {
 
     static TaskHeader header(UUID taskId, TaskRequest request) {
         return new TaskHeader(taskId, request.kind().wireName(), request.spec().encode(), request.timeoutSeconds(),
-                request.dryRun());
+                request.dryRun(), request.secrets().encode());
     }
 
     private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target, TaskKind kind) {
@@ -282,17 +308,48 @@ public final class TaskRepository {
 
     /** Runs not terminal yet of these hosts, oldest first (what a connecting host must get). */
     public Future<List<OpenRun>> openRuns(Collection<String> hostIds) {
-        return pool.preparedQuery(OPEN_RUNS_OF_HOSTS).execute(Tuple.of((Object) hostIds.toArray(new String[0]))).map(rows -> {
-            List<OpenRun> runs = new ArrayList<>(rows.rowCount());
-            for (Row row : rows) {
-                TaskHeader task = new TaskHeader(row.getUUID("task_id"), row.getString("kind"), row.getString("spec"),
-                        row.getInteger("timeout_seconds"), row.getBoolean("dry_run"));
-                RunStatus state = RunStatus.fromDbName(row.getString("state")).orElseThrow();
-                runs.add(new OpenRun(new RunRef(row.getUUID("id"), row.getString("host_id")), task, state,
-                        row.getBoolean("cancelled")));
-            }
-            return runs;
-        });
+        return pool.preparedQuery(OPEN_RUNS_OF_HOSTS).execute(Tuple.of((Object) hostIds.toArray(new String[0])))
+                .map(TaskRepository::openRuns);
+    }
+
+    /**
+     * Runs of these (connected) hosts still pending {@code olderThan} after their creation: their
+     * push was lost on the way (stream queue full, forwarding hops used up, member list changing),
+     * so the owner sends them again. Stamps {@code offered_at} the first time, which starts the
+     * never-started deadline ({@link #sweepNeverStarted}). One statement for all the hosts.
+     */
+    public Future<List<OpenRun>> redeliveryDue(Collection<String> hostIds, Duration olderThan) {
+        return pool.preparedQuery(REDELIVERY_DUE)
+                .execute(Tuple.of((Object) hostIds.toArray(new String[0]), seconds(olderThan)))
+                .map(TaskRepository::openRuns);
+    }
+
+    private static List<OpenRun> openRuns(RowSet<Row> rows) {
+        List<OpenRun> runs = new ArrayList<>(rows.rowCount());
+        for (Row row : rows) {
+            TaskHeader task = new TaskHeader(row.getUUID("task_id"), row.getString("kind"), row.getString("spec"),
+                    row.getInteger("timeout_seconds"), row.getBoolean("dry_run"), row.getString("secrets"));
+            RunStatus state = RunStatus.fromDbName(row.getString("state")).orElseThrow();
+            runs.add(new OpenRun(new RunRef(row.getUUID("id"), row.getString("host_id")), task, state,
+                    row.getBoolean("cancelled")));
+        }
+        return runs;
+    }
+
+    /**
+     * Ends runs that stayed pending longer than their timeout plus {@code grace} after they were
+     * first offered to a connected host ({@code offered_at}): the agent never reported them
+     * started, so waiting longer would only keep the task open forever. One idempotent statement.
+     *
+     * @return number of runs marked {@code timed_out}
+     */
+    public Future<Integer> sweepNeverStarted(Duration grace) {
+        return pool.preparedQuery(SWEEP_NEVER_STARTED).execute(Tuple.of(seconds(grace))).map(RowSet::rowCount);
+    }
+
+    /** Forgets the secrets of tasks whose runs are all terminal (no agent needs them any more). */
+    public Future<Integer> clearFinishedSecrets() {
+        return pool.query(CLEAR_SECRETS).execute().map(RowSet::rowCount);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.muster.controller.task;
 
 import io.muster.scheduler.selector.SqlFragment;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -23,16 +24,19 @@ public final class TaskService {
     private final RunDispatch dispatch;
     private final String memberId;
     private final Supplier<UUID> ids;
+    private final TaskProgressFeed feed;
 
-    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId) {
-        this(tasks, dispatch, memberId, UUID::randomUUID);
+    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, TaskProgressFeed feed) {
+        this(tasks, dispatch, memberId, UUID::randomUUID, feed);
     }
 
-    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, Supplier<UUID> ids) {
+    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, Supplier<UUID> ids,
+                       TaskProgressFeed feed) {
         this.tasks = tasks;
         this.dispatch = dispatch;
         this.memberId = memberId;
         this.ids = ids;
+        this.feed = feed;
     }
 
     /**
@@ -55,6 +59,7 @@ public final class TaskService {
             // Pending runs too: their assignment may already be on the way to the agent.
             dispatch.cancel(cancelled.cancelledPending(), "task cancelled");
             dispatch.cancel(cancelled.running(), "task cancelled");
+            feed.changed(List.of(taskId));
         });
     }
 
@@ -77,5 +82,20 @@ public final class TaskService {
 
     public Future<Optional<TaskProgress>> progress(UUID taskId) {
         return tasks.progress(taskId);
+    }
+
+    /**
+     * Watches a task's progress through this member's shared poller (see {@link TaskProgressFeed}):
+     * any number of watchers of one task cost one count query per tick.
+     *
+     * @return closing it stops watching
+     */
+    public TaskProgressFeed.Watching watch(UUID taskId, TaskProgressFeed.Watcher watcher) {
+        return feed.watch(taskId, watcher);
+    }
+
+    /** The shared progress pollers of this member. */
+    public TaskProgressFeed progressFeed() {
+        return feed;
     }
 }

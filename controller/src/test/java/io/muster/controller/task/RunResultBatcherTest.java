@@ -15,6 +15,7 @@ import io.muster.proto.v1.TaskUpdate;
 import io.muster.proto.v1.UpdateRef;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -202,5 +203,78 @@ class RunResultBatcherTest {
         batcher.submit(TaskUpdate.newBuilder().setRunId(UUID.randomUUID().toString()).setSequence(1).build(), sink);
         await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() == 2);
         assertThat(batcher.statements()).isZero();
+    }
+
+    @Test
+    void nulInReasonAndResultIsStoredAsReplacementCharacter() {
+        UUID run = runs(1).get(0).runId();
+        RunResultBatcher batcher = batcher(Duration.ofMillis(20), 1000, 1024);
+        TaskUpdate withNul = finished(run, 1, RunState.RUN_STATE_FAILED, 1, "out\u0000put").toBuilder()
+                .setReason("bad\u0000reason")
+                .setResult(Struct.newBuilder().putFields("k\u0000ey", Value.newBuilder().setStringValue("v\u0000").build()))
+                .build();
+        batcher.submit(withNul, sink);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 1);
+        Row row = tables.run(run);
+        assertThat(row.getString("state")).isEqualTo("failed");
+        assertThat(row.getString("reason")).isEqualTo("bad\uFFFDreason");
+        assertThat((JsonObject) row.getValue("result")).isEqualTo(new JsonObject().put("k\uFFFDey", "v\uFFFD"));
+        // Output is bytes: kept exactly as the agent sent it.
+        assertThat(text(row, "stdout")).isEqualTo("out\u0000put");
+        assertThat(batcher.unstorable()).isZero();
+    }
+
+    @Test
+    void anUpdateThatCannotBeStoredFailsItsRunAndLetsTheRestOfTheBatchThrough() {
+        List<RunRef> created = runs(5);
+        // A value PostgreSQL refuses the same way on every retry (here a rule of the table, as a
+        // stand-in for whatever else it may reject that the batcher does not clean up).
+        testDatabase.execute("ALTER TABLE runs ADD CONSTRAINT no_poison CHECK (reason IS DISTINCT FROM 'poison')");
+        try {
+            storeAllButThePoison(created);
+        } finally {
+            testDatabase.execute("ALTER TABLE runs DROP CONSTRAINT no_poison");
+        }
+    }
+
+    private void storeAllButThePoison(List<RunRef> created) {
+        RunResultBatcher batcher = batcher(Duration.ofMillis(20), 1000, 1024);
+        UUID poisoned = created.get(2).runId();
+        batcher.submit(finished(poisoned, 1, RunState.RUN_STATE_FAILED, 1, "p").toBuilder().setReason("poison")
+                .build(), sink);
+        for (RunRef run : created) {
+            if (!run.runId().equals(poisoned)) {
+                batcher.submit(finished(run.runId(), 1, RunState.RUN_STATE_SUCCEEDED, 0, "ok"), sink);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 5);
+        assertThat(acked).extracting(UpdateRef::getRunId).containsExactlyInAnyOrderElementsOf(
+                created.stream().map(run -> run.runId().toString()).toList());
+        Row bad = tables.run(poisoned);
+        assertThat(bad.getString("state")).isEqualTo("failed");
+        assertThat(bad.getString("reason")).startsWith("result could not be stored: ").contains("SQLSTATE");
+        assertThat(bad.getLong("last_sequence")).isEqualTo(1);
+        assertThat(bad.getString("reason")).contains("no_poison");
+        assertThat(tables.runStates()).containsEntry("succeeded", 4L).containsEntry("failed", 1L);
+        assertThat(batcher.unstorable()).isEqualTo(1);
+
+        // Later results are not blocked behind it.
+        List<RunRef> more = Await.result(tasks.create(UUID.randomUUID(), TaskRepositoryTest.exec(
+                TaskRepositoryTest.selector("hostname~*")), "m-1")).runs();
+        more.forEach(run -> batcher.submit(finished(run.runId(), 1, RunState.RUN_STATE_FAILED, 2, "x"), sink));
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 10);
+        assertThat(tables.runStates()).containsEntry("failed", 6L);
+    }
+
+    @Test
+    void onlyConnectionAndConcurrencyErrorsAreRetriedAsTheyAre() {
+        assertThat(RunResultBatcher.isTransient(new IllegalStateException("Connection is closed"))).isTrue();
+        assertThat(RunResultBatcher.isTransient(new PgException("deadlock detected", "ERROR", "40P01", ""))).isTrue();
+        assertThat(RunResultBatcher.isTransient(new PgException("could not serialize", "ERROR", "40001", ""))).isTrue();
+        assertThat(RunResultBatcher.isTransient(new PgException("terminating connection", "FATAL", "57P01", ""))).isTrue();
+        assertThat(RunResultBatcher.isTransient(new PgException("invalid input syntax", "ERROR", "22P02", ""))).isFalse();
+        assertThat(RunResultBatcher.isTransient(new PgException("invalid byte sequence", "ERROR", "22021", ""))).isFalse();
     }
 }
