@@ -13,15 +13,13 @@ import java.util.UUID;
 
 /**
  * What a scoped token may see: hosts matching its scope selector, and tasks whose hosts are all in
- * its scope or that it created itself (as the audit log records: a 201 answer to its
- * {@code POST /api/v1/tasks} or an OK answer to its gRPC SubmitTask). A host that does not exist
+ * its scope or that it created itself ({@code tasks.created_by_token}, written with the task by
+ * {@code POST /api/v1/tasks} and gRPC SubmitTask; not the audit log, which is asynchronous and may
+ * drop events). A host that does not exist
  * counts as outside, so a scoped token cannot probe for hosts beyond its scope. Used by REST, gRPC
  * and GraphQL alike. Thread-safe, non-blocking.
  */
 public final class ScopeGuard {
-
-    static final String CREATE_TASK = "POST /api/v1/tasks";
-    static final String SUBMIT_TASK = "grpc muster.v1.FleetControl/SubmitTask";
 
     private final Pool pool;
 
@@ -88,7 +86,7 @@ public final class ScopeGuard {
 
     /**
      * The condition, on a task row aliased {@code t}, that the token sees the task: every host of
-     * its runs exists and matches the scope, or the audit log records that this token created it.
+     * its runs exists and matches the scope, or this token created it (the task's creator column).
      * One rule for single reads and listings, so that a listing never shows what a read would hide.
      *
      * @param firstParam the number of the first placeholder the fragment may use
@@ -100,9 +98,7 @@ public final class ScopeGuard {
         params.addAll(in.params());
         String sql = "(NOT EXISTS (SELECT 1 FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
                 + " WHERE r.task_id = t.id AND (h.id IS NULL OR NOT COALESCE((" + in.sql() + "), false)))"
-                + " OR EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_id = $" + firstParam
-                + " AND a.target = 'task:' || t.id::text AND a.outcome IN (200, 201)"
-                + " AND a.action IN ('" + CREATE_TASK + "', '" + SUBMIT_TASK + "')))";
+                + " OR t.created_by_token = $" + firstParam + ")";
         return new SqlFragment(sql, params);
     }
 
