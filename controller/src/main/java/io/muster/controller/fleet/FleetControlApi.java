@@ -97,7 +97,7 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
             return;
         }
         ServerCallStreamObserver<TaskProgress> call = (ServerCallStreamObserver<TaskProgress>) response;
-        new TaskWatch(vertx, tasks, id.get(), new StreamOutbox<>(call), intervalMs).start();
+        new TaskWatch(tasks, id.get(), new StreamOutbox<>(call)).start();
     }
 
     @Override

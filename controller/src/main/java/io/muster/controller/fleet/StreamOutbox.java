@@ -20,6 +20,7 @@ final class StreamOutbox<T> {
     private final Map<String, T> waiting = new LinkedHashMap<>();
     private boolean completeWhenDrained;
     private boolean closed;
+    private volatile Runnable onCancel = () -> { };
 
     /** The watch that feeds this outbox sees {@link #closed()} once the client cancels, and stops. */
     StreamOutbox(ServerCallStreamObserver<T> call) {
@@ -29,8 +30,17 @@ final class StreamOutbox<T> {
                 closed = true;
                 waiting.clear();
             }
+            onCancel.run();
         });
         call.setOnReadyHandler(this::drain);
+    }
+
+    /** Runs {@code action} when the client cancels the call (e.g. to stop what feeds the outbox). */
+    void onCancel(Runnable action) {
+        this.onCancel = action;
+        if (closed()) {
+            action.run();
+        }
     }
 
     /** Queues a message (replacing a waiting one with the same key) and sends what the call can take. */

@@ -4,7 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.muster.controller.auth.FleetAuthorization;
+import io.muster.controller.auth.Principal;
 import io.muster.controller.task.InvalidTaskRequestException;
+import io.muster.controller.task.TaskCreator;
 import io.muster.controller.task.TaskNotFoundException;
 import io.muster.controller.task.TaskRequest;
 import io.muster.controller.task.TaskRequestParser;
@@ -47,7 +50,9 @@ final class TaskControl {
             response.onError(Status.INVALID_ARGUMENT.withDescription("spec cannot be read as JSON: " + e.getMessage()).asRuntimeException());
             return;
         }
-        tasks.create(parsed).onComplete(ar -> {
+        Principal caller = FleetAuthorization.PRINCIPAL.get();
+        TaskRequest owned = parsed.createdBy(caller == null ? null : new TaskCreator(caller.tokenId(), caller.name()));
+        tasks.create(owned).onComplete(ar -> {
             if (ar.succeeded()) {
                 response.onNext(SubmitTaskResponse.newBuilder()
                         .setTaskId(ar.result().taskId().toString())

@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,6 @@ public final class GraphQlApi {
 
     public static final String PATH = "/graphql";
     public static final String SCHEMA = "graphql/muster.graphqls";
-    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(250);
     private static final String CALLER = "muster.caller";
 
     private final GraphQL graphQL;
@@ -56,16 +54,9 @@ public final class GraphQlApi {
 
     public GraphQlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Pool pool,
                       GraphQlCallers callers) {
-        this(vertx, hosts, cluster, tasks, pool, callers, DEFAULT_PROGRESS_INTERVAL);
-    }
-
-    /** @param progressInterval how often a progress subscription looks at its task */
-    public GraphQlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Pool pool,
-                      GraphQlCallers callers, Duration progressInterval) {
         this.callers = callers;
         HostFetchers hostFetchers = new HostFetchers(hosts, cluster, new HostRunsQuery(pool));
         TaskFetchers taskFetchers = new TaskFetchers(tasks);
-        long intervalMs = Math.max(10, progressInterval.toMillis());
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(JsonScalar.JSON)
                 .type("Query", type -> type
@@ -86,7 +77,7 @@ public final class GraphQlApi {
                     if (id.isEmpty()) {
                         throw new GraphQLException("no task with id " + env.getArgument("id"));
                     }
-                    return new TaskProgressPublisher(vertx, tasks, id.get(), caller(env).maySeeTask(id.get()), intervalMs);
+                    return new TaskProgressPublisher(tasks, id.get(), caller(env).maySeeTask(id.get()));
                 }))
                 .build();
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()), wiring);

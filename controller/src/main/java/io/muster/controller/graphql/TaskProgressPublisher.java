@@ -1,38 +1,33 @@
 package io.muster.controller.graphql;
 
 import io.muster.controller.task.TaskProgress;
+import io.muster.controller.task.TaskProgressFeed;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 /**
- * The {@code taskProgress} subscription for one subscriber: looks at the task's counts every
- * interval (on a Vert.x timer, never blocking) and sends them when they changed and the
- * subscriber has demand; without demand the newest counts wait (older ones are dropped, only the
+ * The {@code taskProgress} subscription for one subscriber: watches the task through the task
+ * service's shared progress poller (one count query per task per tick on this member, whatever
+ * the number of subscribers) and sends the counts when they changed and the subscriber has demand; without demand the newest counts wait (older ones are dropped, only the
  * latest matters). Ends with {@code done = true} once every run is terminal, or with an error for
  * a task that does not exist or that the caller may not see. Methods may be called from any
  * thread; state is guarded by this object's monitor.
  */
 final class TaskProgressPublisher implements Publisher<Map<String, Object>> {
 
-    private final Vertx vertx;
     private final TaskService tasks;
     private final UUID taskId;
     private final Future<Boolean> visible;
-    private final long intervalMs;
 
-    TaskProgressPublisher(Vertx vertx, TaskService tasks, UUID taskId, Future<Boolean> visible, long intervalMs) {
-        this.vertx = vertx;
+    TaskProgressPublisher(TaskService tasks, UUID taskId, Future<Boolean> visible) {
         this.tasks = tasks;
         this.taskId = taskId;
         this.visible = visible;
-        this.intervalMs = intervalMs;
     }
 
     @Override
@@ -41,48 +36,56 @@ final class TaskProgressPublisher implements Publisher<Map<String, Object>> {
         subscriber.onSubscribe(watch);
         visible.onComplete(ar -> {
             if (ar.succeeded() && ar.result()) {
-                watch.poll();
+                watch.start();
             } else {
                 watch.fail(new IllegalArgumentException("no task with id " + taskId));
             }
         });
     }
 
-    private final class Watch implements Subscription {
+    private final class Watch implements Subscription, TaskProgressFeed.Watcher {
         private final Subscriber<? super Map<String, Object>> subscriber;
         private long demand;
         private TaskProgress sent;
         private TaskProgress waiting;
         private boolean finished;
+        private TaskProgressFeed.Watching watching;
 
         Watch(Subscriber<? super Map<String, Object>> subscriber) {
             this.subscriber = subscriber;
         }
 
-        void poll() {
-            tasks.progress(taskId).onComplete(ar -> {
-                if (ar.failed()) {
-                    // A database hiccup: look again at the next tick.
-                    schedule();
-                    return;
-                }
-                Optional<TaskProgress> progress = ar.result();
-                if (progress.isEmpty()) {
-                    fail(new IllegalArgumentException("no task with id " + taskId));
-                    return;
-                }
-                offer(progress.get());
-                schedule();
-            });
+        void start() {
+            TaskProgressFeed.Watching handle = tasks.watch(taskId, this);
+            boolean over;
+            synchronized (this) {
+                watching = handle;
+                over = finished;
+            }
+            if (over) {
+                stopWatching();
+            }
         }
 
-        private void schedule() {
+        @Override
+        public void progress(TaskProgress progress) {
+            offer(progress);
+        }
+
+        @Override
+        public void missing() {
+            fail(new IllegalArgumentException("no task with id " + taskId));
+        }
+
+        private void stopWatching() {
+            TaskProgressFeed.Watching handle;
             synchronized (this) {
-                if (finished || (waiting != null && waiting.state().terminal())) {
-                    return;
-                }
+                handle = watching;
+                watching = null;
             }
-            vertx.setTimer(intervalMs, t -> poll());
+            if (handle != null) {
+                handle.close();
+            }
         }
 
         private void offer(TaskProgress progress) {
@@ -111,6 +114,7 @@ final class TaskProgressPublisher implements Publisher<Map<String, Object>> {
             }
             subscriber.onNext(TaskFetchers.progress(taskId, next));
             if (complete) {
+                stopWatching();
                 subscriber.onComplete();
             }
         }
@@ -122,6 +126,7 @@ final class TaskProgressPublisher implements Publisher<Map<String, Object>> {
                 }
                 finished = true;
             }
+            stopWatching();
             subscriber.onError(error);
         }
 
@@ -142,6 +147,7 @@ final class TaskProgressPublisher implements Publisher<Map<String, Object>> {
             synchronized (this) {
                 finished = true;
             }
+            stopWatching();
         }
     }
 }

@@ -60,7 +60,7 @@ class GraphQlApiTest {
         api.router().route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
         api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, new AccessPolicy(), fixture.scopes, fixture.audit));
         new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(), fixture.database.pool(),
-                new TokenCallers(fixture.tokens, fixture.scopes), Duration.ofMillis(50)).mount(api.router());
+                new TokenCallers(fixture.tokens, fixture.scopes)).mount(api.router());
         port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
     }
 
