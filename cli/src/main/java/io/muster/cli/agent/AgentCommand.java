@@ -50,15 +50,19 @@ public final class AgentCommand implements Callable<Integer> {
     Path bootIdFile;
 
     @Mixin
+    AgentTlsOptions tls;
+
+    @Mixin
     ParentOption parent;
 
     @Override
     public Integer call() throws Exception {
+        tls.validate();
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
-        AgentConfig config = new AgentConfig(controllers, dataDir, heartbeat, null, bootIdFile,
+        AgentConfig config = tls.apply(new AgentConfig(controllers, dataDir, heartbeat, null, bootIdFile,
                 rebootCommand == null ? null : Arrays.asList(rebootCommand.strip().split("\\s+")),
-                containerSocket);
+                containerSocket));
         try (Agent agent = new Agent(config)) {
             agent.start();
             log.info("agent started; controllers {}, data in {}", String.join(",", controllers), dataDir.toAbsolutePath());

@@ -6,6 +6,7 @@ import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +68,16 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "Heartbeat interval agents are told to use; offline after three silent intervals (default: 10s).")
     Duration agentHeartbeat;
 
+    @Option(names = "--insecure",
+            description = "Plaintext agent gateway, agents not authenticated by certificate: for demos and tests only "
+                    + "(a WARN line says so). Default: TLS with the cluster CA; agents enroll (muster agent --enroll).")
+    boolean insecure;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "If FILE does not hold a token this cluster accepts, create an admin API token at start and "
+                    + "write it there (mode 0600): the way in on a fresh cluster.")
+    Path adminTokenFile;
+
     @Mixin
     ParentOption parent;
 
@@ -75,10 +86,14 @@ public final class ControllerCommand implements Callable<Integer> {
         checkPort("--grpc-port", grpcPort);
         checkPort("--http-port", httpPort);
         checkPort("--hz-port", hazelcastPort);
+        if (adminTokenFile != null && Files.isDirectory(adminTokenFile)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--admin-token-file " + adminTokenFile + " is a directory; name the file to write the token to");
+        }
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
         ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
-                advertise, clusterName, failureDetection, agentHeartbeat);
+                advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile);
         Controller controller = Controller.start(config);
         try {
             log.info("stopping: {}", stop.await());

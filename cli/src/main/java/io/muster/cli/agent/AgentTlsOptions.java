@@ -1,0 +1,56 @@
+package io.muster.cli.agent;
+
+import io.muster.agent.AgentConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * How {@code muster agent} reaches the gateway: by default mTLS with the certificate in
+ * {@code <data-dir>/tls}, obtained once with {@code --enroll TOKEN} (the cluster CA pinned with
+ * {@code --ca-cert FILE}, or trusted on first use with its fingerprint logged); {@code --insecure}
+ * is plaintext for demos and tests. Mixed into the agent command, so the supervisor hands the same
+ * options to the agent it runs.
+ */
+public final class AgentTlsOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--enroll", paramLabel = "TOKEN",
+            description = "Enrollment token (an admin makes one with POST /api/v1/enrollment-tokens): used once, when "
+                    + "<data-dir>/tls holds no certificate yet, to get this host's client certificate.")
+    String enrollToken;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE",
+            description = "PEM of the cluster CA (GET /api/v1/ca.pem) to pin while enrolling "
+                    + "(default: trust the controller on first use and log the CA's SHA-256 fingerprint).")
+    Path caCert;
+
+    @Option(names = "--insecure",
+            description = "Plaintext connection without certificates, for demos and tests only "
+                    + "(the controllers must run with --insecure too).")
+    boolean insecure;
+
+    /** Bad combinations are usage errors (exit 2), found before anything starts. */
+    public void validate() {
+        if (insecure && (enrollToken != null || caCert != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--insecure connects without certificates: drop --enroll and --ca-cert, or drop --insecure");
+        }
+        if (enrollToken != null && enrollToken.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--enroll needs the token text");
+        }
+        if (caCert != null && !Files.isReadable(caCert)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert " + caCert + " is not a readable file");
+        }
+    }
+
+    /** The configuration with this transport: plaintext when insecure, else mTLS (enrolling if needed). */
+    public AgentConfig apply(AgentConfig config) {
+        return insecure ? config : config.secured(enrollToken == null ? null : enrollToken.strip(), caCert);
+    }
+}
