@@ -54,11 +54,6 @@ public final class JvmCommand {
         return javaBinary;
     }
 
-    /** The module-access flags passed on to every child. */
-    public List<String> inheritedFlags() {
-        return inheritedFlags;
-    }
-
     /**
      * A process builder for {@code <main class> <arguments>} with extra JVM flags. The command
      * starts with {@code setsid} where available, so the child has its own session: Ctrl-C in the

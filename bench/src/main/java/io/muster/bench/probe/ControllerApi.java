@@ -57,17 +57,6 @@ public final class ControllerApi {
         }
     }
 
-    /** Sum of connectedAgents over the members one member reports, or empty when it does not answer. */
-    public Optional<Long> connectedAgents(int httpPort) throws InterruptedException {
-        return cluster(httpPort).map(c -> {
-            long sum = 0;
-            for (Object member : c.getJsonArray("members")) {
-                sum += ((JsonObject) member).getLong("connectedAgents", 0L);
-            }
-            return sum;
-        });
-    }
-
     /** The Prometheus text of /metrics. */
     public PrometheusText metrics(int httpPort) throws IOException, InterruptedException {
         HttpResponse<String> response = send(get(httpPort, "/metrics", TIMEOUT));
@@ -95,15 +84,6 @@ public final class ControllerApi {
         }
         JsonObject body = new JsonObject(response.body());
         return new CreatedTask(body.getString("id"), body.getInteger("total", 0), accepted);
-    }
-
-    /** GET /api/v1/tasks/{id}. */
-    public JsonObject task(int httpPort, String id) throws IOException, InterruptedException {
-        HttpResponse<String> response = send(get(httpPort, "/api/v1/tasks/" + id, TIMEOUT));
-        if (response.statusCode() != 200) {
-            throw new IOException("GET /api/v1/tasks/" + id + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return new JsonObject(response.body());
     }
 
     private HttpRequest get(int httpPort, String path, Duration timeout) {

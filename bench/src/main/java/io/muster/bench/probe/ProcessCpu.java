@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
@@ -30,24 +29,8 @@ public final class ProcessCpu {
             long utime = Long.parseLong(fields[11]);
             long stime = Long.parseLong(fields[12]);
             return OptionalDouble.of((double) (utime + stime) / TICKS_PER_SECOND);
-        } catch (NoSuchFileException e) {
-            return OptionalDouble.empty();
         } catch (IOException | RuntimeException e) {
-            return OptionalDouble.empty();
-        }
-    }
-
-    /** Peak resident set size in bytes ({@code VmHWM} of /proc/<pid>/status); empty when it is gone. */
-    public static OptionalDouble peakRssBytes(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
-                if (line.startsWith("VmHWM:")) {
-                    String kib = line.substring("VmHWM:".length()).replace("kB", "").strip();
-                    return OptionalDouble.of(Long.parseLong(kib) * 1024.0);
-                }
-            }
-            return OptionalDouble.empty();
-        } catch (IOException | RuntimeException e) {
+            // Gone (no such file) or exiting (a partial line): no reading.
             return OptionalDouble.empty();
         }
     }

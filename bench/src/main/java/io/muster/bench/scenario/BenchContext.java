@@ -13,12 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the scenarios of one run share: the settings, the fleet, the API client and probes, the
  * progress line, and figures one scenario leaves for a later one (the members' heap before any
- * agent, the machine's ceilings). Used by the bench's main thread only, except the sampler,
+ * agent). Used by the bench's main thread only, except the sampler,
  * which runs on its own thread.
  */
 public final class BenchContext {
@@ -31,8 +30,6 @@ public final class BenchContext {
     private final Progress progress;
     private final Clock clock;
     private final Map<Integer, Double> idleHeapAfterGc = new HashMap<>();
-    private Optional<Double> grpcMessagesPerSecond = Optional.empty();
-    private Optional<Double> postgresRowsPerSecond = Optional.empty();
 
     public BenchContext(BenchSettings settings, BenchFleet fleet, ControllerApi api, HeapProbe heap,
                         OnlineSampler sampler, Progress progress, Clock clock) {
@@ -80,19 +77,6 @@ public final class BenchContext {
     /** Heap in use after a full GC of each member before any agent connected, by member index. */
     public Map<Integer, Double> idleHeapAfterGc() {
         return idleHeapAfterGc;
-    }
-
-    public Optional<Double> grpcMessagesPerSecond() {
-        return grpcMessagesPerSecond;
-    }
-
-    public Optional<Double> postgresRowsPerSecond() {
-        return postgresRowsPerSecond;
-    }
-
-    void ceilings(double grpc, double postgres) {
-        grpcMessagesPerSecond = Optional.of(grpc);
-        postgresRowsPerSecond = Optional.of(postgres);
     }
 
     /** A CPU meter over the live members. */

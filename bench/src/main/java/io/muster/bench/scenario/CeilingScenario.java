@@ -35,7 +35,6 @@ public final class CeilingScenario implements Scenario {
         try (Connection connection = database.connect()) {
             postgres = new PostgresCeiling().measure(connection, quick ? 50_000 : 300_000);
         }
-        context.ceilings(grpc.messagesPerSecond(), postgres.unnestRowsPerSecond());
         JsonObject figures = new JsonObject()
                 .put("grpcMessagesPerSecond", grpc.messagesPerSecond())
                 .put("grpcStreams", grpc.streams())
