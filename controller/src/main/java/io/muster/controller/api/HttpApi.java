@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -30,6 +31,11 @@ public final class HttpApi {
     /** POST paths whose body is not buffered (nor limited to {@link #MAX_BODY_BYTES}): see ArtifactRoutes. */
     static final Set<String> STREAMED_UPLOADS = Set.of("/api/v1/images", "/api/v1/agent-builds");
 
+    /** True for an artifact upload, whose body its route streams to the store (no handler may buffer it). */
+    public static boolean streamsBody(HttpServerRequest request) {
+        return request.method() == HttpMethod.POST && STREAMED_UPLOADS.contains(request.path());
+    }
+
     private final Vertx vertx;
     private final Router router;
     private HttpServer server;
@@ -40,7 +46,7 @@ public final class HttpApi {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         // Artifact uploads (image tarballs, agent builds) stream their body to the store themselves.
         router.route().handler(ctx -> {
-            if (ctx.request().method() == HttpMethod.POST && STREAMED_UPLOADS.contains(ctx.request().path())) {
+            if (streamsBody(ctx.request())) {
                 ctx.next();
             } else {
                 bodies.handle(ctx);

@@ -85,8 +85,18 @@ public final class Security {
     /** Guards /api/v1/* and /graphql and mounts the token, enrollment-token, revoke, audit and CA certificate routes. */
     public void mount(Router router) {
         // The body is read before the (asynchronous) token check; the API's own body handler then
-        // sees it was read and steps aside.
-        router.route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
+        // sees it was read and steps aside. An artifact upload is not read (it streams to the store,
+        // up to gigabytes): it is paused here, synchronously, before any of it can be lost, and
+        // its route resumes it once the token passed.
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES);
+        router.route().order(-2).handler(ctx -> {
+            if (HttpApi.streamsBody(ctx.request())) {
+                ctx.request().pause();
+                ctx.next();
+            } else {
+                bodies.handle(ctx);
+            }
+        });
         router.route().order(-1).handler(handler);
         routes.mount(router);
     }
