@@ -98,7 +98,7 @@ public final class ScopeGuard {
         params.addAll(in.params());
         String sql = "(NOT EXISTS (SELECT 1 FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
                 + " WHERE r.task_id = t.id AND (h.id IS NULL OR NOT COALESCE((" + in.sql() + "), false)))"
-                + " OR t.created_by_token = $" + firstParam + ")";
+                + " OR coalesce(t.created_by_token = $" + firstParam + ", false))";
         return new SqlFragment(sql, params);
     }
 
