@@ -46,7 +46,7 @@ final class HostWatch {
     // What the watcher was last told about each matching host.
     private final Map<String, Seen> seen = new HashMap<>();
 
-    private record Seen(String state, String lifecycle, Map<String, String> labels, String digest) {
+    record Seen(String state, String lifecycle, Map<String, String> labels, String digest) {
         static Seen of(HostRecord host) {
             return new Seen(host.state(), host.lifecycle(), host.labels(), host.digest());
         }
