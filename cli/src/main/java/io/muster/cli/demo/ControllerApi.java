@@ -9,11 +9,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The few calls the demo makes to a controller's HTTP API. Each call is one blocking request
+ * The few calls the demo makes to a controller's HTTP API, as the admin whose token the first
+ * member wrote. Each call is one blocking request
  * with a short timeout; a member that does not answer yet reads as "not ready" or empty, never
  * as an exception, because the demo polls while members start. Thread-safe.
  */
@@ -22,6 +25,12 @@ final class ControllerApi {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final Path tokenFile;
+
+    /** @param tokenFile the admin token the first member writes; read on every call, absent until it exists */
+    ControllerApi(Path tokenFile) {
+        this.tokenFile = tokenFile;
+    }
 
     static String base(int httpPort) {
         return "http://127.0.0.1:" + httpPort;
@@ -54,8 +63,20 @@ final class ControllerApi {
         }
     }
 
+    /** The admin API token, empty until the first member wrote it. */
+    Optional<String> token() {
+        try {
+            String text = Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
+            return text.isEmpty() ? Optional.empty() : Optional.of(text);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private Optional<HttpResponse<String>> get(int httpPort, String path) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base(httpPort) + path)).timeout(TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base(httpPort) + path)).timeout(TIMEOUT).GET();
+        token().ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+        HttpRequest request = builder.build();
         try {
             return Optional.of(http.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {

@@ -47,7 +47,7 @@ final class Demo {
     private final StopSignal stop;
     private final PrintStream out;
     private final JavaCommand java = JavaCommand.current();
-    private final ControllerApi api = new ControllerApi();
+    private final ControllerApi api;
     private final List<ChildProcess> members = new ArrayList<>();
     private final Set<ChildProcess> reportedExits = new HashSet<>();
     private ChildProcess guard;
@@ -56,6 +56,7 @@ final class Demo {
 
     Demo(DemoSettings settings, StopSignal stop, PrintStream out) {
         this.settings = settings;
+        this.api = new ControllerApi(settings.adminTokenFile());
         this.stop = stop;
         this.out = out;
     }
@@ -108,13 +109,20 @@ final class Demo {
                 + " (HTTP " + range(settings.httpPort(0)) + ", gRPC " + range(settings.grpcPort(0))
                 + ", Hazelcast " + range(settings.hazelcastPort(0)) + ")...");
         for (int i = 0; i < settings.members(); i++) {
-            members.add(start("member-" + i, List.of(), List.of("controller",
+            // The demo runs without certificates (a WARN line in each member's log says so).
+            List<String> arguments = new ArrayList<>(List.of("controller",
                     "--db-url", database.url(),
                     "--http-port", Integer.toString(settings.httpPort(i)),
                     "--grpc-port", Integer.toString(settings.grpcPort(i)),
                     "--hz-port", Integer.toString(settings.hazelcastPort(i)),
                     "--join", settings.hazelcastMembers(),
-                    "--data-dir", settings.memberDir(i).toString()), self));
+                    "--data-dir", settings.memberDir(i).toString(),
+                    "--insecure"));
+            if (i == 0) {
+                // One member makes the admin token, so that there is one.
+                arguments.addAll(List.of("--admin-token-file", settings.adminTokenFile().toString()));
+            }
+            members.add(start("member-" + i, List.of(), arguments, self));
         }
     }
 
@@ -127,7 +135,8 @@ final class Demo {
         out.println("starting the agent of this host...");
         agent = start("agent", JavaCommand.agentJvmOptions(), List.of("agent",
                 "--controller", settings.grpcAddresses(),
-                "--data-dir", settings.agentDir().toString()), self);
+                "--data-dir", settings.agentDir().toString(),
+                "--insecure"), self);
         if (settings.agents() > 0) {
             out.println("starting " + settings.agents() + " simulated agents...");
             simulator = start("simulator", List.of(), List.of("simulate",
@@ -187,6 +196,12 @@ final class Demo {
         out.println();
         out.println("The API: " + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts"
                 + (settings.members() > 1 ? "  (every member serves it: ports " + range(settings.httpPort(0)) + ")" : ""));
+        out.println("Admin API token: " + api.token().orElse("(not written)") + "  (also in " + settings.adminTokenFile()
+                + ", mode 0600)");
+        out.println("  e.g. curl -H \"Authorization: Bearer $(cat " + settings.adminTokenFile() + ")\" "
+                + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts");
+        out.println("  or:  export MUSTER_URL=" + ControllerApi.base(settings.httpPort(0)) + " MUSTER_TOKEN=$(cat "
+                + settings.adminTokenFile() + ")");
         out.println();
         HostSummary.lines(host).forEach(out::println);
         out.println();

@@ -82,4 +82,9 @@ record DemoSettings(Path dataDir, int members, int agents, Optional<Duration> ru
     Path agentDir() {
         return dataDir.resolve("agent");
     }
+
+    /** The admin API token the first member writes (mode 0600) and the demo prints. */
+    Path adminTokenFile() {
+        return dataDir.resolve("admin.token");
+    }
 }

@@ -76,6 +76,13 @@ class DemoTest {
         assertThat(data.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
         assertThat(data.resolve("logs").resolve("member-0.log")).isRegularFile();
         assertThat(data.resolve("logs").resolve("agent.log")).isRegularFile();
+        // The admin token the first member made: printed, and in <data-dir>/admin.token for the owner only.
+        Path tokenFile = data.resolve("admin.token");
+        assertThat(Files.getPosixFilePermissions(tokenFile))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String token = Files.readString(tokenFile).strip();
+        assertThat(token).startsWith("mst_");
+        assertThat(output).contains("Admin API token: " + token);
     }
 
     @Test
