@@ -69,7 +69,11 @@ public final class HttpApi {
 
     /** Binds the server; port 0 picks a free one (see {@link HttpServer#actualPort()}). */
     public Future<HttpServer> listen(String host, int port) {
+        // No h2c upgrade: the server must read an upgrade request's whole body before it switches,
+        // which a streamed artifact upload (paused until its token is checked) never allows, so
+        // such an upload hung (the JDK's HttpClient asks for h2c by default). HTTP/1.1 serves all.
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setHttp2ClearTextEnabled(false)
                         .setWebSocketSubProtocols(java.util.List.of("graphql-transport-ws")))
                 .requestHandler(router)
                 .listen()
