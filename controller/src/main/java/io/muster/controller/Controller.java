@@ -11,7 +11,9 @@ import io.muster.controller.auth.Security;
 import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.api.ArtifactRoutes;
 import io.muster.controller.api.LifecycleRoutes;
+import io.muster.controller.api.MemberView;
 import io.muster.controller.artifact.ArtifactStore;
+import io.muster.controller.artifact.ImageGrants;
 import io.muster.controller.auth.Role;
 import io.muster.controller.auth.TokenSecret;
 import io.muster.controller.cluster.ClusterMember;
@@ -45,6 +47,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -172,6 +175,12 @@ public final class Controller implements AutoCloseable {
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
             new LifecycleRoutes(parts.lifecycle, parts.containers).mount(parts.http.router());
             new ArtifactRoutes(artifacts).mount(parts.http.router());
+            // A container load from this cluster's image store gets its download token as a task secret.
+            parts.tasks.service().issueSecretsWith(new ImageGrants(
+                    () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
+                    () -> started.httpServer == null ? -1 : started.httpServer.actualPort(),
+                    (digest, lifetime) -> started.security.tokens().create("image " + digest + " download",
+                            Role.VIEWER, null, lifetime, "tasks").map(TokenSecret::token)));
             parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();

@@ -25,6 +25,7 @@ public final class TaskService {
     private final String memberId;
     private final Supplier<UUID> ids;
     private final TaskProgressFeed feed;
+    private volatile TaskSecrets secrets = TaskSecrets.NONE;
 
     public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, TaskProgressFeed feed) {
         this(tasks, dispatch, memberId, UUID::randomUUID, feed);
@@ -44,11 +45,21 @@ public final class TaskService {
      *     names no host (nothing written)
      */
     public Future<CreatedTask> create(TaskRequest request) {
-        return tasks.create(ids.get(), request, memberId).onSuccess(created -> {
-            log.info("task {} ({}) accepted for {} hosts", created.taskId(), request.kind().wireName(),
-                    created.runs().size());
-            dispatch.assign(created.header(), created.runs());
-        });
+        return secrets.issue(request)
+                .compose(withSecrets -> tasks.create(ids.get(), withSecrets, memberId))
+                .onSuccess(created -> {
+                    log.info("task {} ({}) accepted for {} hosts", created.taskId(), request.kind().wireName(),
+                            created.runs().size());
+                    dispatch.assign(created.header(), created.runs());
+                });
+    }
+
+    /**
+     * Sets what gives new tasks their secrets (see {@link TaskSecrets}). Called once while the member
+     * starts, before the APIs serve; until then tasks get none.
+     */
+    public void issueSecretsWith(TaskSecrets issuer) {
+        this.secrets = issuer;
     }
 
     /** @return fails with {@link TaskNotFoundException} for an unknown task */

@@ -1,0 +1,129 @@
+package io.muster.controller.artifact;
+
+import io.muster.controller.task.TaskKind;
+import io.muster.controller.task.TaskRequest;
+import io.muster.controller.task.TaskSecrets;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A container {@code load} whose {@code url} is this cluster's {@code /api/v1/images/{digest}}
+ * gets a short-lived, read-only API token for that download, so operators do not paste tokens
+ * into specs. The token travels as a task secret ({@code headers.Authorization} merged into the
+ * assignment only, see {@link TaskRequest#withSecrets}); the readable spec keeps whatever the
+ * operator wrote. A spec that already sends its own {@code Authorization} header, or that loads
+ * from anywhere else, is left alone.
+ *
+ * <p>Thread-safe; never blocks (the token is created asynchronously).
+ */
+public final class ImageGrants implements TaskSecrets {
+
+    /** Extra lifetime of a grant: a run may wait that long for its host before it starts. */
+    static final Duration PENDING_MARGIN = Duration.ofMinutes(15);
+    private static final Pattern IMAGE_PATH = Pattern.compile("/api/v1/images/sha256:[0-9a-f]{64}");
+
+    /** Issues the read-only bearer token (e.g. a viewer API token). Must not block. */
+    @FunctionalInterface
+    public interface Issuer {
+        Future<String> grant(String digest, Duration lifetime);
+    }
+
+    private final Supplier<Future<Collection<String>>> clusterHttpAddresses;
+    private final IntSupplier localHttpPort;
+    private final Issuer issuer;
+
+    /**
+     * @param clusterHttpAddresses the HTTP "host:port" every member advertises
+     * @param localHttpPort        this member's HTTP port (a loopback URL with it is this cluster too)
+     */
+    public ImageGrants(Supplier<Future<Collection<String>>> clusterHttpAddresses, IntSupplier localHttpPort,
+                       Issuer issuer) {
+        this.clusterHttpAddresses = clusterHttpAddresses;
+        this.localHttpPort = localHttpPort;
+        this.issuer = issuer;
+    }
+
+    @Override
+    public Future<TaskRequest> issue(TaskRequest request) {
+        URI url = imageUrl(request);
+        if (url == null) {
+            return Future.succeededFuture(request);
+        }
+        return clusterHttpAddresses.get().compose(addresses -> {
+            if (!servedHere(url, addresses)) {
+                return Future.succeededFuture(request);
+            }
+            String digest = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
+            Duration lifetime = Duration.ofSeconds(request.timeoutSeconds()).plus(PENDING_MARGIN);
+            return issuer.grant(digest, lifetime).map(token -> {
+                JsonObject headers = request.spec().getJsonObject("headers", new JsonObject()).copy();
+                headers.put("Authorization", "Bearer " + token);
+                return request.withSecrets(request.secrets().copy().put("headers", headers));
+            });
+        });
+    }
+
+    /** The URL of a container load from some /api/v1/images/{digest} with no Authorization of its own. */
+    private static URI imageUrl(TaskRequest request) {
+        if (request.kind() != TaskKind.CONTAINER || !"load".equals(request.spec().getValue("action"))
+                || request.dryRun()) {
+            return null;
+        }
+        if (!(request.spec().getValue("url") instanceof String text)) {
+            return null;
+        }
+        Object headers = request.spec().getValue("headers");
+        if (headers instanceof JsonObject given
+                && given.fieldNames().stream().anyMatch(name -> name.equalsIgnoreCase("Authorization"))) {
+            return null;
+        }
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null || url.getPath() == null
+                || !IMAGE_PATH.matcher(url.getPath()).matches()) {
+            return null;
+        }
+        return url;
+    }
+
+    private boolean servedHere(URI url, Collection<String> addresses) {
+        int port = url.getPort() >= 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        String authority = url.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+        for (String address : addresses) {
+            if (address != null && address.toLowerCase(Locale.ROOT).equals(authority)) {
+                return true;
+            }
+        }
+        return port == localHttpPort.getAsInt() && isLoopback(url.getHost());
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        // Only literal addresses: a name would need a DNS lookup, which may block.
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}
