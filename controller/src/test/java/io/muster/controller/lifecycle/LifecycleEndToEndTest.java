@@ -104,7 +104,8 @@ class LifecycleEndToEndTest {
         HttpResponse<String> cordon = post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"cordon\"}");
         assertThat(cordon.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(cordon.body()).getString("lifecycle")).isEqualTo("cordoned");
-        assertProblem(post("/api/v1/tasks", new JsonObject().put("hosts", new JsonArray().add(host)).put("kind", "exec")
+        assertProblem(post("/api/v1/tasks", new JsonObject()
+                .put("target", new JsonObject().put("hosts", new JsonArray().add(host))).put("kind", "exec")
                 .put("spec", new JsonObject().put("command", new JsonArray().add("true"))).encode()), 400, "not ready");
         assertThat(get("/api/v1/hosts/" + host + "/events").body()).contains("cordon: ready -> cordoned", "token:test admin");
 
@@ -112,7 +113,9 @@ class LifecycleEndToEndTest {
         JsonObject drain = new JsonObject(post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"drain\"}").body());
         assertThat(drain.getString("lifecycle")).isEqualTo("draining");
         assertThat(drain.getString("runId")).isNotBlank();
-        assertProblem(post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"reboot\"}"), 409, "draining");
+        HttpResponse<String> busy = post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"reboot\"}");
+        assertProblem(busy, 409, "busy with drain");
+        assertThat(new JsonObject(busy.body()).getString("lifecycle")).isEqualTo("draining");
         await().atMost(DEADLINE).until(() -> lifecycle(host).equals("maintenance"));
         assertThat(runState(drain.getString("taskId"))).isEqualTo("succeeded");
         assertThat(get("/api/v1/hosts/" + host + "/events").body()).contains("drain succeeded: draining -> maintenance");
@@ -128,6 +131,8 @@ class LifecycleEndToEndTest {
         await().atMost(DEADLINE).until(() -> runState(reboot.getString("taskId")).equals("succeeded"));
         assertThat(Files.readAllLines(marker)).containsExactly("reboot-called");
         assertThat(lifecycle(host)).isEqualTo("maintenance");
+        // The operation closes on the next lifecycle sweep; until then the host is busy with it.
+        await().atMost(DEADLINE).until(() -> get("/api/v1/hosts/" + host + "/events").body().contains("reboot succeeded"));
 
         // Uncordon returns it to ready, where it takes work again.
         assertThat(post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"uncordon\"}").statusCode()).isEqualTo(200);
