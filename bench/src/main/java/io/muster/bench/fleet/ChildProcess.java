@@ -34,8 +34,8 @@ public final class ChildProcess {
     }
 
     /**
-     * Starts {@code builder}'s command; its output replaces the content of {@code log} (created
-     * with its directory).
+     * Starts the process {@code builder} describes; its output (stdout and stderr) replaces the
+     * content of {@code log} (created with its directory) and its stdin is empty.
      *
      * @throws UncheckedIOException when the process cannot be started
      */

@@ -1,5 +1,6 @@
 package io.muster.bench.fleet;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,14 @@ public final class JvmCommand {
     /** The same JVM settings running another main class. */
     public JvmCommand withMainClass(String otherMainClass) {
         return new JvmCommand(javaBinary, classPath, inheritedFlags, otherMainClass);
+    }
+
+    /**
+     * The same JVM settings with {@code jar} in front of the class path, so its classes replace
+     * the ones of the same name (how an installed agent build is started).
+     */
+    public JvmCommand withClassPathFirst(Path jar) {
+        return new JvmCommand(javaBinary, jar.toAbsolutePath() + File.pathSeparator + classPath, inheritedFlags, mainClass);
     }
 
     /** The java binary; its directory also holds {@code jcmd}. */
