@@ -1,8 +1,8 @@
 package io.muster.cli.demo;
 
+import io.muster.bench.fleet.ChildProcess;
 import io.muster.cli.CommandFailure;
 import io.muster.cli.duration.Durations;
-import io.muster.cli.launch.ChildProcess;
 import io.muster.cli.launch.JavaCommand;
 import io.muster.cli.launch.StopSignal;
 import io.muster.controller.store.EmbeddedDatabase;
