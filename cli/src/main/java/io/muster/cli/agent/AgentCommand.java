@@ -2,22 +2,51 @@ package io.muster.cli.agent;
 
 import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
+import io.muster.agent.task.TaskExecutor;
+import io.muster.agent.task.config.ConfigExecutor;
+import io.muster.agent.task.container.ContainerExecutor;
+import io.muster.agent.task.container.DockerEngineClient;
+import io.muster.agent.task.container.ManagedContainers;
+import io.muster.agent.task.lifecycle.AgentRestart;
+import io.muster.agent.task.lifecycle.ContainerStatusCache;
+import io.muster.agent.task.lifecycle.LifecycleExecutor;
+import io.muster.agent.upgrade.AgentSupervisor;
+import io.muster.agent.upgrade.BuildDownload;
+import io.muster.agent.upgrade.BuildSlots;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
+import io.muster.cli.launch.JavaCommand;
 import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code muster agent}: the daemon of one host, until SIGTERM or Ctrl-C. */
+/**
+ * {@code muster agent}: the daemon of one host, until SIGTERM or Ctrl-C.
+ *
+ * <p>By default this process is the agent's supervisor ({@link AgentSupervisor}): it runs the
+ * agent in a child JVM ({@code --supervised}) from the installed agent build or the
+ * distribution, restarts it into a new build when an upgrade asks for it (exit code
+ * {@value AgentRestart#EXIT_CODE}) and rolls back a build that does not reach a controller within
+ * {@code --upgrade-deadline}. {@code --no-supervisor} runs the agent in this process (it then
+ * refuses upgrades). See docs/agent-service.md for running it under systemd.
+ */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run the agent of this host: report its inventory and heartbeats to a controller, run its tasks.")
 public final class AgentCommand implements Callable<Integer> {
@@ -30,7 +59,7 @@ public final class AgentCommand implements Callable<Integer> {
     List<String> controllers;
 
     @Option(names = "--data-dir", required = true, paramLabel = "DIR",
-            description = "Where the host id and the journal of unacknowledged task updates live.")
+            description = "Where the host id, the journal of unacknowledged task updates and the agent builds live.")
     Path dataDir;
 
     @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -49,26 +78,138 @@ public final class AgentCommand implements Callable<Integer> {
             description = "File holding the boot id (default: /proc/sys/kernel/random/boot_id).")
     Path bootIdFile;
 
+    @Option(names = "--upgrade-deadline", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "2m",
+            description = "How long a new agent build has to reach a controller before the previous one is restored "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration upgradeDeadline;
+
+    @Option(names = "--no-supervisor",
+            description = "Run the agent in this process, without the supervisor (agent upgrades are then refused).")
+    boolean noSupervisor;
+
+    @Option(names = "--supervised", hidden = true,
+            description = "This process is the agent under a supervisor: exit " + AgentRestart.EXIT_CODE
+                    + " restarts it into the installed build.")
+    boolean supervised;
+
     @Mixin
     AgentTlsOptions tls;
 
     @Mixin
     ParentOption parent;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         tls.validate();
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
+        if (supervised || noSupervisor) {
+            return runAgent(stop);
+        }
+        return supervise(stop);
+    }
+
+    private int supervise(StopSignal stop) throws IOException, InterruptedException {
+        AgentLauncher launcher = new AgentLauncher(JavaCommand.current(), JavaCommand.agentJvmOptions(), agentArguments());
+        AgentSupervisor supervisor = new AgentSupervisor(new BuildSlots(dataDir), launcher,
+                AgentSupervisor.Settings.defaults(upgradeDeadline), Clock.systemUTC());
+        CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
+            try {
+                return stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }, runnable -> {
+            Thread thread = new Thread(runnable, "muster-supervisor-stop");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        log.info("supervising the agent; data in {}", dataDir.toAbsolutePath());
+        int code = supervisor.run(stopped);
+        log.info("supervisor stopped{}", stopped.isDone() ? ": " + stopped.getNow("") : "");
+        return code;
+    }
+
+    /** The options this command was given, less the parent watchdog (the agent watches the supervisor instead). */
+    private List<String> agentArguments() {
+        List<String> out = new ArrayList<>();
+        for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = option.longestName();
+            if (name.equals("--parent-pid")) {
+                continue;
+            }
+            if (option.arity().max() == 0) {
+                out.add(name);
+                continue;
+            }
+            for (String value : option.originalStringValues()) {
+                out.add(name);
+                out.add(value);
+            }
+        }
+        return out;
+    }
+
+    private int runAgent(StopSignal stop) throws InterruptedException {
         AgentConfig config = tls.apply(new AgentConfig(controllers, dataDir, heartbeat, null, bootIdFile,
                 rebootCommand == null ? null : Arrays.asList(rebootCommand.strip().split("\\s+")),
                 containerSocket));
-        try (Agent agent = new Agent(config)) {
+        Path socket = DockerEngineClient.resolveSocket(containerSocket);
+        DockerEngineClient engine = null;
+        ContainerStatusCache containers = null;
+        List<TaskExecutor> executors = new ArrayList<>();
+        executors.add(new ConfigExecutor());
+        if (Files.exists(socket)) {
+            engine = DockerEngineClient.forSocket(socket);
+            executors.add(new ContainerExecutor(engine));
+            containers = new ContainerStatusCache(new ManagedContainers(engine), ContainerStatusCache.DEFAULT_REFRESH);
+            log.info("container engine socket {}: container tasks enabled", socket);
+        } else {
+            log.info("no container engine socket at {} (set --container-socket): container tasks will fail on this host",
+                    socket);
+        }
+        BuildSlots slots = new BuildSlots(dataDir);
+        AgentRestart restart = supervised ? () -> {
+            log.info("exiting with code {} so the supervisor starts the installed agent build", AgentRestart.EXIT_CODE);
+            System.exit(AgentRestart.EXIT_CODE);
+        } : null;
+        LifecycleExecutor lifecycle = new LifecycleExecutor(dataDir,
+                engine == null ? null : new ManagedContainers(engine), config.rebootCommand(), config.bootIdFile(),
+                Agent.VERSION, restart, new BuildDownload());
+        executors.add(lifecycle);
+        try (Agent agent = new Agent(config, executors, containers)) {
             agent.start();
-            log.info("agent started; controllers {}, data in {}", String.join(",", controllers), dataDir.toAbsolutePath());
+            if (supervised) {
+                agent.session().whenWelcomed(() -> markHealthy(slots));
+            }
+            log.info("agent started (version {}); controllers {}, data in {}", Agent.VERSION,
+                    String.join(",", controllers), dataDir.toAbsolutePath());
             log.info("stopping: {}", stop.await());
+        } finally {
+            lifecycle.close();
+            if (containers != null) {
+                containers.close();
+            }
+            for (TaskExecutor executor : executors) {
+                if (executor instanceof ContainerExecutor container) {
+                    container.close();
+                }
+            }
         }
         log.info("agent stopped");
         return 0;
+    }
+
+    private static void markHealthy(BuildSlots slots) {
+        try {
+            slots.markHealthy(Agent.VERSION);
+        } catch (IOException e) {
+            log.warn("cannot write the healthy mark in {}: {}", slots.dir(), e.getMessage());
+        }
     }
 }
