@@ -82,7 +82,7 @@ class MusterProcessTest {
     void agent_sigterm_stopsCleanlyWithExitCode0() throws Exception {
         Path data = dir.resolve("agent");
         ChildProcess agent = muster("agent", "agent", "--controller", "127.0.0.1:" + closedPort(),
-                "--data-dir", data.toString(), "--heartbeat", "1s");
+                "--data-dir", data.toString(), "--heartbeat", "1s", "--insecure");
         await().atMost(Duration.ofSeconds(60)).until(() -> log(agent).contains("agent started"));
         assertThat(data.resolve("host-id")).isRegularFile();
 
