@@ -91,6 +91,9 @@ class AgentProcessKillTest {
         String[] hostId = new String[1];
         Process first = startAgentProcess(dataDir, hostId);
         await().atMost(DEADLINE).until(() -> controller.sessions().find(hostId[0]).isPresent());
+        // The host row is written by the batched connect, which may land after the session is registered.
+        await().atMost(DEADLINE).until(() -> controller.hosts().find(hostId[0])
+                .toCompletionStage().toCompletableFuture().get().isPresent());
 
         String taskId = http.create(new JsonObject()
                 .put("target", new JsonObject().put("hosts", new JsonArray().add(hostId[0])))
