@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * The role each REST call needs. Reads (GET, HEAD, OPTIONS, and GraphQL queries) need
- * {@link Role#VIEWER}; tasks, rollouts, services, host labels and lifecycle need
+ * {@link Role#VIEWER}; tasks, host labels and lifecycle need
  * {@link Role#OPERATOR}; tokens, enrollment tokens, agent builds, images, revocation and the audit
  * log need {@link Role#ADMIN}. A mutating call this table does not know needs ADMIN: a new
  * endpoint is closed until someone opens it here. Immutable and thread-safe.
@@ -23,8 +23,6 @@ public final class AccessPolicy {
             Pattern.compile("/api/v1/audit(/.*)?"));
     private static final List<Pattern> OPERATOR_MUTATIONS = List.of(
             Pattern.compile("/api/v1/tasks(/[^/]+(/cancel)?)?"),
-            Pattern.compile("/api/v1/rollouts(/.*)?"),
-            Pattern.compile("/api/v1/services(/.*)?"),
             Pattern.compile("/api/v1/hosts/[^/]+/labels"),
             Pattern.compile("/api/v1/hosts/[^/]+/lifecycle(/.*)?"));
 
