@@ -141,7 +141,8 @@ public final class Controller implements AutoCloseable {
             parts.hosts = new HostRepository(parts.database, parts.registry);
             parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
-                    GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC());
+                    GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC(),
+                    config.maxConnectsInFlight());
             parts.containers = new ContainerStatuses(parts.vertx, parts.database.pool(),
                     ContainerStatuses.DEFAULT_FLUSH_INTERVAL);
             parts.lifecycleHandler = new LifecycleHandler(parts.tasks, parts.vertx, parts.containers);

@@ -1,5 +1,6 @@
 package io.muster.controller;
 
+import io.muster.controller.gateway.GatewaySettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,9 @@ import java.util.Objects;
  *                          enroll and connect with client certificates
  * @param adminTokenFile    if set and the file does not exist, an admin API token is created at
  *                          start and written there (mode 0600): a way in on a fresh cluster
+ * @param maxConnectsInFlight Hellos this member admits while their connect write is pending
+ *                          (0 = default 2,000); beyond that a Hello is refused at once with
+ *                          UNAVAILABLE "member busy" and the agent backs off with jitter
  */
 public record ControllerConfig(
         String dbUrl,
@@ -38,13 +42,15 @@ public record ControllerConfig(
         Duration failureDetection,
         Duration agentHeartbeat,
         boolean insecure,
-        Path adminTokenFile) {
+        Path adminTokenFile,
+        int maxConnectsInFlight) {
 
     public static final int DEFAULT_GRPC_PORT = 7070;
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_HAZELCAST_PORT = 5701;
     public static final Duration DEFAULT_FAILURE_DETECTION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_AGENT_HEARTBEAT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTS_IN_FLIGHT = GatewaySettings.DEFAULT_MAX_CONNECTS_IN_FLIGHT;
 
     public ControllerConfig {
         dataDir = dataDir == null ? Path.of("muster-data") : dataDir;
@@ -53,7 +59,19 @@ public record ControllerConfig(
         clusterName = clusterName == null ? "muster" : clusterName;
         failureDetection = failureDetection == null ? DEFAULT_FAILURE_DETECTION : failureDetection;
         agentHeartbeat = agentHeartbeat == null ? DEFAULT_AGENT_HEARTBEAT : agentHeartbeat;
+        if (maxConnectsInFlight < 0) {
+            throw new IllegalArgumentException("maxConnectsInFlight must not be negative, got " + maxConnectsInFlight);
+        }
+        maxConnectsInFlight = maxConnectsInFlight == 0 ? DEFAULT_MAX_CONNECTS_IN_FLIGHT : maxConnectsInFlight;
         Objects.requireNonNull(advertiseHost);
+    }
+
+    /** Every setting but the connect admission limit, which takes its default. */
+    public ControllerConfig(String dbUrl, int grpcPort, int httpPort, Path dataDir, List<String> join, int hazelcastPort,
+                            String advertiseHost, String clusterName, Duration failureDetection, Duration agentHeartbeat,
+                            boolean insecure, Path adminTokenFile) {
+        this(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName, failureDetection,
+                agentHeartbeat, insecure, adminTokenFile, 0);
     }
 
     /** The original ten settings: an insecure (plaintext) gateway, as before TLS existed. */
@@ -66,12 +84,18 @@ public record ControllerConfig(
     /** This configuration with a TLS gateway (false) or a plaintext one (true). */
     public ControllerConfig withInsecure(boolean plaintext) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, plaintext, adminTokenFile);
+                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight);
     }
 
     /** This configuration with an admin token file (see {@link #adminTokenFile()}). */
     public ControllerConfig withAdminTokenFile(Path file) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, file);
+                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight);
+    }
+
+    /** This configuration with another connect admission limit (see {@link #maxConnectsInFlight()}). */
+    public ControllerConfig withMaxConnectsInFlight(int limit) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit);
     }
 }

@@ -16,7 +16,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param heartbeat      default heartbeat interval (a Welcome may override it)
  * @param baseBackoff    first reconnect ceiling (500 ms)
  * @param maxBackoff     cap of the reconnect ceiling (30 s)
- * @param welcomeTimeout how long a new stream may wait for Welcome before it counts as failed (10 s)
+ * @param welcomeTimeout how long an open stream may wait for Welcome after its Hello before it counts
+ *                       as failed and backs off (30 s). Generous on purpose: a dead or unreachable
+ *                       controller fails the call itself (UNAVAILABLE), and a loaded one refuses at
+ *                       once ("member busy"), so a stream that is open but slow to welcome is a
+ *                       queued connect; abandoning it early only re-queues the same Hello
  * @param maxRedirects   redirects in a row that are followed at once; beyond that, backoff
  */
 public record SessionSettings(
@@ -29,7 +33,7 @@ public record SessionSettings(
         Duration welcomeTimeout,
         int maxRedirects) {
 
-    public static final Duration DEFAULT_WELCOME_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WELCOME_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_REDIRECTS = 5;
 
     public SessionSettings {

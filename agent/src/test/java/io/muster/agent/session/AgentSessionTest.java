@@ -165,6 +165,33 @@ class AgentSessionTest {
     }
 
     @Test
+    void memberBusy_refusal_backsOffAndRetries_untilWelcomed() throws Exception {
+        try (GatewayPeer controller = new GatewayPeer(0, hello -> GatewayPeer.welcome("m1", 0, false));
+             SessionFixture agent = new SessionFixture(dir, List.of(controller.address()), FAST, Duration.ofMillis(100), Duration.ofSeconds(10))) {
+            controller.refuseWith = io.grpc.Status.UNAVAILABLE.withDescription("member busy: 2000 connects in flight; retry");
+            agent.session.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> controller.hellos.size() >= 3);
+            assertThat(agent.session.isConnected()).isFalse();
+            assertThat(agent.session.refusal()).as("busy is not a final refusal").isNull();
+
+            controller.refuseWith = null;
+
+            await().atMost(Duration.ofSeconds(10)).until(agent.session::isConnected);
+        }
+    }
+
+    @Test
+    void welcomeDeadline_defaultIsGenerous() {
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            SessionSettings settings = SessionSettings.of(scheduler, null, null, null, null);
+            assertThat(settings.welcomeTimeout()).isEqualTo(Duration.ofSeconds(30));
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
     void noWelcome_countsAsFailure_andRetries() throws Exception {
         try (GatewayPeer silent = new GatewayPeer(0, hello -> null);
              SessionFixture agent = new SessionFixture(dir, List.of(silent.address()), FAST, Duration.ofMillis(200), Duration.ofMillis(300))) {

@@ -22,6 +22,7 @@ import io.muster.proto.v1.Welcome;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * records liveness through the {@link HostRepository} without a database write per heartbeat.
  *
  * <p>Until {@link #join} is called (the member is in the cluster), every Hello is refused with
- * UNAVAILABLE "member starting". Thread-safe; no method blocks.
+ * UNAVAILABLE "member starting". At most {@link GatewaySettings#maxConnectsInFlight} accepted
+ * Hellos wait for their connect write at a time; beyond that a Hello is refused at once with
+ * UNAVAILABLE "member busy" so that under a connect storm agents back off with jitter instead of
+ * timing out on a Welcome that is queued behind thousands of others and retrying into the same
+ * queue. Thread-safe; no method blocks.
  */
 public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
 
@@ -53,6 +58,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private final SessionRegistry registry = new SessionRegistry();
     private final GatewayMetrics metrics;
     private final AtomicLong lastSince = new AtomicLong();
+    /** Hellos accepted whose connect write (and so Welcome) is still pending. */
+    private final AtomicInteger connectsInFlight = new AtomicInteger();
     private volatile Cluster cluster;
     private volatile boolean closing;
     private volatile boolean halted;
@@ -64,7 +71,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         this.hosts = Objects.requireNonNull(hosts, "hosts");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.handler = Objects.requireNonNull(handler, "handler");
-        this.metrics = new GatewayMetrics(meters, registry::size);
+        this.metrics = new GatewayMetrics(meters, registry::size, connectsInFlight::get);
     }
 
     /** The member has joined the cluster: from now on Hellos are decided by ownership. */
@@ -125,8 +132,16 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     }
 
     private void accept(AgentStream stream, String hostId, Hello hello, SessionDirectory directory) {
+        int admitted = connectsInFlight.incrementAndGet();
+        if (admitted > settings.maxConnectsInFlight()) {
+            connectsInFlight.decrementAndGet();
+            metrics.refused("busy");
+            stream.refuse(Status.UNAVAILABLE, "member busy: " + (admitted - 1) + " connects in flight; retry");
+            return;
+        }
         SessionEntry entry = new SessionEntry(memberId, nextSince());
         if (!stream.accept(hostId, entry)) {
+            connectsInFlight.decrementAndGet();
             return;
         }
         AgentStream older = registry.put(hostId, stream);
@@ -143,6 +158,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         hosts.connected(hostId, blankToNull(hello.getHostname()), blankToNull(hello.getAgentVersion()),
                         blankToNull(hello.getBootId()))
                 .onComplete(ar -> {
+                    connectsInFlight.decrementAndGet();
                     if (ar.failed()) {
                         LOG.warn("could not record the connect of host {}: {}", hostId, ar.cause().toString());
                         stream.fail(Status.UNAVAILABLE, "the controller's store is unavailable; retry later", EndCause.LOST);

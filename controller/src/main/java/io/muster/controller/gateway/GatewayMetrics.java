@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 /**
  * The gateway's meters, in the registry the HTTP API serves at /metrics: muster_connected_agents,
  * muster_heartbeats_received_total, muster_inventory_updates_total, muster_redirects_sent_total,
- * muster_sessions_refused_total, and muster_heartbeat_handling_seconds (a timer with a histogram from
+ * muster_sessions_refused_total (by reason; "busy" counts Hellos refused by connect admission),
+ * muster_connects_in_flight, and muster_heartbeat_handling_seconds (a timer with a histogram from
  * 1 µs, so the bench can read the p99 of a time window from two scrapes). Thread-safe.
  */
 final class GatewayMetrics {
@@ -22,10 +23,12 @@ final class GatewayMetrics {
     private final Counter redirects;
     private final MeterRegistry registry;
 
-    GatewayMetrics(MeterRegistry registry, Supplier<Number> connectedAgents) {
+    GatewayMetrics(MeterRegistry registry, Supplier<Number> connectedAgents, Supplier<Number> connectsInFlight) {
         this.registry = registry;
         Gauge.builder("muster.connected.agents", connectedAgents)
                 .description("agent sessions open on this member").register(registry);
+        Gauge.builder("muster.connects.in.flight", connectsInFlight)
+                .description("accepted Hellos waiting for their connect write").register(registry);
         this.heartbeats = Counter.builder("muster.heartbeats.received")
                 .description("heartbeats received from agents").register(registry);
         // Handling a heartbeat takes microseconds: the default 1 ms lower bucket would hide it.

@@ -14,8 +14,15 @@ import java.util.Objects;
  *                             sweep waits for it on top of three heartbeats so it never marks a
  *                             host whose heartbeats are merely not flushed yet
  * @param clock                time source for liveness and session timestamps
+ * @param maxConnectsInFlight  Hellos admitted while their connect write is pending; beyond that a
+ *                             Hello is refused at once (UNAVAILABLE "member busy") so the agent
+ *                             backs off with jitter instead of waiting for a late Welcome and
+ *                             retrying into the same queue
  */
-public record GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Duration flushInterval, Clock clock) {
+public record GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Duration flushInterval, Clock clock,
+                              int maxConnectsInFlight) {
+
+    public static final int DEFAULT_MAX_CONNECTS_IN_FLIGHT = 2_000;
 
     public static final int DEFAULT_INVENTORY_LIMIT = 1 << 20;
     /** Headroom above the inventory limit so an oversized inventory reaches our own check. */
@@ -31,6 +38,14 @@ public record GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Durat
         if (inventoryLimitBytes <= 0) {
             throw new IllegalArgumentException("inventoryLimitBytes must be positive, got " + inventoryLimitBytes);
         }
+        if (maxConnectsInFlight <= 0) {
+            throw new IllegalArgumentException("maxConnectsInFlight must be positive, got " + maxConnectsInFlight);
+        }
+    }
+
+    /** The default connect admission limit. */
+    public GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Duration flushInterval, Clock clock) {
+        this(heartbeat, inventoryLimitBytes, flushInterval, clock, DEFAULT_MAX_CONNECTS_IN_FLIGHT);
     }
 
     /** Silence after which a session is closed and its host is offline: three heartbeats. */
