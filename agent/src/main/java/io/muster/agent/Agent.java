@@ -1,5 +1,6 @@
 package io.muster.agent;
 
+import io.muster.agent.drift.DriftWatch;
 import io.muster.agent.enrollment.AgentTls;
 import io.muster.agent.identity.HostIdentity;
 import io.muster.agent.inventory.HostVitals;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * The agent process of one host: identity, inventory, journal, task runner (exec plus any extra
  * executors) and the session to the controller.
  *
- * <p>Threads: one timer thread (also the gRPC callback executor), one Netty event loop, and a pool
+ * <p>Threads: one timer thread (also the gRPC callback executor and the config drift checks), one Netty event loop, and a pool
  * of {@value #WORKERS} task workers started on demand. Nothing polls between heartbeats.
  *
  * <p>{@link #start()} returns once the agent is connecting; {@link #close()} ends the stream
@@ -65,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private Journal journal;
     private TaskRunner runner;
     private AgentSession session;
+    private DriftWatch drift;
     private HostIdentity identity;
     private volatile Inventory reported;
 
@@ -115,6 +117,10 @@ public final class Agent implements AutoCloseable {
                     new HostVitals(collector.system()), runner, containerReporter());
             long every = config.inventoryInterval().toMillis();
             scheduler.scheduleWithFixedDelay(this::refreshInventory, every, every, TimeUnit.MILLISECONDS);
+            drift = new DriftWatch(config.dataDir(), identity.hostId(), session::send, scheduler, clock, config.driftInterval());
+            session.whenWelcomed(drift::resend);
+            session.whenEventAcknowledged(drift::acknowledged);
+            drift.start();
             session.start();
             LOG.info("agent {} for host {} started; controllers {}", VERSION, identity.hostId(), config.controllers());
             return this;
@@ -184,6 +190,9 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (drift != null) {
+            drift.close();
+        }
         if (session != null) {
             session.close();
         }

@@ -24,6 +24,7 @@ import java.util.Objects;
  *                       logging the CA's fingerprint)
  * @param insecure       plaintext connection without certificates (demo and tests); false = mTLS
  *                       with the certificate in {@code <dataDir>/tls/}
+ * @param driftInterval  how often the last applied config is re-checked for drift (default 60 s)
  */
 public record AgentConfig(
         List<String> controllers,
@@ -36,11 +37,13 @@ public record AgentConfig(
         Duration inventoryInterval,
         String enrollToken,
         Path caCert,
-        boolean insecure) {
+        boolean insecure,
+        Duration driftInterval) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
     public static final Duration DEFAULT_INVENTORY_INTERVAL = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_DRIFT_INTERVAL = Duration.ofSeconds(60);
 
     public AgentConfig {
         controllers = List.copyOf(controllers);
@@ -55,6 +58,18 @@ public record AgentConfig(
         if (heartbeat.isNegative() || heartbeat.isZero() || inventoryInterval.isNegative() || inventoryInterval.isZero()) {
             throw new IllegalArgumentException("heartbeat and inventory intervals must be positive");
         }
+        driftInterval = driftInterval == null ? DEFAULT_DRIFT_INTERVAL : driftInterval;
+        if (driftInterval.isNegative() || driftInterval.isZero()) {
+            throw new IllegalArgumentException("the drift check interval must be positive, not " + driftInterval);
+        }
+    }
+
+    /** The eleven settings before drift checks existed; the drift interval takes its default. */
+    public AgentConfig(List<String> controllers, Path dataDir, Duration heartbeat, Duration maxBackoff,
+            Path bootIdFile, List<String> rebootCommand, Path containerSocket, Duration inventoryInterval,
+            String enrollToken, Path caCert, boolean insecure) {
+        this(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, inventoryInterval,
+                enrollToken, caCert, insecure, null);
     }
 
     /** The original seven settings; the inventory interval takes its default. */
@@ -76,13 +91,19 @@ public record AgentConfig(
      */
     public AgentConfig secured(String token, Path caCertFile) {
         return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
-                inventoryInterval, token, caCertFile, false);
+                inventoryInterval, token, caCertFile, false, driftInterval);
     }
 
     /** This configuration with another inventory re-read interval. */
     public AgentConfig withInventoryInterval(Duration interval) {
         return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, interval,
-                enrollToken, caCert, insecure);
+                enrollToken, caCert, insecure, driftInterval);
+    }
+
+    /** This configuration with another drift check interval. */
+    public AgentConfig withDriftInterval(Duration interval) {
+        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
+                inventoryInterval, enrollToken, caCert, insecure, interval);
     }
 
     public static AgentConfig of(List<String> controllers, Path dataDir) {

@@ -17,16 +17,19 @@ import io.muster.proto.v1.ControllerMessage;
 import io.muster.proto.v1.Fact;
 import io.muster.proto.v1.Heartbeat;
 import io.muster.proto.v1.Hello;
+import io.muster.proto.v1.HostEvent;
 import io.muster.proto.v1.Inventory;
 import io.muster.proto.v1.InventoryDelta;
 import io.muster.proto.v1.Redirect;
 import io.muster.proto.v1.TaskUpdate;
+import io.muster.proto.v1.UpdateRef;
 import io.muster.proto.v1.Welcome;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,9 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private final Journal journal;
     private final ContainerReporter containers;
     private final List<Runnable> welcomeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> eventAckListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Host events waiting for the current stream; the sender re-sends after each Welcome until acknowledged. */
+    private ArrayDeque<AgentMessage> events;
 
     private Stream stream;
     private boolean closed;
@@ -170,6 +176,45 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         }
     }
 
+    /**
+     * Writes a host event on the current stream when a controller welcomed it; otherwise (and if
+     * the stream fails before the controller acknowledges it) the event is not kept here: the
+     * caller re-sends it after the next Welcome ({@link #whenWelcomed}) until
+     * {@link #whenEventAcknowledged} reports its id. Any thread; never blocks.
+     */
+    public void send(HostEvent event) {
+        synchronized (this) {
+            if (!isConnected()) {
+                return;
+            }
+            if (events == null) {
+                events = new ArrayDeque<>(2);
+            }
+            // A re-send of an event still waiting for the stream replaces it: the queue stays as small as the sender's backlog.
+            events.removeIf(m -> m.getHostEvent().getEventId().equals(event.getEventId()));
+            events.add(AgentMessage.newBuilder().setHostEvent(event).build());
+            drain();
+        }
+    }
+
+    /**
+     * Runs {@code listener} with the event id of every acknowledged host event (an Ack's
+     * UpdateRef with sequence 0; task updates start at 1), on a gRPC callback thread.
+     */
+    public void whenEventAcknowledged(Consumer<String> listener) {
+        eventAckListeners.add(listener);
+    }
+
+    private void eventsAcknowledged(List<UpdateRef> refs) {
+        for (UpdateRef ref : refs) {
+            if (ref.getSequence() == 0) {
+                for (Consumer<String> listener : eventAckListeners) {
+                    listener.accept(ref.getRunId());
+                }
+            }
+        }
+    }
+
     /** Ends the stream gracefully and stops reconnecting. */
     @Override
     public void close() {
@@ -204,6 +249,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             stream = next;
             connects++;
             helloDigest = null;
+            events = null;
         }
         try {
             AgentGatewayGrpc.newStub(channels.channel(next.address)).connect(next);
@@ -255,7 +301,10 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             case REDIRECT -> redirected(s, message.getRedirect());
             case TASK_ASSIGNMENT -> runner.assign(message.getTaskAssignment());
             case TASK_CANCEL -> runner.cancel(message.getTaskCancel().getRunId(), message.getTaskCancel().getReason());
-            case ACK -> journal.acknowledge(message.getAck().getUpdatesList());
+            case ACK -> {
+                journal.acknowledge(message.getAck().getUpdatesList());
+                eventsAcknowledged(message.getAck().getUpdatesList());
+            }
             case INVENTORY_REQUEST -> {
                 synchronized (this) {
                     if (stream == s) {
@@ -368,6 +417,9 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         try {
             while (s.out.isReady()) {
                 AgentMessage next = control == null ? null : control.poll();
+                if (next == null && s.welcomed && events != null) {
+                    next = events.poll();
+                }
                 if (next == null && s.welcomed) {
                     Journal.Entry entry = journal.nextUnacknowledged(journalMark);
                     if (entry != null) {
