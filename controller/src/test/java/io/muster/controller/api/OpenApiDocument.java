@@ -233,6 +233,10 @@ final class OpenApiDocument {
             }
             return;
         }
+        if (media == null) {
+            // Only byte bodies are documented (uploads of images and agent builds): they are opaque.
+            return;
+        }
         Object body;
         try {
             body = io.vertx.core.json.Json.decodeValue(exchange.requestBody());
