@@ -10,9 +10,14 @@ import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionService;
 import com.hazelcast.partition.ReplicaMigrationEvent;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which member owns a host: the owner of the Hazelcast partition of the host id. One rule for
@@ -34,15 +39,35 @@ public final class Ownership {
     public record Owner(String memberId, String grpcAddress, boolean local) {
     }
 
+    /**
+     * When this member saw a member leave and when, after that, every partition had a live owner
+     * again (so every host had an owner agents can be sent to). Wall-clock times of this member.
+     *
+     * @param departedId member id of the member that left
+     * @param seenLeftAt when this member learned that it left (the failure detector's verdict)
+     * @param reownedAt  when every partition first had a live owner again; null while not yet
+     */
+    public record Takeover(String departedId, Instant seenLeftAt, Instant reownedAt) {
+    }
+
     /** Why ownership may have changed. */
     public enum Change { MIGRATION, MEMBER_ADDED, MEMBER_REMOVED }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
+
     private final HazelcastInstance hz;
+    private final Clock clock;
+    private final AtomicReference<Takeover> lastTakeover = new AtomicReference<>();
     private final CopyOnWriteArrayList<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<String>> departureListeners = new CopyOnWriteArrayList<>();
 
     public Ownership(HazelcastInstance hz) {
+        this(hz, Clock.systemUTC());
+    }
+
+    public Ownership(HazelcastInstance hz, Clock clock) {
         this.hz = hz;
+        this.clock = clock;
         hz.getPartitionService().addMigrationListener(new Migrations());
         hz.getCluster().addMembershipListener(new Memberships());
     }
@@ -115,7 +140,36 @@ public final class Ownership {
         departureListeners.add(listener);
     }
 
+    /** The latest member departure this member saw, empty if none since it started. */
+    public Optional<Takeover> lastTakeover() {
+        return Optional.ofNullable(lastTakeover.get());
+    }
+
+    private void departed(String memberId) {
+        Instant now = clock.instant();
+        lastTakeover.set(new Takeover(memberId, now, null));
+        // Epoch millis in the message so that the bench can split a failover without parsing the log pattern.
+        LOG.info("member {} left the cluster; seen at epochMillis={}", memberId, now.toEpochMilli());
+        checkReowned();
+    }
+
+    /** Called after each ownership change: records the first moment a departure is fully taken over. */
+    private void checkReowned() {
+        Takeover pending = lastTakeover.get();
+        if (pending == null || pending.reownedAt() != null || !ready()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (lastTakeover.compareAndSet(pending, new Takeover(pending.departedId(), pending.seenLeftAt(), now))) {
+            LOG.info("partitions of member {} re-owned; at epochMillis={} ({} ms after its departure was seen)",
+                    pending.departedId(), now.toEpochMilli(), now.toEpochMilli() - pending.seenLeftAt().toEpochMilli());
+        }
+    }
+
     private void fire(Change change) {
+        if (change != Change.MEMBER_ADDED) {
+            checkReowned();
+        }
         for (Consumer<Change> listener : listeners) {
             listener.accept(change);
         }
@@ -153,6 +207,7 @@ public final class Ownership {
         @Override
         public void memberRemoved(MembershipEvent event) {
             String departed = MemberAttributes.memberId(event.getMember());
+            departed(departed);
             for (Consumer<String> listener : departureListeners) {
                 listener.accept(departed);
             }
