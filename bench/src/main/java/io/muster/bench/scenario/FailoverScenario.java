@@ -5,10 +5,12 @@ import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.ClusterReading;
 import io.muster.bench.probe.ControllerApi;
 import io.muster.bench.probe.OnlineSampler;
+import io.muster.bench.probe.TakeoverLog;
 import io.muster.bench.report.ScenarioResult;
 import io.muster.bench.report.SvgChart;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,11 @@ import java.util.Map;
  * again (re-homed on the members that stay), the time until every run of the task is terminal,
  * and, from the simulators' execution reports written when they stop, that no run was executed
  * twice. Runs last: the fleet is one member short and the simulators are stopped afterwards.
+ *
+ * <p>The re-homing time is split with what the surviving members log (epoch millis, same machine
+ * clock as the kill): detection = first survivor to see the member leave - kill; migration = last
+ * survivor to see every partition owned by a live member again - that; reconnects = all hosts
+ * connected again - that.
  */
 public final class FailoverScenario implements Scenario {
 
@@ -44,6 +51,7 @@ public final class FailoverScenario implements Scenario {
         Thread.sleep(BEFORE_KILL.toMillis());
 
         ControllerApi.CreatedTask task = context.api().createTask(entry.httpPort(), FanoutScenario.request());
+        long killedAtMillis = System.currentTimeMillis();
         long killedAt = System.nanoTime();
         double killSecond = context.sampler().secondsNow();
         context.fleet().kill(victim);
@@ -63,6 +71,7 @@ public final class FailoverScenario implements Scenario {
             }
             Thread.sleep(50);
         }
+        JsonObject split = split(survivors, victimId, killedAtMillis, rehomed);
         context.progress().phase("failover: runs to finish");
         Double allTerminal = null;
         TaskRuns.Counts counts;
@@ -97,6 +106,7 @@ public final class FailoverScenario implements Scenario {
                 .put("killedMemberId", victimId)
                 .put("killedMemberHosts", victimHosts)
                 .put("rehomedSeconds", rehomed)
+                .put("rehomedSplit", split)
                 .put("allRunsTerminalSeconds", allTerminal)
                 .put("runs", counts.total())
                 .put("terminal", counts.terminal())
@@ -110,6 +120,12 @@ public final class FailoverScenario implements Scenario {
                 ? String.format(Locale.ROOT, "the %,d hosts of %s were not all back within %d s", victimHosts, victim.name(), REHOME_DEADLINE.toSeconds())
                 : String.format(Locale.ROOT, "kill -9 of %s (%,d hosts): all %,d hosts connected again after %.1f s", victim.name(),
                         victimHosts, n, rehomed));
+        if (rehomed != null && split.getDouble("detectionSeconds") != null && split.getDouble("migrationSeconds") != null) {
+            summary.add(String.format(Locale.ROOT, "re-homing split: failure detection %.2f s, partition migration %.2f s, reconnects %.2f s",
+                    split.getDouble("detectionSeconds"), split.getDouble("migrationSeconds"), split.getDouble("reconnectSeconds")));
+        } else {
+            summary.add("re-homing split not available: the survivors did not log the departure and take-over of " + victimId);
+        }
         summary.add(allTerminal == null
                 ? String.format(Locale.ROOT, "only %,d of %,d runs terminal after 300 s: %s", counts.terminal(), counts.total(), states)
                 : String.format(Locale.ROOT, "all %,d runs of the task accepted just before the kill terminal after %.1f s: %s",
@@ -126,5 +142,40 @@ public final class FailoverScenario implements Scenario {
                 "seconds (dashed line: the kill)", "hosts online", List.of(new SvgChart.Series("online", series)))
                 .withMark(killSecond);
         return new ScenarioResult("failover", figures, summary, Map.of("failover-online.svg", chart));
+    }
+
+    private static JsonObject split(List<Member> survivors, String victimId, long killedAtMillis, Double rehomed)
+            throws IOException {
+        JsonArray perMember = new JsonArray();
+        long firstLeft = Long.MAX_VALUE;
+        long lastReowned = Long.MIN_VALUE;
+        boolean complete = true;
+        for (Member member : survivors) {
+            TakeoverLog log = TakeoverLog.read(member.process().log(), victimId);
+            JsonObject entry = new JsonObject().put("member", member.name());
+            if (log.seenLeftAt().isPresent()) {
+                firstLeft = Math.min(firstLeft, log.seenLeftAt().getAsLong());
+                entry.put("sawLeaveSeconds", (log.seenLeftAt().getAsLong() - killedAtMillis) / 1e3);
+            } else {
+                complete = false;
+            }
+            if (log.reownedAt().isPresent()) {
+                lastReowned = Math.max(lastReowned, log.reownedAt().getAsLong());
+                entry.put("partitionsReownedSeconds", (log.reownedAt().getAsLong() - killedAtMillis) / 1e3);
+            } else {
+                complete = false;
+            }
+            perMember.add(entry);
+        }
+        JsonObject split = new JsonObject().put("perSurvivor", perMember);
+        if (!complete) {
+            return split;
+        }
+        split.put("detectionSeconds", (firstLeft - killedAtMillis) / 1e3)
+                .put("migrationSeconds", (lastReowned - firstLeft) / 1e3);
+        if (rehomed != null) {
+            split.put("reconnectSeconds", rehomed - (lastReowned - killedAtMillis) / 1e3);
+        }
+        return split;
     }
 }
