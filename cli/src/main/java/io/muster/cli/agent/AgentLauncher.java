@@ -17,9 +17,12 @@ import java.util.jar.Manifest;
  * with the agent JVM settings, the installed build (if any) in front of the distribution's class
  * path so its classes win, and the build's own {@code Main-Class} when its manifest names one (a
  * build may bring its own entry point; it gets the same arguments). The agent's output goes where
- * the supervisor's goes (a terminal, or systemd's journal). Immutable.
+ * the supervisor's goes (a terminal, or systemd's journal); its environment is the supervisor's
+ * with {@code MALLOC_ARENA_MAX=2} unless set. Immutable.
  */
 final class AgentLauncher implements AgentSupervisor.Launcher {
+
+    private static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
 
     private final JavaCommand java;
     private final List<String> jvmFlags;
@@ -45,8 +48,13 @@ final class AgentLauncher implements AgentSupervisor.Launcher {
         if (build.isPresent()) {
             main = mainClass(build.get()).orElse(main);
         }
-        return java.java(jvmFlags, build, main, arguments).inheritIO()
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        ProcessBuilder builder = java.java(jvmFlags, build, main, arguments).inheritIO()
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // glibc gives each thread that mallocs its own arena (up to 8 per core), and the agent's
+        // twenty-odd threads each keep one partly touched: two arenas save it megabytes of
+        // resident memory for almost no contention. An operator's own setting wins.
+        builder.environment().putIfAbsent(MALLOC_ARENA_MAX, "2");
+        return builder.start();
     }
 
     List<String> arguments() {
