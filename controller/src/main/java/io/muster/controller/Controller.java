@@ -2,20 +2,21 @@ package io.muster.controller;
 
 import com.hazelcast.cluster.Member;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.api.HttpApi;
-import io.muster.controller.auth.ScopeGuard;
-import io.muster.controller.auth.Security;
-import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.api.ArtifactRoutes;
 import io.muster.controller.api.LifecycleRoutes;
 import io.muster.controller.api.MemberView;
+import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.artifact.ArtifactStore;
 import io.muster.controller.artifact.ImageGrants;
 import io.muster.controller.auth.Role;
 import io.muster.controller.auth.TokenSecret;
+import io.muster.controller.auth.ScopeGuard;
+import io.muster.controller.auth.Security;
 import io.muster.controller.cluster.ClusterMember;
 import io.muster.controller.cluster.HazelcastClusterView;
 import io.muster.controller.cluster.MemberAttributes;
@@ -203,7 +204,7 @@ public final class Controller implements AutoCloseable {
             parts.security.attach(parts.member.instance());
             AgentGatewayService gateway = parts.gateway;
             parts.security.onHostRevoked(hostId -> gateway.sessions().find(hostId)
-                    .ifPresent(session -> session.end(io.grpc.Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
+                    .ifPresent(session -> session.end(Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
             if (config.adminTokenFile() != null) {
                 await(parts.security.createBootstrapAdmin(config.adminTokenFile()));
                 LOG.info("admin API token in {}", config.adminTokenFile());
@@ -294,7 +295,7 @@ public final class Controller implements AutoCloseable {
         return parts.http.router();
     }
 
-    /** Certificates, tokens, revocations and the audit log of this member. */
+    /** Tokens, enrollment, the cluster CA, revocations and the audit log. */
     public Security security() {
         return parts.security;
     }
