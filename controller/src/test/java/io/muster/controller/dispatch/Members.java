@@ -34,6 +34,10 @@ final class Members implements AutoCloseable {
                 dataDir.resolve("m" + members.size()), join, 0, "127.0.0.1", clusterName, Duration.ofSeconds(2),
                 HEARTBEAT), RunSweeper.Settings.DEFAULTS);
         members.add(member);
+        // Partitions keep moving for a while after a join: a test that spreads agents over the
+        // members starts from a settled cluster, or a new member may not own anything yet.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> members.stream().allMatch(m -> m.ownership().settled()));
         return member;
     }
 
