@@ -11,8 +11,9 @@ import java.util.Objects;
 
 /**
  * Differences between two inventory snapshots as an {@link InventoryDelta} (only the sections that
- * changed, facts set and removed), and the inverse: applying a delta to its base. Pure functions;
- * {@code apply(old, diff(old, new))} equals {@code new}.
+ * changed, facts set and removed). Pure; the inverse is the contract's
+ * {@link io.muster.proto.inventory.InventoryDeltas#apply}, and
+ * {@code InventoryDeltas.apply(old, diff(old, new))} equals {@code new}.
  */
 public final class InventoryDiff {
 
@@ -70,43 +71,4 @@ public final class InventoryDiff {
         return delta.getBaseDigest().equals(delta.getDigest());
     }
 
-    /**
-     * {@code base} with {@code delta} applied.
-     *
-     * @throws IllegalArgumentException when the delta was made against another snapshot
-     */
-    public static Inventory apply(Inventory base, InventoryDelta delta) {
-        if (!base.getDigest().equals(delta.getBaseDigest())) {
-            throw new IllegalArgumentException("delta base " + delta.getBaseDigest()
-                    + " does not match inventory digest " + base.getDigest());
-        }
-        Inventory.Builder next = base.toBuilder().setDigest(delta.getDigest());
-        if (delta.hasCpu()) {
-            next.setCpu(delta.getCpu());
-        }
-        if (delta.hasMemory()) {
-            next.setMemory(delta.getMemory());
-        }
-        if (delta.hasDisks()) {
-            next.clearDisks().addAllDisks(delta.getDisks().getItemsList());
-        }
-        if (delta.hasFilesystems()) {
-            next.clearFilesystems().addAllFilesystems(delta.getFilesystems().getItemsList());
-        }
-        if (delta.hasNics()) {
-            next.clearNics().addAllNics(delta.getNics().getItemsList());
-        }
-        if (delta.hasOs()) {
-            next.setOs(delta.getOs());
-        }
-        if (delta.hasHardware()) {
-            next.setHardware(delta.getHardware());
-        }
-        if (!delta.getAgentVersion().isEmpty()) {
-            next.setAgentVersion(delta.getAgentVersion());
-        }
-        next.putAllFacts(delta.getSetFactsMap());
-        delta.getRemovedFactsList().forEach(next::removeFacts);
-        return next.build();
-    }
 }

@@ -1,6 +1,7 @@
 package io.muster.controller.store;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.muster.proto.inventory.InventoryDeltas;
 import io.muster.proto.v1.Inventory;
 import io.muster.proto.v1.InventoryDelta;
 import io.muster.scheduler.selector.Selector;

@@ -1,8 +1,9 @@
-package io.muster.controller.store;
+package io.muster.proto.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.proto.v1.Cpu;
+import io.muster.proto.v1.Fact;
 import io.muster.proto.v1.Filesystem;
 import io.muster.proto.v1.FilesystemList;
 import io.muster.proto.v1.Inventory;
@@ -12,7 +13,23 @@ import org.junit.jupiter.api.Test;
 
 class InventoryDeltasTest {
 
-    private final Inventory base = Inventories.sample("web-1", "d1");
+    private final Inventory base = Inventory.newBuilder()
+            .setDigest("d1")
+            .setAgentVersion("0.1.0")
+            .setCpu(Cpu.newBuilder().setModel("Xeon Gold 6338").setSockets(2).setCores(32).setThreads(64))
+            .setMemory(Memory.newBuilder().setTotalBytes(256L << 30))
+            .addFilesystems(Filesystem.newBuilder().setMount("/").setType("ext4").setSizeBytes(1L << 40))
+            .putFacts("hostname", text("web-1"))
+            .putFacts("cpu.cores", integer(32))
+            .build();
+
+    private static Fact text(String value) {
+        return Fact.newBuilder().setText(value).build();
+    }
+
+    private static Fact integer(long value) {
+        return Fact.newBuilder().setInteger(value).build();
+    }
 
     @Test
     void presentSectionsReplaceAndAbsentSectionsStay() {
@@ -46,8 +63,8 @@ class InventoryDeltasTest {
     @Test
     void factsAreSetAndRemoved() {
         InventoryDelta delta = InventoryDelta.newBuilder().setBaseDigest("d1").setDigest("d2")
-                .putSetFacts("cpu.cores", Inventories.integer(64))
-                .putSetFacts("gpu", Inventories.text("a100"))
+                .putSetFacts("cpu.cores", integer(64))
+                .putSetFacts("gpu", text("a100"))
                 .addRemovedFacts("virtual")
                 .addRemovedFacts("not-there")
                 .setAgentVersion("0.2.0")
@@ -56,8 +73,8 @@ class InventoryDeltasTest {
 
         Inventory next = InventoryDeltas.apply(base, delta);
 
-        assertThat(next.getFactsMap()).containsEntry("cpu.cores", Inventories.integer(64))
-                .containsEntry("gpu", Inventories.text("a100"))
+        assertThat(next.getFactsMap()).containsEntry("cpu.cores", integer(64))
+                .containsEntry("gpu", text("a100"))
                 .containsKey("hostname")
                 .doesNotContainKey("virtual");
         assertThat(next.getAgentVersion()).isEqualTo("0.2.0");

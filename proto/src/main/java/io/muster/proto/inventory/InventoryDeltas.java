@@ -1,9 +1,14 @@
-package io.muster.controller.store;
+package io.muster.proto.inventory;
 
 import io.muster.proto.v1.Inventory;
 import io.muster.proto.v1.InventoryDelta;
 
-/** Applies an {@link InventoryDelta} to the snapshot it was computed against. Pure. */
+/**
+ * Applies an {@link InventoryDelta} to the snapshot it was computed against: the one definition of
+ * a delta's meaning, shared by the agent (which checks its diffs round-trip) and the controller
+ * (which stores the result), so the two ends cannot drift apart. Pure; the only hand-written
+ * code in this module, kept because it is part of the contract rather than of either end.
+ */
 public final class InventoryDeltas {
 
     private InventoryDeltas() {
