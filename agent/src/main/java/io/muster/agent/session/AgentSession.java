@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentSession implements UpdateSink, AutoCloseable {
 
+    /** Failed streams to a redirect target retried at the first backoff step before it grows again. */
+    private static final int MAX_OWNER_MISSES = 3;
+    private static final long OWNER_MISS_MAX_DELAY_MS = 1_000;
+
+
     private static final Logger LOG = LoggerFactory.getLogger(AgentSession.class);
     /** Hello, a full inventory and a delta: more is never needed at once. */
     private static final int MAX_CONTROL = 4;
@@ -82,6 +87,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private String redirectTarget;
     private int attempt;
     private int redirects;
+    private int ownerMisses;
     private String memberId;
     private String helloDigest;
     private long heartbeatSequence;
@@ -243,9 +249,10 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             if (closed || stream != null) {
                 return;
             }
-            String address = redirectTarget != null ? redirectTarget : controllers.get(Math.floorMod(seedIndex, controllers.size()));
+            boolean toOwner = redirectTarget != null;
+            String address = toOwner ? redirectTarget : controllers.get(Math.floorMod(seedIndex, controllers.size()));
             redirectTarget = null;
-            next = new Stream(address);
+            next = new Stream(address, toOwner);
             stream = next;
             connects++;
             helloDigest = null;
@@ -327,6 +334,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             memberId = welcome.getMemberId();
             attempt = 0;
             redirects = 0;
+            ownerMisses = 0;
             cancelTimers();
             if (welcome.getHeartbeatIntervalMs() > 0) {
                 heartbeatMs = welcome.getHeartbeatIntervalMs();
@@ -496,8 +504,17 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             if (closed) {
                 return;
             }
-            delayMs = settings.backoff().delay(attempt).toMillis();
-            attempt = Math.min(attempt + 1, 40);
+            if (s.toOwner && ownerMisses < MAX_OWNER_MISSES) {
+                // The owner a member sent us to did not take the stream: ownership is moving (a
+                // member died or left) and the members learn the new owner within about one
+                // partition migration. Asking them again soon, without growing the backoff as for
+                // a controller that is down, is what keeps failover re-homing near migration time.
+                ownerMisses++;
+                delayMs = Math.min(settings.backoff().delay(0).toMillis(), OWNER_MISS_MAX_DELAY_MS);
+            } else {
+                delayMs = settings.backoff().delay(attempt).toMillis();
+                attempt = Math.min(attempt + 1, 40);
+            }
             redirects = 0;
             seedIndex++;
             timer = settings.scheduler().schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
@@ -528,11 +545,14 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private final class Stream implements ClientResponseObserver<AgentMessage, ControllerMessage> {
 
         final String address;
+        /** Opened because a member redirected us to this address (the host's owner). */
+        final boolean toOwner;
         ClientCallStreamObserver<AgentMessage> out;
         boolean welcomed;
 
-        Stream(String address) {
+        Stream(String address, boolean toOwner) {
             this.address = address;
+            this.toOwner = toOwner;
         }
 
         @Override

@@ -96,6 +96,29 @@ class AgentSessionTest {
     }
 
     @Test
+    void redirectToAnOwnerThatIsGone_retriedSoon_withoutGrowingTheBackoff() throws Exception {
+        String gone;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            gone = "127.0.0.1:" + socket.getLocalPort();
+        }
+        // A member that still names the dead owner for its first three Hellos (partitions moving),
+        // then takes the host itself.
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (GatewayPeer member = new GatewayPeer(0, hello -> asked.incrementAndGet() <= 3
+                     ? GatewayPeer.redirect(gone) : GatewayPeer.welcome("new-owner", 0, false));
+             // A backoff step here would draw up to a minute: reconnecting within seconds after three
+             // failed owners proves those failures did not go through it.
+             SessionFixture agent = new SessionFixture(dir, List.of(member.address()), Duration.ofMinutes(1), Duration.ofMinutes(5),
+                     Duration.ofSeconds(10))) {
+            agent.session.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(agent.session::isConnected);
+            assertThat(agent.session.memberId()).isEqualTo("new-owner");
+            assertThat(member.hellos).hasSize(4);
+        }
+    }
+
+    @Test
     void redirectLoop_fallsBackToBackoff() throws Exception {
         try (GatewayPeer loop = new GatewayPeer(0, hello -> null)) {
             GatewayPeer[] self = new GatewayPeer[1];
