@@ -7,13 +7,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.muster.controller.TestDatabase;
 import io.muster.controller.store.Await;
-import io.muster.controller.store.Database;
 import io.muster.proto.v1.RunState;
 import io.muster.proto.v1.TaskUpdate;
 import io.muster.proto.v1.UpdateRef;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
@@ -22,44 +19,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RunResultBatcherTest {
 
-    private static Vertx vertx;
-    private static TestDatabase testDatabase;
-    private static Database database;
-    private static TaskRepository tasks;
-    private static TaskTables tables;
+    @RegisterExtension
+    static final TaskStore store = new TaskStore("tasks", "hosts");
+
 
     private final List<UpdateRef> acked = new CopyOnWriteArrayList<>();
     private final AckSink sink = acked::addAll;
     private RunResultBatcher batcher;
-
-    @BeforeAll
-    static void open() {
-        vertx = Vertx.vertx();
-        testDatabase = TestDatabase.create();
-        database = Await.result(Database.open(vertx, testDatabase.url()));
-        tasks = new TaskRepository(database.pool());
-        tables = new TaskTables(testDatabase, database.pool());
-    }
-
-    @AfterAll
-    static void close() {
-        Await.result(database.close());
-        Await.result(vertx.close());
-        testDatabase.close();
-    }
-
-    @BeforeEach
-    void empty() {
-        testDatabase.execute("TRUNCATE tasks, hosts CASCADE");
-    }
 
     @AfterEach
     void stop() {
@@ -69,13 +41,13 @@ class RunResultBatcherTest {
     }
 
     private RunResultBatcher batcher(Duration interval, int maxBatch, int outputLimit) {
-        batcher = new RunResultBatcher(vertx, database.pool(), new SimpleMeterRegistry(), interval, maxBatch, outputLimit);
+        batcher = new RunResultBatcher(store.vertx(), store.database().pool(), new SimpleMeterRegistry(), interval, maxBatch, outputLimit);
         return batcher;
     }
 
     private List<RunRef> runs(int hosts) {
-        tables.hosts("h", hosts);
-        return Await.result(tasks.create(UUID.randomUUID(), TaskRepositoryTest.exec(
+        store.tables().hosts("h", hosts);
+        return Await.result(store.tasks().create(UUID.randomUUID(), TaskRepositoryTest.exec(
                 TaskRepositoryTest.selector("hostname~*")), "m-1")).runs();
     }
 
@@ -108,7 +80,7 @@ class RunResultBatcherTest {
         batcher.submit(running(run, 2, "b"), sink);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 3);
-        Row row = tables.run(run);
+        Row row = store.tables().run(run);
         assertThat(text(row, "stdout")).isEqualTo("abc");
         assertThat(text(row, "stderr")).isEqualTo("err");
         assertThat(row.getString("state")).isEqualTo("succeeded");
@@ -138,7 +110,7 @@ class RunResultBatcherTest {
         batcher.submit(finished(run, 4, RunState.RUN_STATE_SUCCEEDED, 0, "d"), sink);
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 6);
 
-        Row row = tables.run(run);
+        Row row = store.tables().run(run);
         assertThat(text(row, "stdout")).isEqualTo("abc");
         assertThat(row.getString("state")).isEqualTo("failed");
         assertThat(row.getInteger("exit_code")).isEqualTo(7);
@@ -152,11 +124,11 @@ class RunResultBatcherTest {
         RunResultBatcher batcher = batcher(Duration.ofMillis(20), 1000, 10);
         batcher.submit(running(run, 1, "0123456"), sink);
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 1);
-        assertThat(tables.run(run).getBoolean("truncated")).isFalse();
+        assertThat(store.tables().run(run).getBoolean("truncated")).isFalse();
         batcher.submit(running(run, 2, "789abcdef"), sink);
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 2);
 
-        Row row = tables.run(run);
+        Row row = store.tables().run(run);
         assertThat(text(row, "stdout")).isEqualTo("0123456789");
         assertThat(row.getBoolean("truncated")).isTrue();
         assertThat(row.getString("state")).isEqualTo("running");
@@ -173,14 +145,14 @@ class RunResultBatcherTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() == 600);
         assertThat(batcher.statements()).isEqualTo(1);
-        assertThat(tables.runStates()).containsEntry("succeeded", 300L).hasSize(1);
-        assertThat(tables.count("SELECT count(*) FROM runs WHERE stdout = 'output'::bytea")).isEqualTo(300);
+        assertThat(store.tables().runStates()).containsEntry("succeeded", 300L).hasSize(1);
+        assertThat(store.tables().count("SELECT count(*) FROM runs WHERE stdout = 'output'::bytea")).isEqualTo(300);
     }
 
     @Test
     void nothingIsAcknowledgedUntilTheWriteSucceeds() {
         UUID run = runs(1).get(0).runId();
-        testDatabase.execute("ALTER TABLE runs RENAME TO runs_away");
+        store.testDatabase().execute("ALTER TABLE runs RENAME TO runs_away");
         try {
             RunResultBatcher batcher = batcher(Duration.ofMillis(20), 1000, 1024);
             batcher.submit(finished(run, 1, RunState.RUN_STATE_SUCCEEDED, 0, "done"), sink);
@@ -188,11 +160,11 @@ class RunResultBatcherTest {
                     .until(() -> batcher.statements() >= 3);
             assertThat(acked).isEmpty();
         } finally {
-            testDatabase.execute("ALTER TABLE runs_away RENAME TO runs");
+            store.testDatabase().execute("ALTER TABLE runs_away RENAME TO runs");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 1);
         assertThat(acked.get(0)).isEqualTo(UpdateRef.newBuilder().setRunId(run.toString()).setSequence(1).build());
-        assertThat(tables.run(run).getString("state")).isEqualTo("succeeded");
+        assertThat(store.tables().run(run).getString("state")).isEqualTo("succeeded");
     }
 
     @Test
@@ -216,7 +188,7 @@ class RunResultBatcherTest {
         batcher.submit(withNul, sink);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 1);
-        Row row = tables.run(run);
+        Row row = store.tables().run(run);
         assertThat(row.getString("state")).isEqualTo("failed");
         assertThat(row.getString("reason")).isEqualTo("bad\uFFFDreason");
         assertThat((JsonObject) row.getValue("result")).isEqualTo(new JsonObject().put("k\uFFFDey", "v\uFFFD"));
@@ -230,11 +202,11 @@ class RunResultBatcherTest {
         List<RunRef> created = runs(5);
         // A value PostgreSQL refuses the same way on every retry (here a rule of the table, as a
         // stand-in for whatever else it may reject that the batcher does not clean up).
-        testDatabase.execute("ALTER TABLE runs ADD CONSTRAINT no_poison CHECK (reason IS DISTINCT FROM 'poison')");
+        store.testDatabase().execute("ALTER TABLE runs ADD CONSTRAINT no_poison CHECK (reason IS DISTINCT FROM 'poison')");
         try {
             storeAllButThePoison(created);
         } finally {
-            testDatabase.execute("ALTER TABLE runs DROP CONSTRAINT no_poison");
+            store.testDatabase().execute("ALTER TABLE runs DROP CONSTRAINT no_poison");
         }
     }
 
@@ -252,20 +224,20 @@ class RunResultBatcherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 5);
         assertThat(acked).extracting(UpdateRef::getRunId).containsExactlyInAnyOrderElementsOf(
                 created.stream().map(run -> run.runId().toString()).toList());
-        Row bad = tables.run(poisoned);
+        Row bad = store.tables().run(poisoned);
         assertThat(bad.getString("state")).isEqualTo("failed");
         assertThat(bad.getString("reason")).startsWith("result could not be stored: ").contains("SQLSTATE");
         assertThat(bad.getLong("last_sequence")).isEqualTo(1);
         assertThat(bad.getString("reason")).contains("no_poison");
-        assertThat(tables.runStates()).containsEntry("succeeded", 4L).containsEntry("failed", 1L);
+        assertThat(store.tables().runStates()).containsEntry("succeeded", 4L).containsEntry("failed", 1L);
         assertThat(batcher.unstorable()).isEqualTo(1);
 
         // Later results are not blocked behind it.
-        List<RunRef> more = Await.result(tasks.create(UUID.randomUUID(), TaskRepositoryTest.exec(
+        List<RunRef> more = Await.result(store.tasks().create(UUID.randomUUID(), TaskRepositoryTest.exec(
                 TaskRepositoryTest.selector("hostname~*")), "m-1")).runs();
         more.forEach(run -> batcher.submit(finished(run.runId(), 1, RunState.RUN_STATE_FAILED, 2, "x"), sink));
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 10);
-        assertThat(tables.runStates()).containsEntry("failed", 6L);
+        assertThat(store.tables().runStates()).containsEntry("failed", 6L);
     }
 
     @Test

@@ -3,11 +3,8 @@ package io.muster.controller.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.muster.controller.TestDatabase;
 import io.muster.controller.store.Await;
-import io.muster.controller.store.Database;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,51 +13,31 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many watchers of a task share one poller: one count query at a time, none once nobody watches. Real PostgreSQL. */
 class TaskProgressFeedTest {
 
+    @RegisterExtension
+    static final TaskStore store = new TaskStore("tasks", "hosts");
+
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-    private static Vertx vertx;
-    private static TestDatabase testDatabase;
-    private static Database database;
-    private static TaskRepository tasks;
-    private static TaskTables tables;
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private TaskProgressFeed feed;
 
-    @BeforeAll
-    static void open() {
-        vertx = Vertx.vertx();
-        testDatabase = TestDatabase.create();
-        database = Await.result(Database.open(vertx, testDatabase.url()));
-        tasks = new TaskRepository(database.pool());
-        tables = new TaskTables(testDatabase, database.pool());
-    }
-
-    @AfterAll
-    static void close() {
-        Await.result(database.close());
-        Await.result(vertx.close());
-        testDatabase.close();
-    }
-
     @BeforeEach
     void empty() {
-        testDatabase.execute("TRUNCATE tasks, hosts CASCADE");
-        feed = new TaskProgressFeed(vertx, this::countedProgress, Duration.ofMillis(50), Duration.ofMillis(200));
+        feed = new TaskProgressFeed(store.vertx(), this::countedProgress, Duration.ofMillis(50), Duration.ofMillis(200));
     }
 
     private Future<Optional<TaskProgress>> countedProgress(UUID taskId) {
         mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        return tasks.progress(taskId).onComplete(ar -> inFlight.decrementAndGet());
+        return store.tasks().progress(taskId).onComplete(ar -> inFlight.decrementAndGet());
     }
 
     /** A watcher that records what it got. */
@@ -85,8 +62,8 @@ class TaskProgressFeedTest {
 
     @Test
     void fiftyWatchersShareOnePollerThatStopsWhenTheTaskIsDone() {
-        tables.hosts("h", 3);
-        UUID taskId = Await.result(tasks.create(UUID.randomUUID(), TaskRepositoryTest.exec(
+        store.tables().hosts("h", 3);
+        UUID taskId = Await.result(store.tasks().create(UUID.randomUUID(), TaskRepositoryTest.exec(
                 TaskRepositoryTest.selector("hostname~*")), "m-1")).taskId();
         List<Recorder> watchers = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -99,7 +76,7 @@ class TaskProgressFeedTest {
         assertThat(watchers.get(0).seen.get(0).counts().get(RunStatus.PENDING)).isEqualTo(3);
 
         // Results written (here, by another member straight into the table) and this member told.
-        testDatabase.execute("UPDATE runs SET state = 'succeeded', recorded_at = now()");
+        store.testDatabase().execute("UPDATE runs SET state = 'succeeded', recorded_at = now()");
         feed.changed(List.of(taskId));
         await().atMost(DEADLINE).until(() -> watchers.stream().allMatch(Recorder::done));
 
@@ -115,8 +92,8 @@ class TaskProgressFeedTest {
 
     @Test
     void theLastWatcherLeavingStopsThePoller_andALateWatcherGetsTheLatestCountsAtOnce() {
-        tables.hosts("h", 2);
-        UUID taskId = Await.result(tasks.create(UUID.randomUUID(), TaskRepositoryTest.exec(
+        store.tables().hosts("h", 2);
+        UUID taskId = Await.result(store.tasks().create(UUID.randomUUID(), TaskRepositoryTest.exec(
                 TaskRepositoryTest.selector("hostname~*")), "m-1")).taskId();
         Recorder first = new Recorder();
         TaskProgressFeed.Watching one = feed.watch(taskId, first);

@@ -2,11 +2,8 @@ package io.muster.controller.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.controller.TestDatabase;
 import io.muster.controller.store.Await;
-import io.muster.controller.store.Database;
 import io.muster.scheduler.selector.Selector;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -15,39 +12,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TaskRepositoryTest {
 
-    private static Vertx vertx;
-    private static TestDatabase testDatabase;
-    private static Database database;
-    private static TaskRepository tasks;
-    private static TaskTables tables;
+    @RegisterExtension
+    static final TaskStore store = new TaskStore("tasks", "hosts");
 
-    @BeforeAll
-    static void open() {
-        vertx = Vertx.vertx();
-        testDatabase = TestDatabase.create();
-        database = Await.result(Database.open(vertx, testDatabase.url()));
-        tasks = new TaskRepository(database.pool());
-        tables = new TaskTables(testDatabase, database.pool());
-    }
-
-    @AfterAll
-    static void close() {
-        Await.result(database.close());
-        Await.result(vertx.close());
-        testDatabase.close();
-    }
-
-    @BeforeEach
-    void empty() {
-        testDatabase.execute("TRUNCATE tasks, hosts CASCADE");
-    }
 
     static TaskRequest exec(TaskTarget target) {
         return new TaskRequest(target, TaskKind.EXEC, new JsonObject().put("command", new JsonArray().add("true")), 60,
@@ -60,76 +32,76 @@ class TaskRepositoryTest {
 
     @Test
     void selectorTaskHasOneRunPerMatchingHost() {
-        tables.hosts("h", 101);
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(), exec(selector("role=web")), "m-1"));
+        store.tables().hosts("h", 101);
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("role=web")), "m-1"));
 
         assertThat(created.runs()).hasSize(51);
         assertThat(created.runs()).extracting(RunRef::hostId).doesNotHaveDuplicates();
-        TaskView view = Await.result(tasks.find(created.taskId())).orElseThrow();
+        TaskView view = Await.result(store.tasks().find(created.taskId())).orElseThrow();
         assertThat(view.total()).isEqualTo(51);
         assertThat(view.counts().get(RunStatus.PENDING)).isEqualTo(51);
         assertThat(view.state()).isEqualTo(TaskState.PENDING);
         assertThat(view.target().getString("selector")).isEqualTo("role=web");
-        assertThat(tables.count("SELECT count(*) FROM runs r JOIN hosts h ON h.id = r.host_id "
+        assertThat(store.tables().count("SELECT count(*) FROM runs r JOIN hosts h ON h.id = r.host_id "
                 + "WHERE h.labels->>'role' <> 'web'")).isZero();
     }
 
     @Test
     void selectorMatchingNoHostWritesNothing() {
-        tables.hosts("h", 10);
-        Throwable failure = Await.failure(tasks.create(UUID.randomUUID(), exec(selector("role=cache")), "m-1"));
+        store.tables().hosts("h", 10);
+        Throwable failure = Await.failure(store.tasks().create(UUID.randomUUID(), exec(selector("role=cache")), "m-1"));
         assertThat(failure).isInstanceOf(InvalidTaskRequestException.class)
                 .hasMessage("the selector 'role=cache' matches no host");
-        assertThat(tables.tasks()).isZero();
-        assertThat(tables.runs()).isZero();
+        assertThat(store.tables().tasks()).isZero();
+        assertThat(store.tables().runs()).isZero();
     }
 
     @Test
     void unknownExplicitHostsWriteNothingAndAreNamed() {
-        tables.hosts("h", 3);
+        store.tables().hosts("h", 3);
         TaskTarget target = new TaskTarget.ByHosts(List.of("h-0", "nope-1", "h-2", "nope-2"));
-        Throwable failure = Await.failure(tasks.create(UUID.randomUUID(), exec(target), "m-1"));
+        Throwable failure = Await.failure(store.tasks().create(UUID.randomUUID(), exec(target), "m-1"));
         assertThat(failure).isInstanceOf(InvalidTaskRequestException.class)
                 .hasMessage("2 of the target hosts are not known: nope-1, nope-2");
-        assertThat(tables.tasks()).isZero();
-        assertThat(tables.runs()).isZero();
+        assertThat(store.tables().tasks()).isZero();
+        assertThat(store.tables().runs()).isZero();
 
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(),
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(),
                 exec(new TaskTarget.ByHosts(List.of("h-0", "h-2"))), "m-1"));
         assertThat(created.runs()).extracting(RunRef::hostId).containsExactlyInAnyOrder("h-0", "h-2");
     }
 
     @Test
     void tasksAreListedNewestFirstWithoutGapsAcrossPages() {
-        tables.hosts("h", 2);
+        store.tables().hosts("h", 2);
         List<UUID> created = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            created.add(Await.result(tasks.create(UUID.randomUUID(), exec(selector("role=web")), "m-1")).taskId());
+            created.add(Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("role=web")), "m-1")).taskId());
         }
         List<UUID> listed = new ArrayList<>();
         String cursor = null;
         do {
-            Page<TaskView> page = Await.result(tasks.list(3, cursor));
+            Page<TaskView> page = Await.result(store.tasks().list(3, cursor));
             page.items().forEach(task -> listed.add(task.id()));
             cursor = page.next();
         } while (cursor != null);
         List<UUID> newestFirst = new ArrayList<>(created);
         java.util.Collections.reverse(newestFirst);
         assertThat(listed).containsExactlyElementsOf(newestFirst);
-        assertThat(Await.failure(tasks.list(3, "garbage!"))).isInstanceOf(InvalidTaskRequestException.class);
+        assertThat(Await.failure(store.tasks().list(3, "garbage!"))).isInstanceOf(InvalidTaskRequestException.class);
     }
 
     @Test
     void runsArePagedByHostAndFilteredByState() {
-        tables.hosts("h", 25);
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~host-*")), "m-1"));
-        testDatabase.execute("UPDATE runs SET state = 'running' WHERE host_id IN ('h-1', 'h-2')");
+        store.tables().hosts("h", 25);
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~host-*")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET state = 'running' WHERE host_id IN ('h-1', 'h-2')");
 
         Set<String> hosts = new HashSet<>();
         String cursor = null;
         int pages = 0;
         do {
-            Page<RunView> page = Await.result(tasks.runs(created.taskId(), null, 10, cursor));
+            Page<RunView> page = Await.result(store.tasks().runs(created.taskId(), null, 10, cursor));
             page.items().forEach(run -> assertThat(hosts.add(run.hostId())).isTrue());
             cursor = page.next();
             pages++;
@@ -137,43 +109,43 @@ class TaskRepositoryTest {
         assertThat(hosts).hasSize(25);
         assertThat(pages).isEqualTo(3);
 
-        Page<RunView> running = Await.result(tasks.runs(created.taskId(), RunStatus.RUNNING, 10, null));
+        Page<RunView> running = Await.result(store.tasks().runs(created.taskId(), RunStatus.RUNNING, 10, null));
         assertThat(running.items()).extracting(RunView::hostId).containsExactly("h-1", "h-2");
         assertThat(running.next()).isNull();
-        assertThat(Await.failure(tasks.runs(UUID.randomUUID(), null, 10, null)))
+        assertThat(Await.failure(store.tasks().runs(UUID.randomUUID(), null, 10, null)))
                 .isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test
     void cancelEndsPendingRunsAndReportsRunningOnes() {
-        tables.hosts("h", 6);
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
-        testDatabase.execute("UPDATE runs SET state = 'running', running_since = now() WHERE host_id = 'h-1'");
-        testDatabase.execute("UPDATE runs SET state = 'succeeded' WHERE host_id = 'h-2'");
+        store.tables().hosts("h", 6);
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET state = 'running', running_since = now() WHERE host_id = 'h-1'");
+        store.testDatabase().execute("UPDATE runs SET state = 'succeeded' WHERE host_id = 'h-2'");
 
-        CancelledTask cancelled = Await.result(tasks.cancel(created.taskId()));
+        CancelledTask cancelled = Await.result(store.tasks().cancel(created.taskId()));
         assertThat(cancelled.cancelledPending()).hasSize(4);
         assertThat(cancelled.running()).extracting(RunRef::hostId).containsExactly("h-1");
-        TaskView view = Await.result(tasks.find(created.taskId())).orElseThrow();
+        TaskView view = Await.result(store.tasks().find(created.taskId())).orElseThrow();
         assertThat(view.counts().get(RunStatus.CANCELLED)).isEqualTo(4);
         assertThat(view.state()).isEqualTo(TaskState.CANCELLING);
 
-        testDatabase.execute("UPDATE runs SET state = 'cancelled' WHERE host_id = 'h-1'");
-        assertThat(Await.result(tasks.progress(created.taskId())).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
-        assertThat(Await.failure(tasks.cancel(UUID.randomUUID()))).isInstanceOf(TaskNotFoundException.class);
+        store.testDatabase().execute("UPDATE runs SET state = 'cancelled' WHERE host_id = 'h-1'");
+        assertThat(Await.result(store.tasks().progress(created.taskId())).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(Await.failure(store.tasks().cancel(UUID.randomUUID()))).isInstanceOf(TaskNotFoundException.class);
     }
 
     @Test
     void openRunsOfConnectingHostsIncludeRunningAndCancelledFlags() {
-        tables.hosts("h", 4);
-        CreatedTask first = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
-        CreatedTask second = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
-        testDatabase.execute("UPDATE runs SET state = 'running' WHERE host_id = 'h-0' AND task_id = '"
+        store.tables().hosts("h", 4);
+        CreatedTask first = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
+        CreatedTask second = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET state = 'running' WHERE host_id = 'h-0' AND task_id = '"
                 + first.taskId() + "'");
-        testDatabase.execute("UPDATE runs SET state = 'succeeded' WHERE host_id = 'h-1'");
-        testDatabase.execute("UPDATE tasks SET cancelled_at = now() WHERE id = '" + second.taskId() + "'");
+        store.testDatabase().execute("UPDATE runs SET state = 'succeeded' WHERE host_id = 'h-1'");
+        store.testDatabase().execute("UPDATE tasks SET cancelled_at = now() WHERE id = '" + second.taskId() + "'");
 
-        List<OpenRun> open = Await.result(tasks.openRuns(List.of("h-0", "h-1")));
+        List<OpenRun> open = Await.result(store.tasks().openRuns(List.of("h-0", "h-1")));
         assertThat(open).hasSize(2);
         OpenRun running = open.get(0);
         assertThat(running.run().hostId()).isEqualTo("h-0");
@@ -187,38 +159,38 @@ class TaskRepositoryTest {
 
     @Test
     void sweeperEndsRunsOfHostsOfflinePastTheDeadlineOnly() {
-        tables.hosts("h", 3);
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
-        testDatabase.execute("UPDATE runs SET created_at = now() - interval '1 hour'");
-        testDatabase.execute("UPDATE hosts SET state = 'offline', last_seen = now() - interval '10 minutes' "
+        store.tables().hosts("h", 3);
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET created_at = now() - interval '1 hour'");
+        store.testDatabase().execute("UPDATE hosts SET state = 'offline', last_seen = now() - interval '10 minutes' "
                 + "WHERE id = 'h-0'");
-        testDatabase.execute("UPDATE hosts SET state = 'offline', last_seen = now() - interval '1 minute' "
+        store.testDatabase().execute("UPDATE hosts SET state = 'offline', last_seen = now() - interval '1 minute' "
                 + "WHERE id = 'h-1'");
 
-        assertThat(Await.result(tasks.sweepHostLost(Duration.ofMinutes(5)))).isEqualTo(1);
-        assertThat(Await.result(tasks.sweepHostLost(Duration.ofMinutes(5)))).isZero();
-        Page<RunView> lost = Await.result(tasks.runs(created.taskId(), RunStatus.HOST_LOST, 10, null));
+        assertThat(Await.result(store.tasks().sweepHostLost(Duration.ofMinutes(5)))).isEqualTo(1);
+        assertThat(Await.result(store.tasks().sweepHostLost(Duration.ofMinutes(5)))).isZero();
+        Page<RunView> lost = Await.result(store.tasks().runs(created.taskId(), RunStatus.HOST_LOST, 10, null));
         assertThat(lost.items()).extracting(RunView::hostId).containsExactly("h-0");
         assertThat(lost.items().get(0).reason()).isEqualTo("host offline for more than 300 seconds");
 
         // A host that was already away when the task came still gets the whole deadline.
-        CreatedTask fresh = Await.result(tasks.create(UUID.randomUUID(), exec(new TaskTarget.ByHosts(List.of("h-0"))),
+        CreatedTask fresh = Await.result(store.tasks().create(UUID.randomUUID(), exec(new TaskTarget.ByHosts(List.of("h-0"))),
                 "m-1"));
-        assertThat(Await.result(tasks.sweepHostLost(Duration.ofMinutes(5)))).isZero();
-        assertThat(Await.result(tasks.find(fresh.taskId())).orElseThrow().state()).isEqualTo(TaskState.PENDING);
+        assertThat(Await.result(store.tasks().sweepHostLost(Duration.ofMinutes(5)))).isZero();
+        assertThat(Await.result(store.tasks().find(fresh.taskId())).orElseThrow().state()).isEqualTo(TaskState.PENDING);
     }
 
     @Test
     void sweeperTimesOutRunsSilentPastTimeoutAndGrace() {
-        tables.hosts("h", 2);
-        CreatedTask created = Await.result(tasks.create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
-        testDatabase.execute("UPDATE runs SET state = 'running', running_since = now() - interval '100 seconds' "
+        store.tables().hosts("h", 2);
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("hostname~*")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET state = 'running', running_since = now() - interval '100 seconds' "
                 + "WHERE host_id = 'h-0'");
-        testDatabase.execute("UPDATE runs SET state = 'running', running_since = now() - interval '50 seconds' "
+        store.testDatabase().execute("UPDATE runs SET state = 'running', running_since = now() - interval '50 seconds' "
                 + "WHERE host_id = 'h-1'");
 
-        assertThat(Await.result(tasks.sweepTimedOut(Duration.ofSeconds(30)))).isEqualTo(1);
-        TaskView view = Await.result(tasks.find(created.taskId())).orElseThrow();
+        assertThat(Await.result(store.tasks().sweepTimedOut(Duration.ofSeconds(30)))).isEqualTo(1);
+        TaskView view = Await.result(store.tasks().find(created.taskId())).orElseThrow();
         assertThat(view.counts().get(RunStatus.TIMED_OUT)).isEqualTo(1);
         assertThat(view.counts().get(RunStatus.RUNNING)).isEqualTo(1);
     }

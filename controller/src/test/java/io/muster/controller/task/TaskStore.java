@@ -1,0 +1,71 @@
+package io.muster.controller.task;
+
+import io.muster.controller.TestDatabase;
+import io.muster.controller.store.Await;
+import io.muster.controller.store.Database;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A fresh test database with the task schema, opened once per test class and emptied before each
+ * test: register it as a static {@code @RegisterExtension} field. Its callbacks run before the
+ * class's own {@code @BeforeAll} and {@code @BeforeEach} methods, so those can build on it.
+ */
+final class TaskStore implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+
+    private final String emptied;
+    private Vertx vertx;
+    private TestDatabase testDatabase;
+    private Database database;
+    private TaskRepository tasks;
+    private TaskTables tables;
+
+    /** @param emptiedTables tables truncated (with CASCADE) before each test */
+    TaskStore(String... emptiedTables) {
+        this.emptied = String.join(", ", emptiedTables);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        vertx = Vertx.vertx();
+        testDatabase = TestDatabase.create();
+        database = Await.result(Database.open(vertx, testDatabase.url()));
+        tasks = new TaskRepository(database.pool());
+        tables = new TaskTables(testDatabase, database.pool());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        testDatabase.execute("TRUNCATE " + emptied + " CASCADE");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Await.result(database.close());
+        Await.result(vertx.close());
+        testDatabase.close();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    TestDatabase testDatabase() {
+        return testDatabase;
+    }
+
+    Database database() {
+        return database;
+    }
+
+    TaskRepository tasks() {
+        return tasks;
+    }
+
+    TaskTables tables() {
+        return tables;
+    }
+}
