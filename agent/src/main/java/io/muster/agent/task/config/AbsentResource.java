@@ -5,7 +5,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -16,7 +15,7 @@ import java.util.stream.Stream;
  * Nothing at {@code path}: a file or symlink (the link itself, never its target) is removed, an
  * empty directory too; a directory with entries only when {@code recursive} is set.
  */
-record AbsentResource(Path path, boolean recursive) implements Resource {
+record AbsentResource(Path path, boolean recursive) implements PathResource {
 
     @Override
     public String type() {
@@ -24,24 +23,10 @@ record AbsentResource(Path path, boolean recursive) implements Resource {
     }
 
     @Override
-    public String subjectField() {
-        return "path";
-    }
-
-    @Override
-    public String subject() {
-        return path.toString();
-    }
-
-    @Override
-    public Change check(CommandRunner commands) throws ConfigException {
-        PosixFileAttributes actual;
-        try {
-            actual = PosixAttributes.read(path);
-        } catch (NoSuchFileException e) {
+    public Change check() throws ConfigException {
+        PosixFileAttributes actual = attributesOrNull();
+        if (actual == null) {
             return Change.unchanged("already absent");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + PosixAttributes.describe(e), e);
         }
         if (actual.isSymbolicLink()) {
             return Change.changed("remove symlink", "");

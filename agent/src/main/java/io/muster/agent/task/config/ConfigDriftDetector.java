@@ -48,13 +48,8 @@ public final class ConfigDriftDetector {
     }
 
     private static Change check(Resource resource) throws ConfigException {
-        if (resource instanceof FileResource) {
-            return ((FileResource) resource).check();
-        }
-        if (resource instanceof DirectoryResource) {
-            return ((DirectoryResource) resource).check();
-        }
-        return ((SymlinkResource) resource).check();
+        // Recorded resources are files, directories and symlinks: all checked without commands.
+        return ((PathResource) resource).check();
     }
 
     /** From what was applied to what the host has now (the reverse of what re-applying would do). */

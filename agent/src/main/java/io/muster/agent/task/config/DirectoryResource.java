@@ -2,13 +2,12 @@ package io.muster.agent.task.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 
 /** A directory (created with its missing parents) with the given mode, owner and group. */
-record DirectoryResource(Path path, PosixAttributes attributes) implements Resource {
+record DirectoryResource(Path path, PosixAttributes attributes) implements PathResource {
 
     @Override
     public String type() {
@@ -16,28 +15,10 @@ record DirectoryResource(Path path, PosixAttributes attributes) implements Resou
     }
 
     @Override
-    public String subjectField() {
-        return "path";
-    }
-
-    @Override
-    public String subject() {
-        return path.toString();
-    }
-
-    @Override
-    public Change check(CommandRunner commands) throws ConfigException {
-        return check();
-    }
-
-    Change check() throws ConfigException {
-        PosixFileAttributes actual;
-        try {
-            actual = PosixAttributes.read(path);
-        } catch (NoSuchFileException e) {
+    public Change check() throws ConfigException {
+        PosixFileAttributes actual = attributesOrNull();
+        if (actual == null) {
             return Change.changed("missing: create directory", "");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + PosixAttributes.describe(e), e);
         }
         if (!actual.isDirectory()) {
             throw new ConfigException(path + " exists and is not a directory");

@@ -25,7 +25,7 @@ import java.util.List;
  * owner and group. Content is written atomically (a temporary file in the same directory renamed
  * over the old one), keeping the old file's mode and owner unless the resource sets them.
  */
-record FileResource(Path path, String content, PosixAttributes attributes) implements Resource {
+record FileResource(Path path, String content, PosixAttributes attributes) implements PathResource {
 
     /** Mode of a file this resource creates when it sets none: rw-r--r--, whatever the umask. */
     static final String DEFAULT_MODE = "0644";
@@ -36,30 +36,11 @@ record FileResource(Path path, String content, PosixAttributes attributes) imple
     }
 
     @Override
-    public String subjectField() {
-        return "path";
-    }
-
-    @Override
-    public String subject() {
-        return path.toString();
-    }
-
-    @Override
-    public Change check(CommandRunner commands) throws ConfigException {
-        return check();
-    }
-
-    /** The check itself needs no commands; drift detection calls it directly. */
-    Change check() throws ConfigException {
-        PosixFileAttributes actual;
-        try {
-            actual = PosixAttributes.read(path);
-        } catch (NoSuchFileException e) {
+    public Change check() throws ConfigException {
+        PosixFileAttributes actual = attributesOrNull();
+        if (actual == null) {
             String diff = content == null ? "" : UnifiedDiff.of(path.toString(), null, content);
             return Change.changed("missing: create file", diff);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + PosixAttributes.describe(e), e);
         }
         if (actual.isDirectory()) {
             throw new ConfigException(path + " is a directory, not a file");

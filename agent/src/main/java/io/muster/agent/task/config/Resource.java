@@ -9,7 +9,7 @@ package io.muster.agent.task.config;
  * Both run on the run's worker thread and may block; instances are immutable.
  */
 sealed interface Resource
-        permits FileResource, DirectoryResource, SymlinkResource, AbsentResource, PackageResource, ServiceResource,
+        permits PathResource, PackageResource, ServiceResource,
         CommandResource {
 
     /** The spec's {@code type}: file, directory, symlink, absent, package, service or command. */

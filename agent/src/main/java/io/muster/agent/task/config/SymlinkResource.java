@@ -3,7 +3,6 @@ package io.muster.agent.task.config;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -14,7 +13,7 @@ import java.util.UUID;
  * absolute). An existing link is re-pointed atomically; a file or directory in the way is an
  * error rather than something to delete silently (an {@code absent} resource says so explicitly).
  */
-record SymlinkResource(Path path, Path target) implements Resource {
+record SymlinkResource(Path path, Path target) implements PathResource {
 
     @Override
     public String type() {
@@ -22,28 +21,10 @@ record SymlinkResource(Path path, Path target) implements Resource {
     }
 
     @Override
-    public String subjectField() {
-        return "path";
-    }
-
-    @Override
-    public String subject() {
-        return path.toString();
-    }
-
-    @Override
-    public Change check(CommandRunner commands) throws ConfigException {
-        return check();
-    }
-
-    Change check() throws ConfigException {
-        PosixFileAttributes actual;
-        try {
-            actual = PosixAttributes.read(path);
-        } catch (NoSuchFileException e) {
+    public Change check() throws ConfigException {
+        PosixFileAttributes actual = attributesOrNull();
+        if (actual == null) {
             return Change.changed("missing: create symlink -> " + target, "");
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + PosixAttributes.describe(e), e);
         }
         if (!actual.isSymbolicLink()) {
             throw new ConfigException(path + " exists and is a " + (actual.isDirectory() ? "directory" : "file")
