@@ -12,9 +12,11 @@ import io.muster.agent.session.AgentSession;
 import io.muster.agent.session.ContainerReporter;
 import io.muster.agent.session.NettyChannels;
 import io.muster.agent.session.SessionSettings;
+import io.muster.agent.task.StandardExecutors;
 import io.muster.agent.task.TaskExecutor;
 import io.muster.agent.task.TaskRunner;
 import io.muster.agent.task.exec.ExecExecutor;
+import io.muster.agent.task.lifecycle.AgentRestart;
 import io.muster.proto.v1.Inventory;
 import io.muster.proto.v1.TaskUpdate;
 import io.netty.channel.EventLoopGroup;
@@ -58,6 +60,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final List<TaskExecutor> extraExecutors;
     private final ContainerReporter containers;
+    private final AutoCloseable ownedExecutors;
     private ScheduledThreadPoolExecutor scheduler;
     private ExecutorService workers;
     private EventLoopGroup eventLoop;
@@ -80,9 +83,26 @@ public final class Agent implements AutoCloseable {
      * @param containers     reports managed containers on heartbeats; null when there is no engine
      */
     public Agent(AgentConfig config, List<? extends TaskExecutor> extraExecutors, ContainerReporter containers) {
+        this(config, extraExecutors, containers, null);
+    }
+
+    private Agent(AgentConfig config, List<? extends TaskExecutor> extraExecutors, ContainerReporter containers,
+            AutoCloseable ownedExecutors) {
         this.config = config;
         this.extraExecutors = List.copyOf(extraExecutors);
         this.containers = containers;
+        this.ownedExecutors = ownedExecutors;
+    }
+
+    /**
+     * The agent of a real host: exec plus the {@link StandardExecutors} its configuration calls for
+     * (config, lifecycle, container when the engine socket exists), released by {@link #close()}.
+     *
+     * @param restart how this process restarts into another build; null when nothing supervises it
+     */
+    public static Agent standard(AgentConfig config, AgentRestart restart) {
+        StandardExecutors standard = StandardExecutors.from(config, VERSION, restart);
+        return new Agent(config, standard.executors(), standard.containers(), standard);
     }
 
     /** Reads identity and inventory, replays the journal and starts connecting. */
@@ -217,6 +237,13 @@ public final class Agent implements AutoCloseable {
                 journal.close();
             } catch (IOException e) {
                 LOG.warn("closing the journal failed", e);
+            }
+        }
+        if (ownedExecutors != null) {
+            try {
+                ownedExecutors.close();
+            } catch (Exception e) {
+                LOG.warn("closing the task executors failed", e);
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.muster.cli;
 
 import io.muster.cli.agent.AgentCommand;
-import io.muster.cli.bench.BenchCommand;
 import io.muster.cli.completion.CompletionCommand;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
@@ -41,7 +40,6 @@ import picocli.CommandLine.ScopeType;
                 LifecycleCommand.class,
                 TokensCommand.class,
                 CompletionCommand.class,
-                BenchCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class
         })
@@ -63,7 +61,15 @@ public final class MusterCommand implements Runnable {
 
     /** The command line with Muster's exit-code and error conventions installed. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new MusterCommand());
+        return withConventions(new CommandLine(new MusterCommand()));
+    }
+
+    /**
+     * {@code commandLine} with Muster's exit-code and error conventions: also for a command that
+     * lives outside this jar ({@code muster bench}, which the launcher script hands to the bench's
+     * own jar so the muster distribution does not carry the bench).
+     */
+    public static CommandLine withConventions(CommandLine commandLine) {
         commandLine.setParameterExceptionHandler(CommandErrors::usage);
         commandLine.setExecutionExceptionHandler(CommandErrors::failure);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);

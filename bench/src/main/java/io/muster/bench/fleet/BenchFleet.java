@@ -1,5 +1,8 @@
 package io.muster.bench.fleet;
 
+import io.muster.cli.simulate.ExecutionReport;
+import io.muster.launch.JvmCommand;
+import io.muster.launch.ChildProcess;
 import io.muster.bench.probe.ControllerApi;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.muster.bench.fleet;
 
+import io.muster.launch.ChildProcess;
+
 /**
  * One controller member process of the bench fleet.
  *

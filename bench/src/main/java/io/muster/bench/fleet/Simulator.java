@@ -1,5 +1,7 @@
 package io.muster.bench.fleet;
 
+import io.muster.cli.simulate.ExecutionReport;
+import io.muster.launch.ChildProcess;
 import java.nio.file.Path;
 
 /**

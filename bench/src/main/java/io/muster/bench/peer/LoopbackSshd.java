@@ -1,6 +1,6 @@
 package io.muster.bench.peer;
 
-import io.muster.bench.fleet.ChildProcess;
+import io.muster.launch.ChildProcess;
 import io.muster.bench.fleet.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -2,7 +2,7 @@ package io.muster.bench.peer;
 
 import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.FleetSettings;
-import io.muster.bench.fleet.JvmCommand;
+import io.muster.launch.JvmCommand;
 import io.muster.bench.probe.ControllerApi;
 import io.muster.bench.report.ScenarioResult;
 import io.muster.bench.scenario.BenchContext;

@@ -3,7 +3,7 @@ package io.muster.bench.scenario;
 import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.FleetDatabase;
 import io.muster.bench.fleet.FleetSettings;
-import io.muster.bench.fleet.JvmCommand;
+import io.muster.launch.JvmCommand;
 import io.muster.bench.probe.ControllerApi;
 import io.muster.bench.probe.HeapProbe;
 import io.muster.bench.probe.Machine;

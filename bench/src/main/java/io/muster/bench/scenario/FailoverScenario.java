@@ -1,6 +1,6 @@
 package io.muster.bench.scenario;
 
-import io.muster.bench.fleet.ExecutionReport;
+import io.muster.cli.simulate.ExecutionReport;
 import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.ClusterReading;
 import io.muster.bench.probe.ControllerApi;

@@ -2,16 +2,8 @@ package io.muster.cli.agent;
 
 import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
-import io.muster.agent.task.TaskExecutor;
-import io.muster.agent.task.config.ConfigExecutor;
-import io.muster.agent.task.container.ContainerExecutor;
-import io.muster.agent.task.container.DockerEngineClient;
-import io.muster.agent.task.container.ManagedContainers;
 import io.muster.agent.task.lifecycle.AgentRestart;
-import io.muster.agent.task.lifecycle.ContainerStatusCache;
-import io.muster.agent.task.lifecycle.LifecycleExecutor;
 import io.muster.agent.upgrade.AgentSupervisor;
-import io.muster.agent.upgrade.BuildDownload;
 import io.muster.agent.upgrade.BuildSlots;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
@@ -19,7 +11,6 @@ import io.muster.cli.launch.JavaCommand;
 import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -159,30 +150,12 @@ public final class AgentCommand implements Callable<Integer> {
         AgentConfig config = tls.apply(new AgentConfig(controllers, dataDir, heartbeat, null, bootIdFile,
                 rebootCommand == null ? null : Arrays.asList(rebootCommand.strip().split("\\s+")),
                 containerSocket));
-        Path socket = DockerEngineClient.resolveSocket(containerSocket);
-        DockerEngineClient engine = null;
-        ContainerStatusCache containers = null;
-        List<TaskExecutor> executors = new ArrayList<>();
-        executors.add(new ConfigExecutor());
-        if (Files.exists(socket)) {
-            engine = DockerEngineClient.forSocket(socket);
-            executors.add(new ContainerExecutor(engine));
-            containers = new ContainerStatusCache(new ManagedContainers(engine), ContainerStatusCache.DEFAULT_REFRESH);
-            log.info("container engine socket {}: container tasks enabled", socket);
-        } else {
-            log.info("no container engine socket at {} (set --container-socket): container tasks will fail on this host",
-                    socket);
-        }
         BuildSlots slots = new BuildSlots(dataDir);
         AgentRestart restart = supervised ? () -> {
             log.info("exiting with code {} so the supervisor starts the installed agent build", AgentRestart.EXIT_CODE);
             System.exit(AgentRestart.EXIT_CODE);
         } : null;
-        LifecycleExecutor lifecycle = new LifecycleExecutor(dataDir,
-                engine == null ? null : new ManagedContainers(engine), config.rebootCommand(), config.bootIdFile(),
-                Agent.VERSION, restart, new BuildDownload());
-        executors.add(lifecycle);
-        try (Agent agent = new Agent(config, executors, containers)) {
+        try (Agent agent = Agent.standard(config, restart)) {
             agent.start();
             if (supervised) {
                 agent.session().whenWelcomed(() -> markHealthy(slots));
@@ -190,16 +163,6 @@ public final class AgentCommand implements Callable<Integer> {
             log.info("agent started (version {}); controllers {}, data in {}", Agent.VERSION,
                     String.join(",", controllers), dataDir.toAbsolutePath());
             log.info("stopping: {}", stop.await());
-        } finally {
-            lifecycle.close();
-            if (containers != null) {
-                containers.close();
-            }
-            for (TaskExecutor executor : executors) {
-                if (executor instanceof ContainerExecutor container) {
-                    container.close();
-                }
-            }
         }
         log.info("agent stopped");
         return 0;

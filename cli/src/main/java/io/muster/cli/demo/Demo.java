@@ -1,6 +1,6 @@
 package io.muster.cli.demo;
 
-import io.muster.bench.fleet.ChildProcess;
+import io.muster.launch.ChildProcess;
 import io.muster.cli.CommandFailure;
 import io.muster.cli.duration.Durations;
 import io.muster.cli.launch.JavaCommand;

@@ -1,6 +1,6 @@
 package io.muster.cli.launch;
 
-import io.muster.bench.fleet.JvmCommand;
+import io.muster.launch.JvmCommand;
 import io.muster.cli.MusterCommand;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -2,7 +2,6 @@ package io.muster.cli.simulate;
 
 import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatorConfig;
-import io.muster.bench.fleet.ExecutionReport;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
 import io.muster.cli.launch.ParentOption;

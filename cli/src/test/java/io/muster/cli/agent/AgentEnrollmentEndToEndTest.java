@@ -3,7 +3,7 @@ package io.muster.cli.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.muster.bench.fleet.ChildProcess;
+import io.muster.launch.ChildProcess;
 import io.muster.cli.launch.JavaCommand;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;

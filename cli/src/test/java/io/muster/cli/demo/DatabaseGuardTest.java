@@ -3,7 +3,7 @@ package io.muster.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.muster.bench.fleet.ChildProcess;
+import io.muster.launch.ChildProcess;
 import io.muster.cli.launch.JavaCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

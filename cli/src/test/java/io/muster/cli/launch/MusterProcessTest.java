@@ -3,7 +3,7 @@ package io.muster.cli.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.muster.bench.fleet.ChildProcess;
+import io.muster.launch.ChildProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.muster.bench.fleet;
+package io.muster.launch;
 
 import java.io.File;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
-package io.muster.cli.bench;
+package io.muster.bench.command;
 
 import io.muster.bench.fleet.FleetSettings;
-import io.muster.bench.fleet.JvmCommand;
+import io.muster.launch.JvmCommand;
 import io.muster.bench.scenario.BenchRun;
 import io.muster.bench.scenario.BenchSettings;
 import io.muster.bench.scenario.ScenarioName;
@@ -31,8 +31,11 @@ import picocli.CommandLine.Option;
  * run as processes of their own (a kill is a real kill); PostgreSQL is embedded in this process
  * unless {@code --db-url} names a server (a scratch database is created on it and dropped).
  * Results go to {@code bench/results/<UTC timestamp>/}: results.json, summary.md and SVG plots.
+ *
+ * <p>Its own main class in the bench jar: the {@code muster} script hands {@code muster bench} to
+ * it, so the muster distribution does not carry the bench (JMH, embedded PostgreSQL).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "muster bench", mixinStandardHelpOptions = true,
         description = {"Measure Muster at fleet scale on this machine (controllers and simulated agents as processes).",
                 "Scenarios: ceiling (the machine's raw gRPC and PostgreSQL rates), connect, steady, fanout, failover;"
                         + " peer (Ansible vs Muster, facter vs the agent's inventory) only when asked for."})
@@ -107,6 +110,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Member data, embedded PostgreSQL and logs (default: a new directory under the temp dir).")
     Path dataDir;
 
+    @Option(names = "--verbose", description = "Print the stack trace of a failure.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(MusterCommand.withConventions(new CommandLine(new BenchCommand())).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
@@ -168,11 +178,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private String commandLine() {
-        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
-        // picocli hands a subcommand the whole command line, its own name included.
-        int self = args.indexOf(spec.name());
-        List<String> own = self < 0 ? args : args.subList(self + 1, args.size());
-        return "muster bench" + (own.isEmpty() ? "" : " " + String.join(" ", own));
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        return "muster bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
     }
 
     private void positive(String option, int value) {

@@ -1,4 +1,4 @@
-package io.muster.bench.fleet;
+package io.muster.cli.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

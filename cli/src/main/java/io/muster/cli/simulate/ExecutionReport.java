@@ -1,4 +1,4 @@
-package io.muster.bench.fleet;
+package io.muster.cli.simulate;
 
 import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatedAgent;
