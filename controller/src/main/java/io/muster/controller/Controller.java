@@ -6,16 +6,18 @@ import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.muster.controller.api.HttpApi;
 import io.muster.controller.api.ArtifactRoutes;
+import io.muster.controller.api.HostRoutes;
 import io.muster.controller.api.LifecycleRoutes;
-import io.muster.controller.api.MemberView;
+import io.muster.controller.api.OpenApiRoutes;
+import io.muster.controller.api.OperationsRoutes;
 import io.muster.controller.api.TaskRoutes;
+import io.muster.controller.cluster.MemberView;
+import io.muster.controller.http.HttpApi;
 import io.muster.controller.artifact.ArtifactStore;
 import io.muster.controller.artifact.ImageGrants;
-import io.muster.controller.auth.Role;
+import io.muster.controller.access.Role;
 import io.muster.controller.auth.TokenSecret;
-import io.muster.controller.auth.ScopeGuard;
 import io.muster.controller.auth.Security;
 import io.muster.controller.cluster.ClusterMember;
 import io.muster.controller.cluster.HazelcastClusterView;
@@ -160,12 +162,6 @@ public final class Controller implements AutoCloseable {
                     .permitKeepAliveWithoutCalls(true)
                     .build()
                     .start();
-            parts.http = new HttpApi(parts.vertx, parts.hosts, parts.registry, clusterView);
-            parts.security.mount(parts.http.router());
-            new TaskRoutes(parts.vertx, parts.tasks.service()).mount(parts.http.router());
-            new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                    new TokenCallers(parts.security.tokens(), new ScopeGuard(parts.database.pool())))
-                    .mount(parts.http.router());
             ArtifactStore artifacts = new ArtifactStore(parts.database.pool());
             Parts started = parts;
             parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
@@ -175,8 +171,19 @@ public final class Controller implements AutoCloseable {
                             + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
                             .map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
-            new LifecycleRoutes(parts.lifecycle, parts.containers).mount(parts.http.router());
-            new ArtifactRoutes(artifacts).mount(parts.http.router());
+            parts.http = new HttpApi(parts.vertx, parts.security.access());
+            parts.security.authenticate(parts.http);
+            // Every HTTP part, from this one list: each declares its own routes with their rules.
+            parts.http.mount(List.of(
+                    new OperationsRoutes(parts.vertx, parts.hosts, parts.registry, clusterView),
+                    new OpenApiRoutes(),
+                    parts.security.routes(),
+                    new HostRoutes(parts.hosts, clusterView),
+                    new TaskRoutes(parts.vertx, parts.tasks.service()),
+                    new LifecycleRoutes(parts.lifecycle, parts.containers),
+                    new ArtifactRoutes(artifacts),
+                    new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
+                            new TokenCallers(parts.security.tokens()), parts.security.access())));
             // A container load from this cluster's image store gets its download token as a task secret.
             parts.tasks.service().issueSecretsWith(new ImageGrants(
                     () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
@@ -293,6 +300,16 @@ public final class Controller implements AutoCloseable {
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
     public io.vertx.ext.web.Router httpRouter() {
         return parts.http.router();
+    }
+
+    /** The HTTP routes every part declared, each with its rule (the rule test reads them). */
+    public io.muster.controller.http.Routes httpRoutes() {
+        return parts.http.routes();
+    }
+
+    /** The services of the gRPC server (the rule test reads their methods). */
+    public List<io.grpc.ServerServiceDefinition> grpcServices() {
+        return parts.grpc.getServices();
     }
 
     /** Tokens, enrollment, the cluster CA, revocations and the audit log. */

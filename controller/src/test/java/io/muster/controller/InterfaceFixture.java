@@ -1,11 +1,12 @@
 package io.muster.controller;
 
-import io.muster.controller.api.ClusterView;
-import io.muster.controller.api.MemberView;
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.cluster.MemberView;
 import io.muster.controller.auth.ApiTokens;
 import io.muster.controller.auth.AuditLog;
-import io.muster.controller.auth.Role;
-import io.muster.controller.auth.ScopeGuard;
+import io.muster.controller.access.Role;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.ScopeGuard;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.Inventories;
@@ -35,6 +36,7 @@ public final class InterfaceFixture implements AutoCloseable {
     public final Database database;
     public final ApiTokens tokens;
     public final ScopeGuard scopes;
+    public final Access access;
     public final AuditLog audit;
     public final String adminToken;
     public final String paymentsToken;
@@ -47,6 +49,7 @@ public final class InterfaceFixture implements AutoCloseable {
         database = Await.result(Database.open(vertx, testDatabase.url()));
         tokens = new ApiTokens(database.pool(), Clock.systemUTC(), new Random(7));
         scopes = new ScopeGuard(database.pool());
+        access = new Access(scopes);
         audit = new AuditLog(vertx, database.pool(), Clock.systemUTC());
         for (int i = 0; i < 4; i++) {
             String id = "h-" + i;

@@ -1,5 +1,7 @@
 package io.muster.controller.api;
 
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
 import io.muster.controller.artifact.Artifact;
 import io.muster.controller.artifact.ArtifactConflictException;
 import io.muster.controller.artifact.ArtifactKind;
@@ -7,7 +9,10 @@ import io.muster.controller.artifact.ArtifactRejectedException;
 import io.muster.controller.artifact.ArtifactStore;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.Routes;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -27,7 +32,15 @@ import org.slf4j.LoggerFactory;
  * Downloads carry {@code Content-Length} and the digest ({@code Digest: sha-256=...},
  * {@code X-Muster-Sha256}).
  */
-public final class ArtifactRoutes {
+public final class ArtifactRoutes implements ApiPart {
+
+    // Artifacts are used fleet-wide (any host may load an image, any host may run an agent
+    // build): publishing one reaches beyond any scope. Reading one shows no host data.
+    static final Rule UPLOAD_IMAGE = Rule.admin("images.upload", Scoping.UNSCOPED_ONLY);
+    static final Rule DOWNLOAD_IMAGE = Rule.viewer("images.download", Scoping.NO_FLEET_DATA);
+    static final Rule UPLOAD_BUILD = Rule.admin("agent-builds.upload", Scoping.UNSCOPED_ONLY);
+    static final Rule READ_BUILD = Rule.viewer("agent-builds.get", Scoping.NO_FLEET_DATA);
+    static final Rule DOWNLOAD_BUILD = Rule.viewer("agent-builds.download", Scoping.NO_FLEET_DATA);
 
     private static final Logger log = LoggerFactory.getLogger(ArtifactRoutes.class);
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
@@ -40,13 +53,14 @@ public final class ArtifactRoutes {
         this.store = store;
     }
 
-    public void mount(Router router) {
-        router.post("/api/v1/images").handler(ctx -> upload(ctx, ArtifactKind.IMAGE, null));
-        router.get("/api/v1/images/:digest").handler(ctx -> download(ctx, ArtifactKind.IMAGE, ctx.pathParam("digest")));
-        router.post("/api/v1/agent-builds").handler(this::uploadBuild);
-        router.get("/api/v1/agent-builds/:version").handler(this::buildMetadata);
-        router.get("/api/v1/agent-builds/:version/download").handler(ctx ->
-                download(ctx, ArtifactKind.AGENT_BUILD, ctx.pathParam("version")));
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/api/v1/images", UPLOAD_IMAGE, ctx -> upload(ctx, ArtifactKind.IMAGE, null))
+                .get("/api/v1/images/:digest", DOWNLOAD_IMAGE, ctx -> download(ctx, ArtifactKind.IMAGE, ctx.pathParam("digest")))
+                .post("/api/v1/agent-builds", UPLOAD_BUILD, this::uploadBuild)
+                .get("/api/v1/agent-builds/:version", READ_BUILD, this::buildMetadata)
+                .get("/api/v1/agent-builds/:version/download", DOWNLOAD_BUILD, ctx ->
+                        download(ctx, ArtifactKind.AGENT_BUILD, ctx.pathParam("version")));
     }
 
     private void uploadBuild(RoutingContext ctx) {
@@ -71,7 +85,7 @@ public final class ArtifactRoutes {
             refuse(ctx, Problem.badRequest("invalid-digest", "sha256 must be 64 hexadecimal characters"));
             return;
         }
-        String uploadedBy = Actors.of(ctx);
+        String uploadedBy = Callers.actor(ctx);
         store.upload(kind, key, expected, uploadedBy, ctx.request()).onComplete(ar -> {
                 if (ar.succeeded()) {
                     Artifact artifact = ar.result().artifact();

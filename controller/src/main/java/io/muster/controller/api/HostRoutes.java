@@ -1,5 +1,14 @@
 package io.muster.controller.api;
 
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.ProblemException;
+import io.muster.controller.http.Routes;
 import io.muster.controller.store.HostNotFoundException;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
@@ -9,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * /api/v1/hosts: listing with selector and cursor, one host with its inventory, labels, events.
  * Handlers run on the event loop and only chain futures.
  */
-final class HostRoutes {
+public final class HostRoutes implements ApiPart {
+
+    static final Rule LIST = Rule.viewer("hosts.list", Scoping.HOST_QUERY);
+    static final Rule GET = Rule.viewer("hosts.get", Scoping.HOST);
+    static final Rule SET_LABELS = Rule.operator("hosts.set-labels", Scoping.HOST);
+    static final Rule EVENTS = Rule.viewer("hosts.events", Scoping.HOST);
 
     private static final Logger log = LoggerFactory.getLogger(HostRoutes.class);
     // The same key alphabet as selectors, so every label can be selected on.
@@ -33,21 +46,23 @@ final class HostRoutes {
     private final HostRepository hosts;
     private final ClusterView cluster;
 
-    HostRoutes(HostRepository hosts, ClusterView cluster) {
+    public HostRoutes(HostRepository hosts, ClusterView cluster) {
         this.hosts = hosts;
         this.cluster = cluster;
     }
 
-    void mount(Router router) {
-        router.get("/api/v1/hosts").handler(this::list);
-        router.get("/api/v1/hosts/:id").handler(this::get);
-        router.put("/api/v1/hosts/:id/labels").handler(this::setLabels);
-        router.get("/api/v1/hosts/:id/events").handler(this::events);
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/hosts", LIST, this::list)
+                .get("/api/v1/hosts/:id", GET, this::get)
+                .put("/api/v1/hosts/:id/labels", SET_LABELS, this::setLabels)
+                .get("/api/v1/hosts/:id/events", EVENTS, this::events);
     }
 
     private void list(RoutingContext ctx) {
         PageRequest page = PageRequest.from(ctx);
-        Selector selector = selector(ctx.request().getParam("selector"));
+        Selector selector = Access.hostSelector(Callers.principal(ctx).orElseThrow(),
+                selector(ctx.request().getParam("selector")));
         hosts.list(selector, page.limit(), page.cursor())
                 .compose(result -> connectedTo(result.items()).map(where -> {
                     JsonArray items = new JsonArray();

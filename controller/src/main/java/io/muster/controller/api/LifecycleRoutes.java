@@ -9,7 +9,12 @@ import io.muster.controller.store.HostNotFoundException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.Routes;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -25,7 +30,10 @@ import io.vertx.ext.web.RoutingContext;
  * </ul>
  * Handlers run on the event loop and only chain futures.
  */
-public final class LifecycleRoutes {
+public final class LifecycleRoutes implements ApiPart {
+
+    static final Rule ACT = Rule.operator("hosts.lifecycle", Scoping.HOST);
+    static final Rule CONTAINERS = Rule.viewer("hosts.containers", Scoping.HOST);
 
     private final LifecycleService lifecycle;
     private final ContainerStatuses containers;
@@ -35,9 +43,10 @@ public final class LifecycleRoutes {
         this.containers = containers;
     }
 
-    public void mount(Router router) {
-        router.post("/api/v1/hosts/:id/lifecycle").handler(this::act);
-        router.get("/api/v1/hosts/:id/containers").handler(this::containers);
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/api/v1/hosts/:id/lifecycle", ACT, this::act)
+                .get("/api/v1/hosts/:id/containers", CONTAINERS, this::containers);
     }
 
     private void act(RoutingContext ctx) {
@@ -49,7 +58,7 @@ public final class LifecycleRoutes {
             Problem.badRequest("invalid-lifecycle-request", e.getMessage()).send(ctx);
             return;
         }
-        lifecycle.act(hostId, request, Actors.of(ctx)).onComplete(ar -> {
+        lifecycle.act(hostId, request, Callers.actor(ctx)).onComplete(ar -> {
             if (ar.succeeded()) {
                 LifecycleOutcome outcome = ar.result();
                 JsonObject answer = new JsonObject()

@@ -1,7 +1,8 @@
 package io.muster.controller.api;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.Router;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Routes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,7 @@ import java.io.UncheckedIOException;
  * suite does not match the document. The file is read once at construction (off the event loop)
  * and served from memory; handlers never block.
  */
-public final class OpenApiRoutes {
+public final class OpenApiRoutes implements ApiPart {
 
     public static final String PATH = "/api/v1/openapi.json";
     public static final String RESOURCE = "openapi/muster-v1.json";
@@ -39,8 +40,9 @@ public final class OpenApiRoutes {
         }
     }
 
-    public void mount(Router router) {
-        router.get(PATH).handler(ctx -> ctx.response()
+    @Override
+    public void routes(Routes routes) {
+        routes.open(PATH, ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "max-age=300")
                 .end(document));

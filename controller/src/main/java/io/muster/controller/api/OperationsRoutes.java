@@ -9,12 +9,19 @@ import io.muster.controller.store.HostRepository;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.Routes;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 
 /** Liveness, readiness, metrics and the cluster's members. */
-final class OperationsRoutes {
+public final class OperationsRoutes implements ApiPart {
+
+    static final Rule CLUSTER = Rule.viewer("cluster.members", Scoping.NO_FLEET_DATA);
 
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final long READY_TIMEOUT_SECONDS = 2;
@@ -24,7 +31,7 @@ final class OperationsRoutes {
     private final PrometheusMeterRegistry registry;
     private final ClusterView cluster;
 
-    OperationsRoutes(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
+    public OperationsRoutes(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
         this.vertx = vertx;
         this.hosts = hosts;
         this.registry = registry;
@@ -37,11 +44,12 @@ final class OperationsRoutes {
         new ClassLoaderMetrics().bindTo(registry);
     }
 
-    void mount(Router router) {
-        router.get("/healthz").handler(ctx -> HostRoutes.json(ctx, 200, new JsonObject().put("status", "ok")));
-        router.get("/readyz").handler(this::ready);
-        router.get("/metrics").handler(this::metrics);
-        router.get("/api/v1/cluster").handler(this::members);
+    @Override
+    public void routes(Routes routes) {
+        routes.open("/healthz", ctx -> HostRoutes.json(ctx, 200, new JsonObject().put("status", "ok")))
+                .open("/readyz", this::ready)
+                .open("/metrics", this::metrics)
+                .get("/api/v1/cluster", CLUSTER, this::members);
     }
 
     private void ready(RoutingContext ctx) {

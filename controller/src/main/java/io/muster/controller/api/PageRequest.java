@@ -1,5 +1,8 @@
 package io.muster.controller.api;
 
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.ProblemException;
+
 import io.muster.controller.store.HostRepository;
 import io.vertx.ext.web.RoutingContext;
 

@@ -1,8 +1,14 @@
 package io.muster.controller.api;
 
-import io.muster.controller.auth.AuthHandler;
-import io.muster.controller.auth.Principal;
-import io.muster.controller.auth.ScopeGuard;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.access.Subject;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.ProblemException;
+import io.muster.controller.http.Routes;
 import io.muster.controller.task.CreatedTask;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.RunStatus;
@@ -20,7 +26,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -37,7 +42,14 @@ import java.util.UUID;
  * succeeded), {@code failed} (no run succeeded), {@code completed} (some did, some did not) and
  * {@code cancelled}. Handlers run on the event loop and only chain futures.
  */
-public final class TaskRoutes {
+public final class TaskRoutes implements ApiPart {
+
+    static final Rule CREATE = Rule.operator("tasks.create", Scoping.TASK_TARGET);
+    static final Rule LIST = Rule.viewer("tasks.list", Scoping.TASK_QUERY);
+    static final Rule GET = Rule.viewer("tasks.get", Scoping.TASK);
+    static final Rule RUNS = Rule.viewer("tasks.runs", Scoping.TASK);
+    static final Rule CANCEL = Rule.operator("tasks.cancel", Scoping.TASK);
+    static final Rule EVENTS = Rule.viewer("tasks.events", Scoping.TASK);
 
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
@@ -50,13 +62,22 @@ public final class TaskRoutes {
         this.tasks = tasks;
     }
 
-    public void mount(Router router) {
-        router.post("/api/v1/tasks").handler(this::create);
-        router.get("/api/v1/tasks").handler(this::list);
-        router.get("/api/v1/tasks/:id").handler(this::get);
-        router.get("/api/v1/tasks/:id/runs").handler(this::runs);
-        router.post("/api/v1/tasks/:id/cancel").handler(this::cancel);
-        router.get("/api/v1/tasks/:id/events").handler(this::events);
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/api/v1/tasks", CREATE, this::target, this::create)
+                .get("/api/v1/tasks", LIST, this::list)
+                .get("/api/v1/tasks/:id", GET, this::get)
+                .get("/api/v1/tasks/:id/runs", RUNS, this::runs)
+                .post("/api/v1/tasks/:id/cancel", CANCEL, this::cancel)
+                .get("/api/v1/tasks/:id/events", EVENTS, this::events);
+    }
+
+    private Subject target(RoutingContext ctx) {
+        try {
+            return Subject.target(parser.parse(ctx.body().buffer()).target());
+        } catch (InvalidTaskRequestException e) {
+            throw new ProblemException(invalid(e));
+        }
     }
 
     private void create(RoutingContext ctx) {
@@ -68,7 +89,7 @@ public final class TaskRoutes {
             return;
         }
         // The creator is stored on the task: a scoped token keeps seeing what it created.
-        TaskRequest owned = request.createdBy(AuthHandler.principal(ctx)
+        TaskRequest owned = request.createdBy(Callers.principal(ctx)
                 .map(caller -> new TaskCreator(caller.tokenId(), caller.name())).orElse(null));
         tasks.create(owned).onSuccess(created -> {
             ctx.response().putHeader("Location", "/api/v1/tasks/" + created.taskId());
@@ -83,9 +104,7 @@ public final class TaskRoutes {
     private void list(RoutingContext ctx) {
         PageRequest page = PageRequest.from(ctx);
         // A scoped token lists only the tasks it could read one by one.
-        SqlFragment visible = AuthHandler.principal(ctx).filter(Principal::scoped)
-                .map(caller -> ScopeGuard.visibleTasks(caller.scope(), caller.tokenId(), 4))
-                .orElse(null);
+        SqlFragment visible = Access.visibleTasks(Callers.principal(ctx).orElseThrow(), 4);
         tasks.list(page.limit(), page.cursor(), visible).onSuccess(result -> {
             JsonArray items = new JsonArray();
             result.items().forEach(task -> items.add(task(task, false)));
@@ -303,15 +322,18 @@ public final class TaskRoutes {
         return time == null ? null : time.toInstant().toString();
     }
 
+    private static Problem invalid(InvalidTaskRequestException invalid) {
+        Problem problem = Problem.badRequest("invalid-task", invalid.getMessage());
+        if (invalid.selectorColumn().isPresent()) {
+            problem = problem.with("column", invalid.selectorColumn().get());
+        }
+        return problem;
+    }
+
     /** Task errors become problems here; anything else goes to the API's failure handler (500). */
     private static void fail(RoutingContext ctx, Throwable e) {
-        if (e instanceof InvalidTaskRequestException) {
-            InvalidTaskRequestException invalid = (InvalidTaskRequestException) e;
-            Problem problem = Problem.badRequest("invalid-task", invalid.getMessage());
-            if (invalid.selectorColumn().isPresent()) {
-                problem = problem.with("column", invalid.selectorColumn().get());
-            }
-            problem.send(ctx);
+        if (e instanceof InvalidTaskRequestException invalid) {
+            invalid(invalid).send(ctx);
         } else if (e instanceof TaskNotFoundException) {
             Problem.notFound("task-not-found", e.getMessage()).send(ctx);
         } else if (e instanceof ProblemException) {

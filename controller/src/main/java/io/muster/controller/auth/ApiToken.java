@@ -1,5 +1,7 @@
 package io.muster.controller.auth;
 
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Role;
 import java.time.Instant;
 
 /** An API token as listed (never with its secret). */

@@ -1,5 +1,7 @@
 package io.muster.controller.auth;
 
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Role;
 import io.muster.scheduler.selector.Selector;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

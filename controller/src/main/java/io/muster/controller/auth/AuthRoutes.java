@@ -1,13 +1,19 @@
 package io.muster.controller.auth;
 
-import io.muster.controller.api.Problem;
-import io.muster.controller.api.ProblemException;
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Role;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.Routes;
+import io.muster.controller.http.ProblemException;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +29,15 @@ import java.util.regex.Pattern;
  * decided by {@link AuthHandler} before these run. Handlers run on the event loop and only chain
  * futures; bad input is a 400 problem naming the field.
  */
-public final class AuthRoutes {
+public final class AuthRoutes implements ApiPart {
+
+    // Tokens, enrollment and the audit log concern the whole fleet; a host is revoked within the scope.
+    static final Rule CREATE_TOKEN = Rule.admin("tokens.create", Scoping.UNSCOPED_ONLY);
+    static final Rule LIST_TOKENS = Rule.admin("tokens.list", Scoping.UNSCOPED_ONLY);
+    static final Rule REVOKE_TOKEN = Rule.admin("tokens.revoke", Scoping.UNSCOPED_ONLY);
+    static final Rule CREATE_ENROLLMENT_TOKEN = Rule.admin("enrollment-tokens.create", Scoping.UNSCOPED_ONLY);
+    static final Rule REVOKE_HOST = Rule.admin("hosts.revoke", Scoping.HOST);
+    static final Rule AUDIT = Rule.admin("audit.list", Scoping.UNSCOPED_ONLY);
 
     /** The cluster CA's certificate in PEM, open to anyone (no token). */
     public static final String CA_PEM = "/api/v1/ca.pem";
@@ -47,14 +61,15 @@ public final class AuthRoutes {
         this.audit = audit;
     }
 
-    public void mount(Router router) {
-        router.post("/api/v1/tokens").handler(this::createToken);
-        router.get("/api/v1/tokens").handler(this::listTokens);
-        router.delete("/api/v1/tokens/:id").handler(this::revokeToken);
-        router.post("/api/v1/enrollment-tokens").handler(this::createEnrollmentToken);
-        router.post("/api/v1/hosts/:id/revoke").handler(this::revokeHost);
-        router.get("/api/v1/audit").handler(this::auditPage);
-        router.get(CA_PEM).handler(this::caCertificate);
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/api/v1/tokens", CREATE_TOKEN, this::createToken)
+                .get("/api/v1/tokens", LIST_TOKENS, this::listTokens)
+                .delete("/api/v1/tokens/:id", REVOKE_TOKEN, this::revokeToken)
+                .post("/api/v1/enrollment-tokens", CREATE_ENROLLMENT_TOKEN, this::createEnrollmentToken)
+                .post("/api/v1/hosts/:id/revoke", REVOKE_HOST, this::revokeHost)
+                .get("/api/v1/audit", AUDIT, this::auditPage)
+                .open(CA_PEM, this::caCertificate);
     }
 
     // Public on purpose: a certificate is no secret, and agents (--ca-cert) and FleetControl
@@ -259,7 +274,7 @@ public final class AuthRoutes {
     }
 
     private static String actor(RoutingContext ctx) {
-        return AuthHandler.principal(ctx).map(Principal::tokenId).orElse(null);
+        return Callers.principal(ctx).map(Principal::tokenId).orElse(null);
     }
 
     private static ProblemException bad(String detail) {

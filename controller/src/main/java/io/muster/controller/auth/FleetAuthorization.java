@@ -8,32 +8,39 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Refusal;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.access.Subject;
 import io.muster.controller.task.TaskTarget;
 import io.muster.proto.v1.CancelTaskRequest;
 import io.muster.proto.v1.FleetControlGrpc;
 import io.muster.proto.v1.GetHostRequest;
-import io.muster.proto.v1.ListHostsRequest;
 import io.muster.proto.v1.SubmitTaskRequest;
 import io.muster.proto.v1.SubmitTaskResponse;
-import io.muster.proto.v1.WatchHostsRequest;
 import io.muster.proto.v1.WatchTaskRequest;
 import io.muster.scheduler.selector.Selector;
-import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.Set;
+import io.muster.proto.v1.AgentGatewayGrpc;
+import io.muster.proto.v1.EnrollmentGrpc;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The token rules on gRPC FleetControl: "authorization: Bearer &lt;token&gt;" metadata checked
- * like the REST API's (UNAUTHENTICATED, PERMISSION_DENIED for the role), then the scope of a
- * scoped token: ListHosts/WatchHosts are narrowed to it, GetHost of a host outside is NOT_FOUND,
- * SubmitTask reaching outside is PERMISSION_DENIED with the count (also in the trailer
- * {@code muster-outside-count}), WatchTask/CancelTask of a task not visible are NOT_FOUND.
+ * The token rules on gRPC FleetControl: "authorization: Bearer &lt;token&gt;" metadata
+ * authenticates the caller (UNAUTHENTICATED), then each method's {@link Rule} from {@link #RULES}
+ * is applied by {@link Access}: PERMISSION_DENIED for the role, GetHost of a host outside the
+ * scope NOT_FOUND, SubmitTask reaching outside PERMISSION_DENIED with the count (also in the
+ * trailer {@code muster-outside-count}), WatchTask/CancelTask of a task not visible NOT_FOUND.
+ * ListHosts and WatchHosts narrow their own selector to the scope. A method without a rule is
+ * refused: a new RPC is closed until its rule is declared here.
  * SubmitTask and CancelTask are audited, refused ones included. The principal is in the call's
  * {@link Context} under {@link #PRINCIPAL}.
  *
@@ -47,27 +54,47 @@ public final class FleetAuthorization implements ServerInterceptor {
     public static final Context.Key<Principal> PRINCIPAL = Context.key("muster-principal");
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<String> OUTSIDE_COUNT = Metadata.Key.of("muster-outside-count", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Map<String, Role> ROLES = Map.of(
-            "ListHosts", Role.VIEWER, "GetHost", Role.VIEWER, "WatchHosts", Role.VIEWER, "WatchTask", Role.VIEWER,
-            "SubmitTask", Role.OPERATOR, "CancelTask", Role.OPERATOR);
-    private static final List<String> AUDITED = List.of("SubmitTask", "CancelTask");
+
+    /** A method's rule and how its subject is read from its one request message. */
+    public record MethodRule(Rule rule, Function<Object, Subject> subject) {
+    }
+
+    /**
+     * Services whose callers are agents, authenticated by their certificate or enrollment token
+     * ({@link AgentAdmission}, {@link EnrollmentService}), not by API tokens.
+     */
+    public static final Set<String> AGENT_SERVICES = Set.of(AgentGatewayGrpc.SERVICE_NAME, EnrollmentGrpc.SERVICE_NAME);
+
+    /** Every API-token method's rule, by full method name ("muster.v1.FleetControl/ListHosts"). */
+    public static final Map<String, MethodRule> RULES = Map.of(
+            fleet("ListHosts"), new MethodRule(Rule.viewer("hosts.list", Scoping.HOST_QUERY), request -> Subject.none()),
+            fleet("WatchHosts"), new MethodRule(Rule.viewer("hosts.watch", Scoping.HOST_QUERY), request -> Subject.none()),
+            fleet("GetHost"), new MethodRule(Rule.viewer("hosts.get", Scoping.HOST),
+                    request -> Subject.host(((GetHostRequest) request).getHostId().trim())),
+            fleet("SubmitTask"), new MethodRule(Rule.operator("tasks.create", Scoping.TASK_TARGET),
+                    request -> Subject.target(target((SubmitTaskRequest) request))),
+            fleet("WatchTask"), new MethodRule(Rule.viewer("tasks.watch", Scoping.TASK),
+                    request -> Subject.task(((WatchTaskRequest) request).getTaskId())),
+            fleet("CancelTask"), new MethodRule(Rule.operator("tasks.cancel", Scoping.TASK),
+                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())));
+    private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"));
 
     private final ApiTokens tokens;
-    private final ScopeGuard scopes;
+    private final Access access;
     private final AuditLog audit;
 
-    public FleetAuthorization(ApiTokens tokens, ScopeGuard scopes, AuditLog audit) {
+    public FleetAuthorization(ApiTokens tokens, Access access, AuditLog audit) {
         this.tokens = tokens;
-        this.scopes = scopes;
+        this.access = access;
         this.audit = audit;
     }
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        if (!FleetControlGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+        if (AGENT_SERVICES.contains(call.getMethodDescriptor().getServiceName())) {
             return next.startCall(call, headers);
         }
-        String method = call.getMethodDescriptor().getBareMethodName();
+        String method = call.getMethodDescriptor().getFullMethodName();
         Held<Q, A> held = new Held<>(AUDITED.contains(method) ? new Audited<>(call, method) : call, headers, next, method,
                 Context.current());
         call.request(1);
@@ -92,7 +119,7 @@ public final class FleetAuthorization implements ServerInterceptor {
 
         Audited(ServerCall<Q, A> delegate, String method) {
             super(delegate);
-            this.action = "grpc " + FleetControlGrpc.SERVICE_NAME + "/" + method;
+            this.action = "grpc " + method;
         }
 
         // A created task is named by its id, as over REST, so that "created by this token" can be looked up.
@@ -143,10 +170,8 @@ public final class FleetAuthorization implements ServerInterceptor {
                     audited.principal = caller;
                 }
             }
-            Role required = ROLES.getOrDefault(method, Role.ADMIN);
-            if (!caller.role().includes(required)) {
-                refuse(Status.PERMISSION_DENIED.withDescription("role " + caller.role().wireName() + " may not call "
-                        + method + "; it needs " + required.wireName()), null);
+            if (!RULES.containsKey(method)) {
+                refuse(Status.PERMISSION_DENIED.withDescription(method + " declares no rule, so nobody may call it"), null);
                 return;
             }
             proceedWhenReady();
@@ -208,17 +233,17 @@ public final class FleetAuthorization implements ServerInterceptor {
                 caller = principal;
                 request = message;
             }
-            scope(caller, request).onComplete(ar -> {
+            authorize(caller, request).onComplete(ar -> {
                 if (ar.failed()) {
                     if (ar.cause() instanceof Refusal refusal) {
-                        refuse(refusal.status, refusal.trailers);
+                        refuse(status(refusal), trailers(refusal));
                     } else {
                         LOG.warn("scope check of {} failed", method, ar.cause());
                         refuse(Status.INTERNAL.withDescription(method + " failed on the controller; see its log"), null);
                     }
                     return;
                 }
-                start(caller, ar.result());
+                start(caller, request);
             });
         }
 
@@ -270,9 +295,7 @@ public final class FleetAuthorization implements ServerInterceptor {
             }
         }
 
-        /** Completes with the request to hand on (narrowed for a scoped token), or fails with a Refusal. */
-        @SuppressWarnings("unchecked")
-        private Future<Q> scope(Principal caller, Q request) {
+        private Future<Void> authorize(Principal caller, Q request) {
             if (request instanceof SubmitTaskRequest submit && call instanceof Audited<Q, A> audited) {
                 audited.target = submit.getSelector().isBlank() ? "hosts:" + String.join(",", submit.getHostIdsList())
                         : "selector:" + submit.getSelector();
@@ -280,76 +303,43 @@ public final class FleetAuthorization implements ServerInterceptor {
             if (request instanceof CancelTaskRequest cancel && call instanceof Audited<Q, A> audited) {
                 audited.target = "task:" + cancel.getTaskId();
             }
-            if (!caller.scoped()) {
-                return Future.succeededFuture(request);
+            MethodRule rule = RULES.get(method);
+            // A SubmitTask whose target does not parse is answered INVALID_ARGUMENT by the service.
+            if (rule.rule().scoping() == Scoping.TASK_TARGET && caller.scoped() && target((SubmitTaskRequest) request) == null) {
+                return Future.succeededFuture();
             }
-            Selector scope = caller.scope();
-            if (request instanceof ListHostsRequest list) {
-                return Future.succeededFuture((Q) list.toBuilder().setSelector(narrow(list.getSelector(), scope)).build());
-            }
-            if (request instanceof WatchHostsRequest watch) {
-                return Future.succeededFuture((Q) watch.toBuilder().setSelector(narrow(watch.getSelector(), scope)).build());
-            }
-            if (request instanceof GetHostRequest get) {
-                String hostId = get.getHostId().trim();
-                if (hostId.isEmpty()) {
-                    return Future.succeededFuture(request);
-                }
-                return scopes.hostVisible(hostId, scope).compose(visible -> visible ? Future.succeededFuture(request)
-                        : Future.failedFuture(new Refusal(Status.NOT_FOUND.withDescription("no host with id " + hostId), null)));
-            }
-            if (request instanceof SubmitTaskRequest submit) {
-                TaskTarget target;
-                try {
-                    target = submit.getSelector().isBlank() ? new TaskTarget.ByHosts(submit.getHostIdsList())
-                            : new TaskTarget.BySelector(Selector.parse(submit.getSelector()));
-                } catch (IllegalArgumentException e) {
-                    return Future.succeededFuture(request); // the service answers INVALID_ARGUMENT
-                }
-                return scopes.outside(target, scope).compose(outside -> {
-                    if (outside == 0) {
-                        return Future.succeededFuture(request);
-                    }
-                    Metadata trailers = new Metadata();
-                    trailers.put(OUTSIDE_COUNT, Integer.toString(outside));
-                    return Future.failedFuture(new Refusal(Status.PERMISSION_DENIED.withDescription("the task reaches " + outside
-                            + " host(s) outside the token's scope '" + scope + "'"), trailers));
-                });
-            }
-            String taskId = request instanceof WatchTaskRequest watch ? watch.getTaskId()
-                    : request instanceof CancelTaskRequest cancel ? cancel.getTaskId() : null;
-            if (taskId != null) {
-                UUID id;
-                try {
-                    id = UUID.fromString(taskId.trim());
-                } catch (IllegalArgumentException e) {
-                    return Future.succeededFuture(request);
-                }
-                return scopes.taskVisible(id, scope, caller.tokenId()).compose(visible -> visible ? Future.succeededFuture(request)
-                        : Future.failedFuture(new Refusal(Status.NOT_FOUND.withDescription("no task with id " + id), null)));
-            }
-            return Future.succeededFuture(request);
+            return access.check(caller, rule.rule(), caller.scoped() ? rule.subject().apply(request) : Subject.none());
         }
     }
 
-    // A malformed selector is passed on unchanged so that the service names the error.
-    private static String narrow(String requested, Selector scope) {
+    private static String fleet(String method) {
+        return FleetControlGrpc.SERVICE_NAME + "/" + method;
+    }
+
+    private static TaskTarget target(SubmitTaskRequest submit) {
         try {
-            return ScopeGuard.narrow(requested.isBlank() ? null : Selector.parse(requested), scope).toString();
-        } catch (SelectorSyntaxException e) {
-            return requested;
+            return submit.getSelector().isBlank() ? new TaskTarget.ByHosts(submit.getHostIdsList())
+                    : new TaskTarget.BySelector(Selector.parse(submit.getSelector()));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
-    private static final class Refusal extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient Status status;
-        final transient Metadata trailers;
+    private static Status status(Refusal refusal) {
+        Status status = switch (refusal.kind()) {
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            case FORBIDDEN, OUTSIDE_SCOPE -> Status.PERMISSION_DENIED;
+            case HOST_NOT_FOUND, TASK_NOT_FOUND -> Status.NOT_FOUND;
+        };
+        return status.withDescription(refusal.getMessage());
+    }
 
-        Refusal(Status status, Metadata trailers) {
-            super(status.getDescription(), null, false, false);
-            this.status = status;
-            this.trailers = trailers;
+    private static Metadata trailers(Refusal refusal) {
+        if (refusal.kind() != Refusal.Kind.OUTSIDE_SCOPE) {
+            return null;
         }
+        Metadata trailers = new Metadata();
+        trailers.put(OUTSIDE_COUNT, Integer.toString(refusal.count()));
+        return trailers;
     }
 }

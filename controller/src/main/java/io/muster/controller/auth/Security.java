@@ -4,7 +4,10 @@ import com.hazelcast.core.HazelcastInstance;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.NettyServerBuilder;
-import io.muster.controller.api.HttpApi;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.ScopeGuard;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.HttpApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * certificate, agent admission (mTLS host binding, revocation), enrollment, API tokens with roles
  * and scopes on REST and gRPC, and the audit log.
  *
- * <p>Lifecycle: {@link #start} before the servers are built; {@link #mount} on the HTTP router
- * before it listens; {@link #attach} once the Hazelcast member runs; {@link #close} before the
+ * <p>Lifecycle: {@link #start} before the servers are built; {@link #authenticate} on the HTTP
+ * API before it listens; {@link #attach} once the Hazelcast member runs; {@link #close} before the
  * database closes. Accessors are thread-safe.
  */
 public final class Security {
@@ -41,7 +44,7 @@ public final class Security {
     private final AgentAdmission admission;
     private final FleetAuthorization fleetAuthorization;
     private final EnrollmentService enrollment;
-    private final AuthHandler handler;
+    private final Access access;
     private final AuthRoutes routes;
 
     private Security(boolean insecure, CertificateAuthority ca, GatewayTls tls, Revocations revocations, Pool pool,
@@ -53,11 +56,10 @@ public final class Security {
         this.tokens = new ApiTokens(pool, clock, random);
         this.enrollmentTokens = new EnrollmentTokens(pool, clock, random);
         this.audit = new AuditLog(vertx, pool, clock);
-        ScopeGuard scopes = new ScopeGuard(pool);
+        this.access = new Access(new ScopeGuard(pool));
         this.admission = new AgentAdmission(revocations, insecure);
-        this.fleetAuthorization = new FleetAuthorization(tokens, scopes, audit);
+        this.fleetAuthorization = new FleetAuthorization(tokens, access, audit);
         this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
-        this.handler = new AuthHandler(tokens, new AccessPolicy(), scopes, audit);
         this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);
     }
 
@@ -82,8 +84,12 @@ public final class Security {
         })).onFailure(e -> revocations.close());
     }
 
-    /** Guards /api/v1/* and /graphql and mounts the token, enrollment-token, revoke, audit and CA certificate routes. */
-    public void mount(Router router) {
+    /**
+     * Authenticates /api/v1/* and /graphql on the HTTP API (each route then applies its own rule)
+     * and audits its mutating calls.
+     */
+    public void authenticate(HttpApi http) {
+        Router router = http.router();
         // The body is read before the (asynchronous) token check; the API's own body handler then
         // sees it was read and steps aside. An artifact upload is not read (it streams to the store,
         // up to gigabytes): it is paused here, synchronously, before any of it can be lost, and
@@ -97,8 +103,17 @@ public final class Security {
                 bodies.handle(ctx);
             }
         });
-        router.route().order(-1).handler(handler);
-        routes.mount(router);
+        router.route().order(-1).handler(new AuthHandler(tokens, audit, http.routes()::isOpen));
+    }
+
+    /** The token, enrollment-token, revoke, audit and CA certificate routes. */
+    public ApiPart routes() {
+        return routes;
+    }
+
+    /** The rules engine every API operation goes through. */
+    public Access access() {
+        return access;
     }
 
     /** Revocations reach every member through the cluster from now on. */

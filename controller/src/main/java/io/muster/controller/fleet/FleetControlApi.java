@@ -3,7 +3,10 @@ package io.muster.controller.fleet;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.muster.controller.api.ClusterView;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
+import io.muster.controller.auth.FleetAuthorization;
+import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.TaskService;
 import io.muster.proto.v1.CancelTaskRequest;
@@ -28,8 +31,9 @@ import java.util.UUID;
 /**
  * The whole FleetControl service: ListHosts and GetHost answered by {@link FleetControlService},
  * WatchHosts, SubmitTask, WatchTask and CancelTask by this package's watches and the task service.
- * Token rules and scopes are applied before a call reaches here (the auth package's interceptor
- * narrows the selector of a scoped caller and refuses what lies outside its scope).
+ * Each method's rule is applied before a call reaches here (the auth package's interceptor, with
+ * the rules of {@code FleetAuthorization.RULES}); the listings narrow their own selector to the
+ * caller's scope.
  *
  * <p>Non-blocking: unary calls complete from futures; streams are driven by Vert.x timers and
  * written under gRPC flow control ({@link StreamOutbox}).
@@ -80,6 +84,12 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
             response.onError(Status.INVALID_ARGUMENT.withDescription("selector: " + e.getMessage()).asRuntimeException());
             return;
         }
+        Principal caller = FleetAuthorization.PRINCIPAL.get();
+        if (caller == null) {
+            response.onError(Status.UNAUTHENTICATED.withDescription("WatchHosts needs an API token").asRuntimeException());
+            return;
+        }
+        selector = Access.hostSelector(caller, selector);
         ServerCallStreamObserver<HostChange> call = (ServerCallStreamObserver<HostChange>) response;
         StreamOutbox<HostChange> out = new StreamOutbox<>(call);
         new HostWatch(vertx, hosts, cluster, selector, out, intervalMs).start();

@@ -3,7 +3,10 @@ package io.muster.controller.fleet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.muster.controller.api.ClusterView;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
+import io.muster.controller.auth.FleetAuthorization;
+import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.store.InvalidCursorException;
@@ -52,6 +55,12 @@ public final class FleetControlService extends FleetControlGrpc.FleetControlImpl
             invalid(response, "selector: " + e.getMessage());
             return;
         }
+        Principal caller = FleetAuthorization.PRINCIPAL.get();
+        if (caller == null) {
+            response.onError(Status.UNAUTHENTICATED.withDescription("ListHosts needs an API token").asRuntimeException());
+            return;
+        }
+        selector = Access.hostSelector(caller, selector);
         String token = request.getPageToken().isEmpty() ? null : request.getPageToken();
         hosts.list(selector, pageSize, token)
                 .compose(page -> cluster.connectedTo(page.items().stream().map(HostRecord::id).toList())

@@ -1,7 +1,7 @@
 package io.muster.controller.fleet;
 
 import io.grpc.Status;
-import io.muster.controller.api.ClusterView;
+import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostPage;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;

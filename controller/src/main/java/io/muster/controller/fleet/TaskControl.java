@@ -5,7 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.muster.controller.auth.FleetAuthorization;
-import io.muster.controller.auth.Principal;
+import io.muster.controller.access.Principal;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.TaskCreator;
 import io.muster.controller.task.TaskNotFoundException;

@@ -2,22 +2,26 @@ package io.muster.controller.graphql;
 
 import graphql.GraphQL;
 import graphql.GraphQLException;
-import graphql.schema.DataFetcher;
-import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.GraphQLSchema;
-import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
-import io.muster.controller.api.ClusterView;
-import io.muster.controller.api.MemberView;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Rule;
+import io.muster.controller.access.Scoping;
+import io.muster.controller.access.Subject;
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.cluster.MemberView;
+import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Routes;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.TaskService;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.graphql.GraphQLHandler;
 import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,64 +32,87 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GraphQL at {@value #PATH}: queries over HTTP (GET and POST, vertx-web-graphql) and the
  * {@code taskProgress} subscription over a WebSocket on the same path (graphql-transport-ws).
- * The schema is {@value #SCHEMA}. Callers see what their token lets them see over REST
- * ({@link GraphQlCallers}): host listings are AND-ed with the token's scope, a host or task
- * outside it reads as null.
+ * The schema is {@value #SCHEMA}. Every field that fetches data is wired through
+ * {@link FieldRules} with its rule, the same rules as the REST operations: host listings are
+ * AND-ed with the caller's scope, a host or task outside it reads as null.
  *
  * <p>Threading: data fetchers run on Vert.x event loops and only chain futures; building the
  * schema (in the constructor) reads a resource and should happen off the event loop.
  */
-public final class GraphQlApi {
+public final class GraphQlApi implements ApiPart {
 
     public static final String PATH = "/graphql";
     public static final String SCHEMA = "graphql/muster.graphqls";
-    private static final String CALLER = "muster.caller";
 
     private final GraphQL graphQL;
+    private final GraphQLSchema schema;
+    private final FieldRules fields;
     private final GraphQlCallers callers;
     // The caller of each open WebSocket, known from its connection_init.
-    private final Map<ServerWebSocket, GraphQlCaller> sockets = new ConcurrentHashMap<>();
+    private final Map<ServerWebSocket, Principal> sockets = new ConcurrentHashMap<>();
+
+    static final Rule ENDPOINT = Rule.viewer("graphql", Scoping.PER_OPERATION);
 
     public GraphQlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Pool pool,
-                      GraphQlCallers callers) {
+                      GraphQlCallers callers, Access access) {
         this.callers = callers;
         HostFetchers hostFetchers = new HostFetchers(hosts, cluster, new HostRunsQuery(pool));
         TaskFetchers taskFetchers = new TaskFetchers(tasks);
-        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
-                .scalar(JsonScalar.JSON)
-                .type("Query", type -> type
-                        .dataFetcher("hosts", hostFetchers.hosts())
-                        .dataFetcher("host", hostFetchers.host())
-                        .dataFetcher("tasks", taskFetchers.tasks())
-                        .dataFetcher("task", taskFetchers.task())
-                        .dataFetcher("cluster", cluster(cluster)))
-                .type("Host", type -> type
-                        .dataFetcher("label", hostFetchers.label())
-                        .dataFetcher("fact", hostFetchers.fact())
-                        .dataFetcher("inventory", hostFetchers.inventory())
-                        .dataFetcher("runs", hostFetchers.runs())
-                        .dataFetcher("events", hostFetchers.events()))
-                .type("Task", type -> type.dataFetcher("runs", taskFetchers.runs()))
-                .type("Subscription", type -> type.dataFetcher("taskProgress", env -> {
-                    Optional<UUID> id = TaskFetchers.id(env.getArgument("id"));
-                    if (id.isEmpty()) {
-                        throw new GraphQLException("no task with id " + env.getArgument("id"));
-                    }
-                    return new TaskProgressPublisher(tasks, id.get(), caller(env).maySeeTask(id.get()));
-                }))
-                .build();
-        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()), wiring);
+        this.fields = new FieldRules(access)
+                .field("Query", "hosts", Rule.viewer("hosts.list", Scoping.HOST_QUERY), env -> Subject.none(),
+                        hostFetchers.hosts())
+                .field("Query", "host", Rule.viewer("hosts.get", Scoping.HOST), env -> Subject.host(env.getArgument("id")),
+                        hostFetchers.host())
+                .field("Query", "tasks", Rule.viewer("tasks.list", Scoping.TASK_QUERY), env -> Subject.none(),
+                        taskFetchers.tasks())
+                .field("Query", "task", Rule.viewer("tasks.get", Scoping.TASK), env -> Subject.task((String) env.getArgument("id")),
+                        taskFetchers.task())
+                .field("Query", "cluster", Rule.viewer("cluster.members", Scoping.NO_FLEET_DATA), env -> Subject.none(),
+                        env -> cluster(cluster))
+                .field("Host", "label", Rule.viewer("hosts.label", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        hostFetchers.label())
+                .field("Host", "fact", Rule.viewer("hosts.fact", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        hostFetchers.fact())
+                .field("Host", "inventory", Rule.viewer("hosts.inventory", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        hostFetchers.inventory())
+                .field("Host", "runs", Rule.viewer("hosts.runs", Scoping.TASK_QUERY), env -> Subject.none(),
+                        hostFetchers.runs())
+                .field("Host", "events", Rule.viewer("hosts.events", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        hostFetchers.events())
+                .field("Task", "runs", Rule.viewer("tasks.runs", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        taskFetchers.runs())
+                .subscription("taskProgress", Rule.viewer("tasks.watch", Scoping.TASK),
+                        env -> Subject.task((String) env.getArgument("id")), (env, allowed) -> {
+                            Optional<UUID> id = TaskFetchers.id(env.getArgument("id"));
+                            if (id.isEmpty()) {
+                                throw new GraphQLException("no task with id " + env.getArgument("id"));
+                            }
+                            return new TaskProgressPublisher(tasks, id.get(), allowed);
+                        });
+        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()),
+                fields.wiring().scalar(JsonScalar.JSON).build());
         this.graphQL = GraphQL.newGraphQL(schema).build();
+        this.schema = schema;
     }
 
-    /** Mounts the WebSocket and HTTP handlers at {@value #PATH} (the WebSocket one passes plain requests on). */
-    public void mount(Router router) {
+    /** The schema served (the rule test walks its root types). */
+    public GraphQLSchema schema() {
+        return schema;
+    }
+
+    /** Every wired field's rule, by "Type.field". */
+    public Map<String, Rule> fieldRules() {
+        return fields.rules();
+    }
+
+    /** Declares {@value #PATH}: the WebSocket handler (it passes plain requests on), then the HTTP one. */
+    @Override
+    public void routes(Routes routes) {
         GraphQLWSHandler ws = GraphQLWSHandler.builder(graphQL)
                 .onConnectionInit(init -> {
                     // connectionParams() is only set once the connection is acknowledged: read the message.
@@ -106,33 +133,30 @@ public final class GraphQlApi {
                 .beforeExecute(input -> {
                     // graphql-transport-ws refuses operations before connection_init is acknowledged,
                     // so every operation's socket has its caller by now.
-                    GraphQlCaller caller = sockets.get(input.context().socket());
+                    Principal caller = sockets.get(input.context().socket());
                     if (caller != null) {
-                        input.builder().graphQLContext(Map.of(CALLER, caller));
+                        input.builder().graphQLContext(Map.of(FieldRules.CALLER, caller));
                     }
                 })
                 .build();
         GraphQLHandler http = GraphQLHandler.builder(graphQL)
-                .beforeExecute(input -> input.builder().graphQLContext(Map.of(CALLER, callers.of(input.context()))))
+                .beforeExecute(input -> {
+                    Principal caller = callers.of(input.context());
+                    if (caller != null) {
+                        input.builder().graphQLContext(Map.of(FieldRules.CALLER, caller));
+                    }
+                })
                 .build();
-        router.route(PATH).handler(ws).handler(http);
+        routes.any(PATH, ENDPOINT, ws, http);
     }
 
-    static GraphQlCaller caller(DataFetchingEnvironment env) {
-        GraphQlCaller caller = env.getGraphQlContext().get(CALLER);
-        if (caller == null) {
-            throw new GraphQLException("the caller is not known");
-        }
-        return caller;
-    }
-
-    private static DataFetcher<CompletionStage<Map<String, Object>>> cluster(ClusterView cluster) {
-        return env -> cluster.members().map(members -> {
+    private static Future<Map<String, Object>> cluster(ClusterView cluster) {
+        return cluster.members().map(members -> {
             List<Map<String, Object>> nodes = members.stream().map(GraphQlApi::member).toList();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("members", nodes);
             return result;
-        }).toCompletionStage();
+        });
     }
 
     private static Map<String, Object> member(MemberView m) {

@@ -1,13 +1,12 @@
 package io.muster.controller.graphql;
 
 import graphql.GraphQLException;
-import graphql.schema.DataFetcher;
 import graphql.schema.DataFetchingEnvironment;
-import io.muster.controller.api.ClusterView;
+import io.muster.controller.access.Access;
+import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostEvent;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
-import io.muster.scheduler.selector.Requirement;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.vertx.core.Future;
@@ -16,7 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +39,10 @@ final class HostFetchers {
         this.runs = runs;
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> hosts() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> hosts() {
         return env -> {
             int first = Paging.first(env, HostRepository.MAX_PAGE);
-            Selector selector = narrow(parse(env.getArgument("selector")), GraphQlApi.caller(env).scope());
+            Selector selector = Access.hostSelector(FieldRules.caller(env), parse(env.getArgument("selector")));
             String after = Paging.after(env);
             return hosts.list(selector, first, after)
                     .compose(page -> connectedTo(page.items()).map(where -> {
@@ -51,57 +50,56 @@ final class HostFetchers {
                         page.items().forEach(host -> nodes.add(host(host, where.get(host.id()))));
                         return Paging.connection(nodes, page.next());
                     }))
-                    .toCompletionStage();
+                    ;
         };
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> host() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> host() {
         return env -> {
             String id = env.getArgument("id");
-            Selector scope = GraphQlApi.caller(env).scope();
             return hosts.find(id).compose(found -> {
-                if (found.isEmpty() || !scope.matches(found.get().labels(), found.get().facts())) {
+                if (found.isEmpty()) {
                     return Future.<Map<String, Object>>succeededFuture(null);
                 }
                 return connectedTo(List.of(found.get())).map(where -> host(found.get(), where.get(id)));
-            }).toCompletionStage();
+            });
         };
     }
 
-    DataFetcher<Object> label() {
-        return env -> record(env).labels().get(env.<String>getArgument("key"));
+    Function<DataFetchingEnvironment, Future<Object>> label() {
+        return env -> Future.succeededFuture(record(env).labels().get(env.<String>getArgument("key")));
     }
 
-    DataFetcher<Object> fact() {
-        return env -> record(env).facts().get(env.<String>getArgument("path"));
+    Function<DataFetchingEnvironment, Future<Object>> fact() {
+        return env -> Future.succeededFuture(record(env).facts().get(env.<String>getArgument("path")));
     }
 
     /** Listings do not load inventories; a host from a listing reads its own when asked. */
-    DataFetcher<CompletionStage<Object>> inventory() {
+    Function<DataFetchingEnvironment, Future<Object>> inventory() {
         return env -> {
             HostRecord record = record(env);
             if (record.inventory() != null || record.digest() == null) {
-                return Future.<Object>succeededFuture(record.inventory()).toCompletionStage();
+                return Future.<Object>succeededFuture(record.inventory());
             }
-            return hosts.find(record.id()).<Object>map(found -> found.map(HostRecord::inventory).orElse(null)).toCompletionStage();
+            return hosts.find(record.id()).<Object>map(found -> found.map(HostRecord::inventory).orElse(null));
         };
     }
 
-    DataFetcher<CompletionStage<List<Map<String, Object>>>> runs() {
+    Function<DataFetchingEnvironment, Future<List<Map<String, Object>>>> runs() {
         return env -> {
             int first = Paging.first(env, HostRunsQuery.MAX);
-            return runs.recent(record(env).id(), first).toCompletionStage();
+            return runs.recent(record(env).id(), first, FieldRules.caller(env));
         };
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> events() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> events() {
         return env -> {
             int first = Paging.first(env, HostRepository.MAX_PAGE);
             return hosts.events(record(env).id(), first, Paging.after(env)).map(page -> {
                 List<Map<String, Object>> nodes = new ArrayList<>();
                 page.items().forEach(event -> nodes.add(event(event)));
                 return Paging.connection(nodes, page.next());
-            }).toCompletionStage();
+            });
         };
     }
 
@@ -144,7 +142,7 @@ final class HostFetchers {
         return node;
     }
 
-    private static HostRecord record(DataFetchingEnvironment env) {
+    static HostRecord record(DataFetchingEnvironment env) {
         Map<String, Object> source = env.getSource();
         return (HostRecord) source.get(RECORD);
     }
@@ -158,19 +156,6 @@ final class HostFetchers {
         } catch (SelectorSyntaxException e) {
             throw new GraphQLException("selector '" + text + "' is not valid at column " + e.column() + ": expected " + e.expected());
         }
-    }
-
-    /** The requested selector AND the caller's scope. */
-    static Selector narrow(Selector requested, Selector scope) {
-        if (scope.isEmpty()) {
-            return requested;
-        }
-        List<Requirement> both = new ArrayList<>();
-        if (requested != null) {
-            both.addAll(requested.requirements());
-        }
-        both.addAll(scope.requirements());
-        return Selector.of(both);
     }
 
     private static String iso(Instant instant) {

@@ -1,6 +1,9 @@
 package io.muster.controller.graphql;
 
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
 import io.muster.controller.task.RunStatus;
+import io.muster.scheduler.selector.SqlFragment;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -20,8 +23,10 @@ import java.util.Map;
 final class HostRunsQuery {
 
     static final int MAX = 200;
-    private static final String SQL = "SELECT id, task_id, host_id, state, exit_code, stdout, stderr, truncated, started_at, "
-            + "finished_at, reason, result FROM runs WHERE host_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2";
+    private static final String SELECT = "SELECT r.id, r.task_id, r.host_id, r.state, r.exit_code, r.stdout, r.stderr, "
+            + "r.truncated, r.started_at, r.finished_at, r.reason, r.result FROM runs r JOIN tasks t ON t.id = r.task_id "
+            + "WHERE r.host_id = $1";
+    private static final String ORDER = " ORDER BY r.created_at DESC, r.id DESC LIMIT $2";
 
     private final Pool pool;
 
@@ -29,8 +34,16 @@ final class HostRunsQuery {
         this.pool = pool;
     }
 
-    Future<List<Map<String, Object>>> recent(String hostId, int limit) {
-        return pool.preparedQuery(SQL).execute(Tuple.of(hostId, limit)).map(rows -> {
+    /** Only runs of tasks the caller may see: a host in scope also ran other teams' tasks. */
+    Future<List<Map<String, Object>>> recent(String hostId, int limit, Principal caller) {
+        SqlFragment visible = Access.visibleTasks(caller, 3);
+        List<Object> params = new ArrayList<>(List.of(hostId, limit));
+        String sql = SELECT + ORDER;
+        if (visible != null) {
+            params.addAll(visible.params());
+            sql = SELECT + " AND " + visible.sql() + ORDER;
+        }
+        return pool.preparedQuery(sql).execute(Tuple.wrap(params)).map(rows -> {
             List<Map<String, Object>> runs = new ArrayList<>();
             for (Row row : rows) {
                 runs.add(run(row));

@@ -1,7 +1,8 @@
 package io.muster.controller.graphql;
 
+import graphql.schema.DataFetchingEnvironment;
+import io.muster.controller.access.Access;
 import graphql.GraphQLException;
-import graphql.schema.DataFetcher;
 import io.muster.controller.task.RunStatus;
 import io.muster.controller.task.RunView;
 import io.muster.controller.task.TaskCounts;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Data fetchers of tasks: the listing (newest first, only tasks the caller may see), one task,
@@ -31,39 +32,28 @@ final class TaskFetchers {
         this.tasks = tasks;
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> tasks() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> tasks() {
         return env -> {
             int first = Paging.first(env, MAX_PAGE);
-            GraphQlCaller caller = GraphQlApi.caller(env);
-            return tasks.list(first, Paging.after(env)).compose(page -> {
-                List<Future<Boolean>> visible = page.items().stream().map(task -> caller.maySeeTask(task.id())).toList();
-                return Future.all(visible).map(all -> {
-                    List<Map<String, Object>> nodes = new ArrayList<>();
-                    for (int i = 0; i < page.items().size(); i++) {
-                        if (visible.get(i).result()) {
-                            nodes.add(task(page.items().get(i)));
-                        }
-                    }
-                    return Paging.connection(nodes, page.next());
-                });
-            }).toCompletionStage();
+            return tasks.list(first, Paging.after(env), Access.visibleTasks(FieldRules.caller(env), 4)).map(page -> {
+                List<Map<String, Object>> nodes = new ArrayList<>();
+                page.items().forEach(task -> nodes.add(task(task)));
+                return Paging.connection(nodes, page.next());
+            });
         };
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> task() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> task() {
         return env -> {
             Optional<UUID> id = id(env.getArgument("id"));
             if (id.isEmpty()) {
-                return Future.<Map<String, Object>>succeededFuture(null).toCompletionStage();
+                return Future.succeededFuture(null);
             }
-            return GraphQlApi.caller(env).maySeeTask(id.get())
-                    .compose(visible -> visible ? tasks.find(id.get()) : Future.succeededFuture(Optional.<TaskView>empty()))
-                    .map(found -> found.map(TaskFetchers::task).orElse(null))
-                    .toCompletionStage();
+            return tasks.find(id.get()).map(found -> found.map(TaskFetchers::task).orElse(null));
         };
     }
 
-    DataFetcher<CompletionStage<Map<String, Object>>> runs() {
+    Function<DataFetchingEnvironment, Future<Map<String, Object>>> runs() {
         return env -> {
             Map<String, Object> source = env.getSource();
             UUID taskId = UUID.fromString((String) source.get("id"));
@@ -79,7 +69,7 @@ final class TaskFetchers {
                 List<Map<String, Object>> nodes = new ArrayList<>();
                 page.items().forEach(run -> nodes.add(run(taskId, run)));
                 return Paging.connection(nodes, page.next());
-            }).toCompletionStage();
+            });
         };
     }
 

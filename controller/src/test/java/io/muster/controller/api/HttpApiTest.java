@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.TestDatabase;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
+import io.muster.controller.access.Role;
+import io.muster.controller.access.ScopeGuard;
+import io.muster.controller.cluster.MemberView;
+import io.muster.controller.http.Callers;
+import io.muster.controller.http.HttpApi;
+import io.muster.scheduler.selector.Selector;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.HostRepository;
@@ -48,7 +56,15 @@ class HttpApiTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         hosts = new HostRepository(database, registry, Clock.systemUTC(), Duration.ofHours(1));
         cluster = new InMemoryClusterView();
-        api = new HttpApi(vertx, hosts, registry, cluster);
+        api = new HttpApi(vertx, new Access(new ScopeGuard(database.pool())));
+        // The auth package authenticates in the controller; here every request is an unscoped admin.
+        Principal admin = new Principal("t-admin", "admin", Role.ADMIN, Selector.all(), null);
+        api.router().route().order(-1).handler(ctx -> {
+            Callers.attach(ctx, admin);
+            ctx.next();
+        });
+        api.mount(List.of(new HostRoutes(hosts, cluster), new OperationsRoutes(vertx, hosts, registry, cluster),
+                new OpenApiRoutes()));
         int port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
         base = "http://127.0.0.1:" + port;
     }

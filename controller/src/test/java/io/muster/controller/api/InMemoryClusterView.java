@@ -1,5 +1,8 @@
 package io.muster.controller.api;
 
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.cluster.MemberView;
+
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.HashMap;

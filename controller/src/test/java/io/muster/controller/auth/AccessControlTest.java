@@ -1,5 +1,6 @@
 package io.muster.controller.auth;
 
+import io.muster.controller.access.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
@@ -173,7 +174,7 @@ class AccessControlTest {
         JsonArray refused = admin.get("/api/v1/audit?limit=1000&actor=" + tokenId(roleTokens.get(Role.VIEWER))
                 + "&action=" + encode("POST /api/v1/tokens")).json().getJsonArray("items");
         assertThat(refused).hasSize(1);
-        assertThat(refused.getJsonObject(0).getString("detail")).contains("role viewer may not POST /api/v1/tokens");
+        assertThat(refused.getJsonObject(0).getString("detail")).contains("role viewer may not tokens.create; it needs admin");
         assertThat(refused.getJsonObject(0).getString("target")).isEqualTo("/api/v1/tokens");
     }
 

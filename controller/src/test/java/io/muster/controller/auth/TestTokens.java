@@ -1,5 +1,6 @@
 package io.muster.controller.auth;
 
+import io.muster.controller.access.Role;
 import io.muster.controller.Controller;
 import io.muster.controller.api.ApiClient;
 import io.muster.scheduler.selector.Selector;

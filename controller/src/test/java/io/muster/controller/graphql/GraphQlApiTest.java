@@ -3,12 +3,9 @@ package io.muster.controller.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.InterfaceFixture;
-import io.muster.controller.api.ClusterView;
-import io.muster.controller.api.HttpApi;
-import io.muster.controller.auth.AccessPolicy;
+import io.muster.controller.cluster.ClusterView;
+import io.muster.controller.http.HttpApi;
 import io.muster.controller.auth.AuthHandler;
 import io.muster.controller.store.Await;
 import io.muster.controller.task.TaskRequest;
@@ -55,12 +52,12 @@ class GraphQlApiTest {
     static void start() {
         fixture = new InterfaceFixture(temp.resolve("controller"));
         ClusterView cluster = InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId());
-        api = new HttpApi(fixture.vertx, fixture.controller.hosts(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), cluster);
+        api = new HttpApi(fixture.vertx, fixture.access);
         // As the auth package mounts it: the body is read before the asynchronous token check.
         api.router().route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
-        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, new AccessPolicy(), fixture.scopes, fixture.audit));
-        new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(), fixture.database.pool(),
-                new TokenCallers(fixture.tokens, fixture.scopes)).mount(api.router());
+        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.audit, api.routes()::isOpen));
+        api.mount(List.of(new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(),
+                fixture.database.pool(), new TokenCallers(fixture.tokens), fixture.access)));
         port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
     }
 

@@ -7,7 +7,7 @@ import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.TestDatabase;
 import io.muster.controller.api.ApiClient;
-import io.muster.controller.auth.Role;
+import io.muster.controller.access.Role;
 import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,7 +2,7 @@ package io.muster.controller.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.controller.auth.ScopeGuard;
+import io.muster.controller.access.ScopeGuard;
 import io.muster.controller.store.Await;
 import io.muster.scheduler.selector.Selector;
 import io.vertx.sqlclient.Row;

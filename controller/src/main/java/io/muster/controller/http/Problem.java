@@ -1,4 +1,4 @@
-package io.muster.controller.api;
+package io.muster.controller.http;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

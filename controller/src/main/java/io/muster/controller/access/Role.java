@@ -1,4 +1,4 @@
-package io.muster.controller.auth;
+package io.muster.controller.access;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,8 +1,7 @@
-package io.muster.controller.api;
+package io.muster.controller.http;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.muster.controller.access.Access;
 import io.muster.controller.store.HostNotFoundException;
-import io.muster.controller.store.HostRepository;
 import io.muster.controller.store.InvalidCursorException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,13 +12,16 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's HTTP API (REST under /api/v1, /healthz, /readyz, /metrics). Every error is an
- * RFC 9457 problem; unexpected failures are logged here and answered 500 with a generic detail.
+ * The controller's HTTP server: one router on which the {@link ApiPart}s declare their routes
+ * through {@link Routes} (each with its rule), a body limit, and one failure handler. Every error
+ * is an RFC 9457 problem; unexpected failures are logged here and answered 500 with a generic
+ * detail.
  *
  * <p>Threading: handlers run on Vert.x event loops and never block; {@link #listen} and
  * {@link #close} may be called from any thread.
@@ -29,7 +31,7 @@ public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     public static final long MAX_BODY_BYTES = 1024 * 1024;
     /** POST paths whose body is not buffered (nor limited to {@link #MAX_BODY_BYTES}): see ArtifactRoutes. */
-    static final Set<String> STREAMED_UPLOADS = Set.of("/api/v1/images", "/api/v1/agent-builds");
+    public static final Set<String> STREAMED_UPLOADS = Set.of("/api/v1/images", "/api/v1/agent-builds");
 
     /** True for an artifact upload, whose body its route streams to the store (no handler may buffer it). */
     public static boolean streamsBody(HttpServerRequest request) {
@@ -38,11 +40,13 @@ public final class HttpApi {
 
     private final Vertx vertx;
     private final Router router;
+    private final Routes routes;
     private HttpServer server;
 
-    public HttpApi(Vertx vertx, HostRepository hosts, PrometheusMeterRegistry registry, ClusterView cluster) {
+    public HttpApi(Vertx vertx, Access access) {
         this.vertx = vertx;
         this.router = Router.router(vertx);
+        this.routes = new Routes(router, access);
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         // Artifact uploads (image tarballs, agent builds) stream their body to the store themselves.
         router.route().handler(ctx -> {
@@ -52,9 +56,6 @@ public final class HttpApi {
                 bodies.handle(ctx);
             }
         });
-        new HostRoutes(hosts, cluster).mount(router);
-        new OperationsRoutes(vertx, hosts, registry, cluster).mount(router);
-        new OpenApiRoutes().mount(router);
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> Problem.notFound("no-route",
                 "no resource at " + ctx.request().path()).send(ctx));
@@ -62,9 +63,20 @@ public final class HttpApi {
                 ctx.request().method() + " is not allowed on " + ctx.request().path()).send(ctx));
     }
 
-    /** The router, for mounting more routes (GraphQL, tasks) before {@link #listen}. */
+    /** The router, for handlers that apply to every request (authentication); routes go through {@link #routes}. */
     public Router router() {
         return router;
+    }
+
+    /** Where parts declare their routes. */
+    public Routes routes() {
+        return routes;
+    }
+
+    /** Declares the routes of each part, in order. */
+    public HttpApi mount(List<? extends ApiPart> parts) {
+        parts.forEach(part -> part.routes(routes));
+        return this;
     }
 
     /** Binds the server; port 0 picks a free one (see {@link HttpServer#actualPort()}). */

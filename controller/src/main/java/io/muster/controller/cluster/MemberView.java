@@ -1,4 +1,4 @@
-package io.muster.controller.api;
+package io.muster.controller.cluster;
 
 /**
  * One controller member as the API shows it.

@@ -1,4 +1,4 @@
-package io.muster.controller.auth;
+package io.muster.controller.access;
 
 import io.muster.scheduler.selector.Selector;
 import java.time.Instant;

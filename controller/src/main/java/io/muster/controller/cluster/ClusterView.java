@@ -1,4 +1,4 @@
-package io.muster.controller.api;
+package io.muster.controller.cluster;
 
 import io.vertx.core.Future;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.muster.controller.api;
+package io.muster.controller.http;
 
 /**
  * Carries a {@link Problem} from a handler to the router's failure handler: throw it, or pass it
