@@ -31,6 +31,8 @@ final class Run implements RunContext {
     private final long startedAtMs;
     private long sequence;
     private boolean finished;
+    /** Whether a RUNNING update went out (the first flush of a run still executing). */
+    private boolean announced;
     private volatile boolean cancelled;
     private boolean timedOut;
     private String cancelReason = "";
@@ -127,16 +129,17 @@ final class Run implements RunContext {
         }
     }
 
-    /** First update of the run: it is executing. */
-    synchronized TaskUpdate started() {
-        return base(RunState.RUN_STATE_RUNNING).build();
-    }
-
-    /** A RUNNING update with the output written since the last one, or null when there is none. */
+    /**
+     * A RUNNING update with the output written since the last one; null when the run finished, or
+     * when it has announced itself already and has no new output. The first flush of a run that is
+     * still executing is its announcement (output or not): a run that ends before it needs no
+     * RUNNING message at all, its terminal update carries {@code started_at}.
+     */
     synchronized TaskUpdate outputChunk() {
-        if (finished || (!stdout.hasPending() && !stderr.hasPending())) {
+        if (finished || (announced && !stdout.hasPending() && !stderr.hasPending())) {
             return null;
         }
+        announced = true;
         return base(RunState.RUN_STATE_RUNNING)
                 .setStdoutChunk(ByteString.copyFrom(stdout.drain()))
                 .setStderrChunk(ByteString.copyFrom(stderr.drain()))

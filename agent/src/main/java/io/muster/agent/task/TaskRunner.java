@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>A run id that is executing or has finished is never executed again: a re-delivered finished
  * run is answered with its final update from the journal. Every update goes through the
  * {@link Journal} before it reaches the {@link UpdateSink}; sequence numbers per run start at 1.
- * Output is streamed as RUNNING updates at most every {@value #STREAM_INTERVAL_MS} ms. A run
+ * Output is streamed as RUNNING updates at most every {@value #STREAM_INTERVAL_MS} ms; the first
+ * of them announces a run that is still executing then, so a run that ends sooner sends one update
+ * only, the terminal one (with {@code started_at}): one message and one row write per short run. A run
  * that passes its timeout is stopped through its cancel actions and reported TIMED_OUT; a
  * cancelled one CANCELLED.
  *
@@ -148,9 +150,8 @@ public final class TaskRunner {
     }
 
     private void execute(Run run, TaskExecutor executor) {
-        publish(run, true);
         run.armTimers(
-                timers.scheduleWithFixedDelay(() -> publish(run, false),
+                timers.scheduleWithFixedDelay(() -> publish(run),
                         STREAM_INTERVAL_MS, STREAM_INTERVAL_MS, TimeUnit.MILLISECONDS),
                 timers.schedule(() -> run.cancel("timed out after " + describe(run.timeout()), true),
                         run.timeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -198,12 +199,12 @@ public final class TaskRunner {
     }
 
     /**
-     * Journals and sends a non-terminal update (the start, or an output chunk). Done under the
-     * run's lock so that sequence order equals journal order and nothing follows the terminal one.
+     * Journals and sends a non-terminal update (the announcement, or an output chunk). Done under
+     * the run's lock so that sequence order equals journal order and nothing follows the terminal one.
      */
-    private void publish(Run run, boolean start) {
+    private void publish(Run run) {
         synchronized (run) {
-            TaskUpdate update = start ? run.started() : run.outputChunk();
+            TaskUpdate update = run.outputChunk();
             if (update != null) {
                 journal.record(update);
                 sink.send(update);

@@ -74,6 +74,8 @@ public final class PeerScenario implements Scenario {
                 for (int forks : AnsiblePush.forks()) {
                     context.progress().phase("peer: ansible K=" + k + " forks=" + forks);
                     AnsiblePush.Result result = ansible.push(k, forks, source);
+                    succeeded("ansible-playbook (K=" + k + ", forks=" + forks + ")", result.exitCode(),
+                            work.resolve("ansible-" + k + "-forks-" + forks).resolve("ansible.log"));
                     byHosts[i].put("ansibleForks" + forks, new JsonObject().put("seconds", result.seconds())
                             .put("verified", result.verified()).put("exitCode", result.exitCode()));
                 }
@@ -119,14 +121,23 @@ public final class PeerScenario implements Scenario {
 
     private JsonObject inventory(Path work) throws Exception {
         TimedProcess.Usage facter = TimedProcess.run(List.of("facter", "--json"), work.resolve("facter.log"));
+        succeeded("facter --json", facter.exitCode(), work.resolve("facter.log"));
         List<String> flags = new ArrayList<>(agentJvmOptions);
         TimedProcess.Usage agent = TimedProcess.run(
                 java.withMainClass(InventoryOnce.class.getName()).command(flags, List.of()), work.resolve("agent-inventory.log"));
+        succeeded("the agent's inventory", agent.exitCode(), work.resolve("agent-inventory.log"));
         return new JsonObject()
                 .put("agent", new JsonObject().put("wallSeconds", agent.wallSeconds()).put("peakRssBytes", agent.peakRssBytes())
                         .put("exitCode", agent.exitCode()).put("jvmOptions", new JsonArray(agentJvmOptions)))
                 .put("facter", new JsonObject().put("wallSeconds", facter.wallSeconds()).put("peakRssBytes", facter.peakRssBytes())
                         .put("exitCode", facter.exitCode()));
+    }
+
+    /** A side that failed is not compared: its time measures a failure, not the work. */
+    static void succeeded(String what, int exitCode, Path log) {
+        if (exitCode != 0) {
+            throw new IllegalStateException(what + " exited " + exitCode + " (see " + log + "); not compared");
+        }
     }
 
     /** About 4 KiB of text: a realistic message-of-the-day with a policy notice. */

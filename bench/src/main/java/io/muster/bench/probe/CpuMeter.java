@@ -18,6 +18,16 @@ public final class CpuMeter {
             return coresByProcess.values().stream().mapToDouble(Double::doubleValue).sum();
         }
 
+        /** CPU seconds the processes used over the interval (user + system, from /proc). */
+        public double cpuSeconds() {
+            return cores() * wallSeconds;
+        }
+
+        /** CPU microseconds per unit of work ({@code units} done over the interval); NaN for none. */
+        public double microsPer(double units) {
+            return units <= 0 ? Double.NaN : cpuSeconds() * 1e6 / units;
+        }
+
         /** Share of the whole machine, 0..1. */
         public double machineShare() {
             return cores() / machineCores;

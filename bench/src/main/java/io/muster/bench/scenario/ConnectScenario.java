@@ -82,6 +82,8 @@ public final class ConnectScenario implements Scenario {
                 .put("simulatorCpuCores", simulators.cores())
                 .put("memberPeakHeapBytes", peakHeap)
                 .put("memberIdleHeapAfterGcBytes", context.idleHeapAfterGc().values().stream().mapToDouble(Double::doubleValue).sum());
+        UnitCost cost = new UnitCost("connect", reached, usage, simulators);
+        cost.addTo(figures);
         List<String> summary = new ArrayList<>();
         summary.add(all
                 ? String.format(Locale.ROOT, "%,d agents online %.1f s after the simulators started (%.1f s from the first one; ramp %,d agents/s)",
@@ -89,6 +91,7 @@ public final class ConnectScenario implements Scenario {
                 : String.format(Locale.ROOT, "only %,d of %,d agents online after %.0f s", reached, n, elapsed));
         summary.add(String.format(Locale.ROOT, "members' CPU meanwhile: %.2f cores (%.0f %% of the machine); simulators %.2f cores; members' peak heap %s",
                 usage.cores(), 100 * usage.machineShare(), simulators.cores(), Figures.bytes(peakHeap)));
+        summary.add(cost.line());
         List<double[]> series = new ArrayList<>();
         points.forEach(p -> series.add(new double[] {p.seconds(), p.online()}));
         SvgChart chart = SvgChart.lines("Hosts online during connect (N = " + String.format(Locale.ROOT, "%,d", n) + ")",

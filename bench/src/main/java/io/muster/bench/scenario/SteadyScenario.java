@@ -96,7 +96,10 @@ public final class SteadyScenario implements Scenario {
                 .put("heapPerHostBytes", perHost)
                 .put("heapPerHostAboveIdleBytes", perHostAboveIdle)
                 .put("byMember", byMember);
+        UnitCost cost = new UnitCost("heartbeat", heartbeats, usage, simulators);
+        cost.addTo(figures);
         List<String> summary = new ArrayList<>();
+        summary.add(cost.line());
         summary.add(String.format(Locale.ROOT,
                 "members' CPU %.3f cores = %s of the machine (%.4f cores per 1,000 agents); simulators %.2f cores",
                 usage.cores(), Figures.percent(usage.machineShare()), coresPerThousand, simulators.cores()));

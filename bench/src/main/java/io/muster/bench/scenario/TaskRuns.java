@@ -19,6 +19,8 @@ public final class TaskRuns implements AutoCloseable {
     private static final String COUNTS = "SELECT count(*) FILTER (WHERE state NOT IN ('pending', 'running')), count(*)"
             + " FROM runs WHERE task_id = ?";
     private static final String STATES = "SELECT state, count(*) FROM runs WHERE task_id = ? GROUP BY state ORDER BY state";
+    /** Hosts a task to every simulated host would target now: the row is written (and ready). */
+    private static final String TARGETABLE = "SELECT count(*) FROM hosts WHERE lifecycle = 'ready'";
     private static final String RECORDED = "SELECT (extract(epoch FROM recorded_at) * 1000000)::bigint FROM runs"
             + " WHERE task_id = ? AND recorded_at IS NOT NULL AND state NOT IN ('pending', 'running')";
 
@@ -39,6 +41,15 @@ public final class TaskRuns implements AutoCloseable {
                 rows.next();
                 return new Counts(rows.getLong(1), rows.getLong(2));
             }
+        }
+    }
+
+    /** How many hosts a task submitted now would get a run for (the connect batch wrote their row). */
+    public long targetableHosts() throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(TARGETABLE);
+             ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 

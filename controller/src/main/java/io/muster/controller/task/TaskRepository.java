@@ -71,16 +71,21 @@ public final class TaskRepository {
             + " FROM runs r JOIN tasks t ON t.id = r.task_id "
             + "WHERE r.host_id = ANY($1::text[]) AND r.state IN ('pending', 'running') ORDER BY r.created_at, r.id";
     /*
-     * Pending runs of connected hosts older than the redelivery interval, stamped offered_at the
-     * first time. SKIP LOCKED: a run the result batcher is updating right now is being started
-     * anyway, and waiting for it (or locking in another order) could deadlock with the batcher.
+     * Pending runs of connected hosts due for a second push. A run's age counts from the first
+     * sweep that saw it committed and pending (offered_at, stamped then and only then), not from
+     * created_at: created_at is the start of the creating transaction, which for a large task can
+     * be seconds before the commit, and since a short run sends no RUNNING update it stays pending
+     * until its result, so counting from created_at re-pushed runs still in flight. Only runs
+     * already stamped at least an interval ago are returned. SKIP LOCKED: a run the result batcher
+     * is updating right now is being finished anyway, and waiting for it (or locking in another
+     * order) could deadlock with the batcher. (A data-modifying WITH runs whether or not it is read.)
      */
-    private static final String REDELIVERY_DUE = "WITH due AS (SELECT id FROM runs "
+    private static final String REDELIVERY_DUE = "WITH due AS (SELECT id, offered_at FROM runs "
             + "WHERE host_id = ANY($1::text[]) AND state = 'pending' "
             + "AND created_at < now() - make_interval(secs => $2) ORDER BY id FOR UPDATE SKIP LOCKED), "
-            + "stamped AS (UPDATE runs r SET offered_at = coalesce(r.offered_at, now()) FROM due "
-            + "WHERE r.id = due.id RETURNING r.*) "
-            + "SELECT " + OPEN_RUN_COLUMNS + " FROM stamped r JOIN tasks t ON t.id = r.task_id ORDER BY r.created_at, r.id";
+            + "stamped AS (UPDATE runs r SET offered_at = now() FROM due WHERE r.id = due.id AND due.offered_at IS NULL) "
+            + "SELECT " + OPEN_RUN_COLUMNS + " FROM due JOIN runs r ON r.id = due.id JOIN tasks t ON t.id = r.task_id "
+            + "WHERE due.offered_at < now() - make_interval(secs => $2) ORDER BY r.created_at, r.id";
 
     private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
             + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
@@ -313,10 +318,12 @@ public final class TaskRepository {
     }
 
     /**
-     * Runs of these (connected) hosts still pending {@code olderThan} after their creation: their
-     * push was lost on the way (stream queue full, forwarding hops used up, member list changing),
-     * so the owner sends them again. Stamps {@code offered_at} the first time, which starts the
-     * never-started deadline ({@link #sweepNeverStarted}). One statement for all the hosts.
+     * Runs of these (connected) hosts still pending {@code olderThan} after a sweep first saw them
+     * committed and pending: their push was lost on the way (stream queue full, forwarding hops
+     * used up, member list changing), so the owner sends them again. The first sweep that sees a
+     * run pending (and older than {@code olderThan} since its creation) stamps {@code offered_at},
+     * which starts both this interval and the never-started deadline ({@link #sweepNeverStarted});
+     * it returns nothing for that run. One statement for all the hosts.
      */
     public Future<List<OpenRun>> redeliveryDue(Collection<String> hostIds, Duration olderThan) {
         return pool.preparedQuery(REDELIVERY_DUE)
