@@ -1,5 +1,7 @@
 package io.muster.controller;
 
+import io.muster.testdb.TestDatabase;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,7 @@
 package io.muster.controller;
 
+import io.muster.testdb.TestDatabase;
+
 import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.auth.ApiTokens;

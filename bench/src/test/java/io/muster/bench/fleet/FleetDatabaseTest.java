@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.muster.bench.ceiling.PostgresCeiling;
+import io.muster.testdb.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -12,10 +13,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
-/** Against the PostgreSQL server of MUSTER_TEST_DB_URL, or the local one. */
+/** Against the test server ({@link TestDatabase}: MUSTER_TEST_DB_URL, else the local server, else an embedded one). */
 class FleetDatabaseTest {
 
-    static final String SERVER = System.getenv().getOrDefault("MUSTER_TEST_DB_URL", "postgresql://postgres@127.0.0.1:5432/postgres");
+    static final String SERVER = TestDatabase.serverUrl();
 
     @Test
     void aScratchDatabaseExistsWhileOpenAndIsDroppedOnClose() throws Exception {

@@ -7,7 +7,7 @@ import io.muster.launch.ChildProcess;
 import io.muster.cli.launch.JavaCommand;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

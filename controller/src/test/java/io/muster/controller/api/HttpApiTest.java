@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.muster.controller.TestDatabase;
 import io.muster.controller.access.Access;
 import io.muster.controller.access.Principal;
 import io.muster.controller.access.Role;
@@ -13,6 +12,7 @@ import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.Callers;
 import io.muster.controller.http.HttpApi;
 import io.muster.scheduler.selector.Selector;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.muster.controller.store.HostRepository;

@@ -2,7 +2,7 @@ package io.muster.controller.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.vertx.core.Future;

@@ -11,7 +11,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Inventories;

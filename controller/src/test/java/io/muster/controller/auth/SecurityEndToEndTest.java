@@ -16,7 +16,7 @@ import io.muster.agent.enrollment.Enroller;
 import io.muster.agent.enrollment.EnrollmentException;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.proto.v1.AgentGatewayGrpc;
 import io.muster.proto.v1.AgentMessage;
 import io.muster.proto.v1.ControllerMessage;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * way), and no host with a live session is recorded offline. At the end, once the network is quiet, every agent is
  * connected to its owner exactly once.
  *
- * <p>A failure names its seed; replay it with {@code -Dmuster.sim.seed=SEED}.
+ * <p>A failure names its seed; replay it with {@code -Dmuster.seed=SEED}.
  */
 class OwnershipSimulationTest {
 
@@ -35,12 +35,14 @@ class OwnershipSimulationTest {
 
     @Test
     void randomMembershipChangesAndDelays_keepOneOwningSessionPerHost() {
-        String replay = System.getProperty("muster.sim.seed");
+        String replay = System.getProperty("muster.seed");
         if (replay != null) {
             runSeed(Long.parseLong(replay));
             return;
         }
         long base = new Random().nextLong();
+        System.out.println("OwnershipSimulationTest seeds " + base + ".." + (base + SEEDS - 1)
+                + " (replay one with -Dmuster.seed=SEED)");
         for (int i = 0; i < SEEDS; i++) {
             runSeed(base + i);
         }
@@ -56,7 +58,7 @@ class OwnershipSimulationTest {
             new Simulation(seed).run(STEPS);
         } catch (AssertionError e) {
             throw new AssertionError("ownership simulation failed with seed " + seed
-                    + " (replay: -Dmuster.sim.seed=" + seed + "): " + e.getMessage(), e);
+                    + " (replay: -Dmuster.seed=" + seed + "): " + e.getMessage(), e);
         }
     }
 

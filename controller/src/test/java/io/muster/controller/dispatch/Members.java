@@ -2,7 +2,7 @@ package io.muster.controller.dispatch;
 
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.task.RunSweeper;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.muster.controller.task.RunStatus;

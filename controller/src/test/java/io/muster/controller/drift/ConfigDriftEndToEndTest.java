@@ -8,7 +8,7 @@ import io.muster.agent.AgentConfig;
 import io.muster.agent.task.config.ConfigExecutor;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonArray;

@@ -12,7 +12,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.HostRepository;
 import io.muster.proto.v1.AgentGatewayGrpc;

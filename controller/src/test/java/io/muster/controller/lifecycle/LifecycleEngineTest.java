@@ -15,7 +15,7 @@ import io.muster.agent.task.lifecycle.LifecycleExecutor;
 import io.muster.agent.upgrade.BuildDownload;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.auth.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

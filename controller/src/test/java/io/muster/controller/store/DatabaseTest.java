@@ -2,7 +2,7 @@ package io.muster.controller.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import java.io.IOException;

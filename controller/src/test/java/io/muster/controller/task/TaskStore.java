@@ -1,6 +1,6 @@
 package io.muster.controller.task;
 
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.muster.controller.task;
 
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

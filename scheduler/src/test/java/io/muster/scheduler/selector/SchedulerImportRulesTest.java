@@ -22,7 +22,7 @@ class SchedulerImportRulesTest {
                         "io.vertx..", "com.hazelcast..", "io.grpc..", "java.sql..", "java.net..", "java.nio.file..")
                 .orShould().dependOnClassesThat(describe("java.io.File*",
                         (JavaClass c) -> c.getPackageName().equals("java.io") && c.getSimpleName().startsWith("File")))
-                .because("the scheduler reads a snapshot and returns a plan (ARCHITECTURE §4)")
+                .because("the scheduler reads a snapshot and returns a plan (docs/architecture.md §4)")
                 .check(MAIN);
     }
 }

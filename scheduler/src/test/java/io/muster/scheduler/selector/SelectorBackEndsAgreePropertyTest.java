@@ -3,6 +3,7 @@ package io.muster.scheduler.selector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.scheduler.selector.Requirement.Comparison;
+import io.muster.testdb.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,6 +44,7 @@ class SelectorBackEndsAgreePropertyTest {
     private static final List<String> GLOBS = List.of(
             "web-*", "*", "w?b-*", "*%*", "*_*", "we%b_?", "*.ldn1", "??", "web-0?", "*\\*", "?", "", "*e*b*", "a,b");
 
+    private static TestDatabase database;
     private static Connection connection;
     private static final Map<String, Host> hosts = new LinkedHashMap<>();
     private static long seed;
@@ -55,7 +57,8 @@ class SelectorBackEndsAgreePropertyTest {
         seed = Long.getLong("muster.seed", System.nanoTime());
         System.out.println("SelectorBackEndsAgreePropertyTest seed=" + seed + " (replay with -Dmuster.seed=" + seed + ")");
         Random random = new Random(seed);
-        connection = TestDatabase.connect();
+        database = TestDatabase.create();
+        connection = database.connect();
         try (Statement statement = connection.createStatement()) {
             // A temporary table lives in this session's own schema: parallel runs cannot collide.
             statement.execute("CREATE TEMP TABLE hosts (id text PRIMARY KEY, labels jsonb NOT NULL, facts jsonb NOT NULL)");
@@ -78,6 +81,9 @@ class SelectorBackEndsAgreePropertyTest {
     static void close() throws SQLException {
         if (connection != null) {
             connection.close();
+        }
+        if (database != null) {
+            database.close();
         }
     }
 

@@ -48,7 +48,7 @@ class UnifiedDiffTest {
     void of_randomEdits_applyWithPatch(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/patch")), "GNU patch is not installed");
         long seed = Long.getLong("muster.seed", System.nanoTime());
-        System.out.println("UnifiedDiffTest seed=" + seed);
+        System.out.println("UnifiedDiffTest seed=" + seed + " (replay with -Dmuster.seed=" + seed + ")");
         Random random = new Random(seed);
         for (int round = 0; round < 40; round++) {
             String before = text(random);

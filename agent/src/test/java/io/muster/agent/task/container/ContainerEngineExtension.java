@@ -17,12 +17,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * through the API. The one rule for a missing engine lives here: on a developer machine the test
  * class is skipped with a message saying why; under CI ({@code CI=true}) it fails.
  *
- * <p>The socket is {@code MUSTER_TEST_CONTAINER_SOCKET} when set, else the agent's default probe.
+ * <p>The socket is {@code MUSTER_CONTAINER_SOCKET} when set, else the agent's default probe.
  */
 public final class ContainerEngineExtension
         implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
-    static final String SOCKET_ENV = "MUSTER_TEST_CONTAINER_SOCKET";
+    static final String SOCKET_ENV = "MUSTER_CONTAINER_SOCKET";
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ContainerEngineExtension.class);
 
     @Override
