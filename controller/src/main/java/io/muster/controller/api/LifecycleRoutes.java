@@ -102,7 +102,7 @@ public final class LifecycleRoutes implements ApiPart {
 
     private static JsonObject body(RoutingContext ctx) {
         try {
-            if (ctx.body() == null || ctx.body().length() == 0) {
+            if (ctx.body() == null || ctx.body().length() <= 0) {
                 throw new IllegalArgumentException("the body must be a JSON object with \"action\"");
             }
             // Buffer.toJson() gives the text back as a String in Vert.x 5; Json.decodeValue parses it.

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLog {
 
+    /** Longest action, target or detail kept (characters); see {@link #clip}. */
+    static final int MAX_TEXT = 512;
+
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final long FLUSH_MS = 200;
     static final int MAX_QUEUE = 100_000;
@@ -56,7 +59,19 @@ public final class AuditLog {
             queued.decrementAndGet();
             LOG.warn("audit queue full: dropped the oldest event");
         }
-        queue.add(new AuditEvent(0, clock.instant(), actorId, actorName, action, target, outcome, detail));
+        queue.add(new AuditEvent(0, clock.instant(), actorId, clip(actorName, 256), clip(action, MAX_TEXT),
+                clip(target, MAX_TEXT), outcome, clip(detail, MAX_TEXT)));
+    }
+
+    /**
+     * Clips a caller-controlled text (a request path can be kilobytes long): an indexed value over
+     * PostgreSQL's index row limit (~2.7 kB) would fail the whole batch and lose every event in it.
+     */
+    static String clip(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        return text.substring(0, max) + "... (" + text.length() + " characters)";
     }
 
     /** Writes everything queued so far; completes when it is committed. */

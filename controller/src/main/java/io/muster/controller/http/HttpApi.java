@@ -1,18 +1,22 @@
 package io.muster.controller.http;
 
 import io.muster.controller.access.Access;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.muster.controller.store.HostNotFoundException;
 import io.muster.controller.store.InvalidCursorException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.pgclient.PgException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,9 @@ public final class HttpApi {
     public static boolean streamsBody(HttpServerRequest request) {
         return request.method() == HttpMethod.POST && STREAMED_UPLOADS.contains(request.path());
     }
+
+    /** SQLSTATEs of text PostgreSQL refuses to store: invalid byte sequence (NUL), untranslatable character. */
+    private static final Set<String> UNSTORABLE_TEXT = Set.of("22021", "22P05");
 
     private final Vertx vertx;
     private final Router router;
@@ -87,7 +94,8 @@ public final class HttpApi {
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                         .setHttp2ClearTextEnabled(false)
                         .setWebSocketSubProtocols(java.util.List.of("graphql-transport-ws")))
-                .requestHandler(router)
+                .requestHandler(MalformedRequests.guard(router))
+                .invalidRequestHandler(MalformedRequests::invalid)
                 .listen()
                 .onSuccess(s -> {
                     server = s;
@@ -104,6 +112,29 @@ public final class HttpApi {
         problem(ctx, failure).send(ctx);
     }
 
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int end = message.indexOf('\n');
+        String line = end < 0 ? message : message.substring(0, end);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+
+    /** A 4xx that Vert.x decided without an exception (e.g. 415, 417): named after its status. */
+    private static Problem refused(int status, String reason) {
+        String phrase = HttpResponseStatus.valueOf(status).reasonPhrase();
+        String kind = phrase.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        String detail = reason != null && !reason.isBlank() ? firstLine(reason) : switch (status) {
+            case 404 -> "no resource at this path (see /api/v1/openapi.json)";
+            case 406 -> "no representation matches the Accept header; the API answers application/json";
+            case 415 -> "the Content-Type of the body is not one this operation accepts (see /api/v1/openapi.json)";
+            case 417 -> "the Expect header names an expectation the server does not meet (only 100-continue is known)";
+            default -> "the request was refused: " + phrase;
+        };
+        return Problem.of(status, kind, phrase, detail);
+    }
+
     private static Problem problem(RoutingContext ctx, Throwable failure) {
         if (failure instanceof ProblemException pe) {
             return pe.problem();
@@ -114,13 +145,22 @@ public final class HttpApi {
         if (failure instanceof InvalidCursorException ic) {
             return Problem.badRequest("invalid-cursor", ic.getMessage());
         }
+        if (failure instanceof DecodeException bad) {
+            return Problem.badRequest("invalid-json", "a JSON value in the request (the body, or a parameter such as"
+                    + " GraphQL's variables) is not valid JSON: " + firstLine(bad.getMessage()));
+        }
+        if (failure instanceof PgException pg && UNSTORABLE_TEXT.contains(pg.getSqlState())) {
+            return Problem.badRequest("invalid-text", "a value in the request contains a character PostgreSQL cannot"
+                    + " store (a NUL, \\u0000, or invalid UTF-8); remove it");
+        }
         int status = ctx.statusCode();
         if (failure == null && status == 413) {
             return Problem.of(413, "body-too-large", "Content too large",
                     "the request body is larger than " + MAX_BODY_BYTES + " bytes");
         }
-        if (failure == null && status >= 400 && status < 500) {
-            return Problem.of(status, "client-error", "Bad request", "the request was refused with status " + status);
+        if (status >= 400 && status < 500) {
+            // A handler of Vert.x (body limits, GraphQL) refused the request itself, with or without a reason.
+            return refused(status, failure == null ? null : failure.getMessage());
         }
         log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
         return Problem.of(500, "internal", "Internal server error",
