@@ -103,12 +103,12 @@ class ApiFuzzTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 200)
     void contractShapedRequests_neverFailTheServer(@ForAll("contractRequests") Request request) throws IOException {
         check(request, RawHttp.send(port, request.head(), request.body(), DEADLINE));
     }
 
-    @Property(tries = 250)
+    @Property(tries = 150)
     void malformedUrlsAndHeaders_areBadRequestsWithAProblem(@ForAll("malformedRequests") Request request) throws IOException {
         RawHttp.Response response = RawHttp.send(port, request.head(), request.body(), DEADLINE);
         check(request, response);
