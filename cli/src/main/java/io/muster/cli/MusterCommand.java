@@ -5,6 +5,7 @@ import io.muster.cli.completion.CompletionCommand;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
 import io.muster.cli.demo.DemoCommand;
+import io.muster.cli.events.EventsCommand;
 import io.muster.cli.hosts.HostsCommand;
 import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.ScopeType;
                 TasksCommand.class,
                 LifecycleCommand.class,
                 TokensCommand.class,
+                EventsCommand.class,
                 CompletionCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class

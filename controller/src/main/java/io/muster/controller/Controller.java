@@ -25,6 +25,12 @@ import io.muster.controller.cluster.MemberAttributes;
 import io.muster.controller.cluster.Ownership;
 import io.muster.controller.cluster.SessionDirectory;
 import io.muster.controller.dispatch.TaskEngine;
+import io.muster.controller.event.EventSettings;
+import io.muster.controller.event.EventSink;
+import io.muster.controller.event.EventStreamRoutes;
+import io.muster.controller.event.KafkaSink;
+import io.muster.controller.event.Outbox;
+import io.muster.controller.event.OutboxRelay;
 import io.muster.controller.fleet.FleetControlApi;
 import io.muster.controller.gateway.AgentGatewayService;
 import io.muster.controller.gateway.GatewaySettings;
@@ -37,6 +43,10 @@ import io.muster.controller.lifecycle.LifecycleHandler;
 import io.muster.controller.lifecycle.LifecycleRepository;
 import io.muster.controller.lifecycle.LifecycleService;
 import io.muster.controller.store.Database;
+import io.muster.controller.webhook.WebhookDispatcher;
+import io.muster.controller.webhook.WebhookQueue;
+import io.muster.controller.webhook.WebhookRoutes;
+import io.muster.controller.webhook.WebhookStore;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.RunSweeper;
@@ -47,6 +57,7 @@ import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +111,8 @@ public final class Controller implements AutoCloseable {
         ContainerStatuses containers;
         LifecycleHandler lifecycleHandler;
         LifecycleService lifecycle;
+        OutboxRelay relay;
+        WebhookDispatcher webhooks;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -125,6 +138,16 @@ public final class Controller implements AutoCloseable {
      * @param sweep when runs of offline hosts are lost and silent runs time out
      */
     public static Controller start(ControllerConfig config, RunSweeper.Settings sweep) {
+        return start(config, sweep, EventSettings.defaults());
+    }
+
+    /**
+     * Starts a member that publishes fleet events as {@code events} says (Kafka, webhook timing).
+     *
+     * @param sweep  when runs of offline hosts are lost and silent runs time out
+     * @param events where and how events are published
+     */
+    public static Controller start(ControllerConfig config, RunSweeper.Settings sweep, EventSettings events) {
         if (!config.join().isEmpty() && config.dbUrl() == null) {
             throw new IllegalArgumentException(CLUSTER_NEEDS_SHARED_DATABASE);
         }
@@ -182,6 +205,8 @@ public final class Controller implements AutoCloseable {
                     new TaskRoutes(parts.vertx, parts.tasks.service()),
                     new LifecycleRoutes(parts.lifecycle, parts.containers),
                     new ArtifactRoutes(artifacts),
+                    new WebhookRoutes(new WebhookStore(parts.database.pool())),
+                    new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                             new TokenCallers(parts.security.tokens()), parts.security.access())));
             // A container load from this cluster's image store gets its download token as a task secret.
@@ -216,6 +241,7 @@ public final class Controller implements AutoCloseable {
                 await(parts.security.createBootstrapAdmin(config.adminTokenFile()));
                 LOG.info("admin API token in {}", config.adminTokenFile());
             }
+            parts.relay = startRelay(parts, config, events, memberId);
             parts.sweeper.start();
             LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
                             + "(cluster '{}', {} member(s)), database {}",
@@ -230,6 +256,25 @@ public final class Controller implements AutoCloseable {
             stopAll(parts);
             throw e;
         }
+    }
+
+    private static OutboxRelay startRelay(Parts parts, ControllerConfig config, EventSettings events, String memberId) {
+        List<EventSink> sinks = new ArrayList<>();
+        URI source = eventSource(config);
+        if (events.kafkaBootstrap() != null) {
+            sinks.add(new KafkaSink(parts.vertx, events.kafkaBootstrap(), events.kafkaTopic(), source, "muster-" + memberId));
+        }
+        WebhookStore webhooks = new WebhookStore(parts.database.pool());
+        sinks.add(new WebhookQueue(webhooks, source));
+        parts.webhooks = new WebhookDispatcher(parts.vertx, webhooks, WebhookDispatcher.ownedBy(parts.ownership),
+                events.webhookRetry(), events.webhookBackoff(), Clock.systemUTC());
+        return new OutboxRelay(parts.vertx, new Outbox(parts.database.pool()), OutboxRelay.ownedBy(parts.ownership), sinks,
+                events.relayInterval(), events.relayBatch(), events.retention(), Clock.systemUTC(), parts.registry);
+    }
+
+    /** The CloudEvents source of this cluster's events. */
+    private static URI eventSource(ControllerConfig config) {
+        return URI.create("urn:muster:" + config.clusterName());
     }
 
     private static void awaitPartitionTable(Ownership ownership) {
@@ -415,6 +460,12 @@ public final class Controller implements AutoCloseable {
     }
 
     private static void stopAll(Parts parts) {
+        if (parts.relay != null) {
+            parts.relay.close();
+        }
+        if (parts.webhooks != null) {
+            parts.webhooks.close();
+        }
         if (parts.sweeper != null) {
             parts.sweeper.close();
         }

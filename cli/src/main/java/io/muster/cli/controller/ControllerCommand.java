@@ -6,6 +6,9 @@ import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.event.EventSettings;
+import io.muster.controller.event.KafkaSink;
+import io.muster.controller.task.RunSweeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +81,18 @@ public final class ControllerCommand implements Callable<Integer> {
                     + "write it there (mode 0600): the way in on a fresh cluster.")
     Path adminTokenFile;
 
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Publish fleet events to this Kafka cluster (default: no Kafka; webhooks and the SSE stream work without it).")
+    String kafkaBootstrap;
+
+    @Option(names = "--kafka-topic", paramLabel = "TOPIC", defaultValue = KafkaSink.DEFAULT_TOPIC,
+            description = "The one topic every event goes to, keyed by host or task id (default: ${DEFAULT-VALUE}).")
+    String kafkaTopic;
+
+    @Option(names = "--webhook-retry", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a failing webhook delivery is retried before it is parked (default: 1h).")
+    Duration webhookRetry;
+
     @Mixin
     ParentOption parent;
 
@@ -94,7 +109,11 @@ public final class ControllerCommand implements Callable<Integer> {
         parent.watch(stop);
         ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
                 advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile);
-        Controller controller = Controller.start(config);
+        EventSettings events = EventSettings.defaults().withKafka(kafkaBootstrap, kafkaTopic);
+        if (webhookRetry != null) {
+            events = events.withWebhookRetry(webhookRetry, EventSettings.DEFAULT_WEBHOOK_BACKOFF);
+        }
+        Controller controller = Controller.start(config, RunSweeper.Settings.DEFAULTS, events);
         try {
             log.info("stopping: {}", stop.await());
         } finally {
