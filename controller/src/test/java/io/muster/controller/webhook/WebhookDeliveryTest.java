@@ -48,7 +48,7 @@ class WebhookDeliveryTest {
     private static final String SECRET = "receiver-secret-0123456789";
 
     @TempDir
-    Path temp;
+    static Path temp;
 
     private TestDatabase database;
     private Controller member;
