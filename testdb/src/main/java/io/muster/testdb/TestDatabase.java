@@ -82,6 +82,26 @@ public final class TestDatabase implements AutoCloseable {
         execute(admin.withDatabase(name), sql);
     }
 
+    /** The first column of every row of a query in this database, as longs (ids, a count). */
+    public java.util.List<Long> longs(String sql) {
+        java.util.List<Long> values = new java.util.ArrayList<>();
+        try (Connection connection = connect();
+             java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getLong(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database " + name + ": " + sql + " failed: " + e.getMessage(), e);
+        }
+        return values;
+    }
+
+    /** The single number a query answers (a count). */
+    public long count(String sql) {
+        return longs(sql).get(0);
+    }
+
     /** Drops the database, ending any session still connected to it. */
     @Override
     public void close() {

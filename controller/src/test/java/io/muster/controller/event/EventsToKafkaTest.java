@@ -9,7 +9,7 @@ import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatorConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.lifecycle.LifecycleRequest;
 import io.muster.controller.task.CreatedTask;
 import io.muster.controller.task.RunSweeper;
@@ -24,8 +24,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +122,7 @@ class EventsToKafkaTest {
 
         fleet = FleetSimulator.start(new SimulatorConfig(List.of("127.0.0.1:" + member.grpcPort()), 12, 7, 100,
                 Duration.ofSeconds(1), 2000, Duration.ofMillis(20), "ev-"));
-        await().atMost(DEADLINE).until(() -> online() == 12);
+        await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM hosts WHERE state = 'online'") == 12);
 
         List<String> hosts = fleet.agents().stream().map(a -> a.hostId()).sorted().toList();
         result(member.hosts().setLabels(hosts.get(1), Map.of("team", "web")));
@@ -139,8 +137,8 @@ class EventsToKafkaTest {
         CreatedTask second = result(member.tasks().create(new TaskRequest(new TaskTarget.BySelector(Selector.all()),
                 TaskKind.EXEC, new JsonObject().put("shell", "echo hi"), 60, false)));
 
-        await().atMost(DEADLINE).until(() -> count("SELECT count(*) FROM outbox WHERE type = 'task.finished'") == 2);
-        Set<Long> written = outboxIds();
+        await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM outbox WHERE type = 'task.finished'") == 2);
+        Set<Long> written = new HashSet<>(database.longs("SELECT id FROM outbox"));
         await().atMost(DEADLINE).untilAsserted(() -> assertThat(idsOf(records)).containsAll(written));
 
         Map<String, List<CloudEvent>> byType = new HashMap<>();
@@ -258,32 +256,6 @@ class EventsToKafkaTest {
     private static List<JsonObject> data(List<CloudEvent> events) {
         assertThat(events).isNotNull().isNotEmpty();
         return events.stream().map(e -> new JsonObject(new String(e.getData().toBytes(), StandardCharsets.UTF_8))).toList();
-    }
-
-    private long online() throws Exception {
-        return count("SELECT count(*) FROM hosts WHERE state = 'online'");
-    }
-
-    private long count(String sql) throws Exception {
-        try (var conn = connect(); var rs = conn.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private Set<Long> outboxIds() throws Exception {
-        Set<Long> ids = new HashSet<>();
-        try (var conn = connect(); ResultSet rs = conn.createStatement().executeQuery("SELECT id FROM outbox")) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
-        return ids;
-    }
-
-    private java.sql.Connection connect() throws java.sql.SQLException {
-        io.muster.controller.store.DatabaseUrl url = io.muster.controller.store.DatabaseUrl.parse(database.url());
-        return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
 
     private static <T> T result(Future<T> future) throws Exception {

@@ -8,7 +8,7 @@ import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatorConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.event.EventSettings;
 import io.muster.controller.task.RunSweeper;
@@ -19,7 +19,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -133,18 +132,18 @@ class WebhookDeliveryTest {
 
         fleet = FleetSimulator.start(new SimulatorConfig(List.of("127.0.0.1:" + member.grpcPort()), 3, 11, 100,
                 Duration.ofSeconds(1), 2000, Duration.ofMillis(20), "hook-"));
-        await().atMost(DEADLINE).until(() -> count("SELECT count(*) FROM hosts WHERE state = 'online'") == 3);
+        await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM hosts WHERE state = 'online'") == 3);
         ApiClient.Answer task = api.post("/api/v1/tasks", new JsonObject().put("target", new JsonObject().put("hosts",
                         new JsonArray(fleet.agents().stream().map(a -> (Object) a.hostId()).toList()))).put("kind", "exec")
                 .put("spec", new JsonObject().put("shell", "true")).put("timeoutSeconds", 30).encode());
         assertThat(task.status()).as(task.body()).isEqualTo(201);
-        await().atMost(DEADLINE).until(() -> count("SELECT count(*) FROM outbox WHERE type = 'task.finished'") == 1);
+        await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM outbox WHERE type = 'task.finished'") == 1);
     }
 
     @Test
     void receiver_gets_every_event_signed_despite_failing_its_first_three_attempts_and_a_dead_one_parks() throws Exception {
 
-        Set<Long> wanted = ids("SELECT id FROM outbox WHERE type LIKE 'host.%' OR type LIKE 'task.%' OR type = 'run.finished'");
+        Set<Long> wanted = new HashSet<>(database.longs("SELECT id FROM outbox WHERE type LIKE 'host.%' OR type LIKE 'task.%' OR type = 'run.finished'"));
         assertThat(wanted).hasSizeGreaterThanOrEqualTo(3 * 2 + 1 + 3 + 1);
         await().atMost(DEADLINE).untilAsserted(() -> assertThat(received).containsAll(wanted));
         assertThat(badSignatures.get()).isZero();
@@ -244,25 +243,4 @@ class WebhookDeliveryTest {
         }
     }
 
-    private long count(String sql) throws Exception {
-        try (var conn = connect(); var rs = conn.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private Set<Long> ids(String sql) throws Exception {
-        Set<Long> ids = new HashSet<>();
-        try (var conn = connect(); var rs = conn.createStatement().executeQuery(sql)) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
-        return ids;
-    }
-
-    private java.sql.Connection connect() throws java.sql.SQLException {
-        io.muster.controller.store.DatabaseUrl url = io.muster.controller.store.DatabaseUrl.parse(database.url());
-        return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-    }
 }
