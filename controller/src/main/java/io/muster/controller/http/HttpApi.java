@@ -10,6 +10,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.muster.controller.store.DatabaseUnavailableException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeoutException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpMethod;
@@ -109,7 +114,31 @@ public final class HttpApi {
 
     private void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
-        problem(ctx, failure).send(ctx);
+        Problem problem = problem(ctx, failure);
+        if (problem.status() == 503 && !ctx.response().headWritten()) {
+            ctx.response().putHeader("Retry-After", "5");
+        }
+        problem.send(ctx);
+    }
+
+    /**
+     * True when the failure is PostgreSQL being away (stopped, restarting, unreachable) rather
+     * than a bug: connection refused or closed, a pool or connect timeout, or a server-side
+     * shutdown or connection error (SQLSTATE classes 08 and 57P).
+     */
+    static boolean databaseUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+                    || t instanceof DatabaseUnavailableException || t instanceof ClosedChannelException
+                    || t instanceof TimeoutException) {
+                return true;
+            }
+            if (t instanceof PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String message) {
@@ -152,6 +181,10 @@ public final class HttpApi {
         if (failure instanceof PgException pg && UNSTORABLE_TEXT.contains(pg.getSqlState())) {
             return Problem.badRequest("invalid-text", "a value in the request contains a character PostgreSQL cannot"
                     + " store (a NUL, \\u0000, or invalid UTF-8); remove it");
+        }
+        if (databaseUnavailable(failure)) {
+            return Problem.of(503, "database-unavailable", "Service unavailable",
+                    "the database does not answer, so the request was not carried out; retry shortly");
         }
         int status = ctx.statusCode();
         if (failure == null && status == 413) {
