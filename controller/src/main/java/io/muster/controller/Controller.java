@@ -33,6 +33,9 @@ import io.muster.controller.event.Outbox;
 import io.muster.controller.event.OutboxRelay;
 import io.muster.controller.fleet.FleetControlApi;
 import io.muster.controller.gateway.AgentGatewayService;
+import io.muster.controller.history.HistoryRetention;
+import io.muster.controller.history.HistoryRoutes;
+import io.muster.controller.history.HistoryStore;
 import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
@@ -113,6 +116,7 @@ public final class Controller implements AutoCloseable {
         LifecycleService lifecycle;
         OutboxRelay relay;
         WebhookDispatcher webhooks;
+        HistoryRetention history;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -207,6 +211,7 @@ public final class Controller implements AutoCloseable {
                     new ArtifactRoutes(artifacts),
                     new WebhookRoutes(new WebhookStore(parts.database.pool())),
                     new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
+                    new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                             new TokenCallers(parts.security.tokens()), parts.security.access())));
             // A container load from this cluster's image store gets its download token as a task secret.
@@ -242,6 +247,7 @@ public final class Controller implements AutoCloseable {
                 LOG.info("admin API token in {}", config.adminTokenFile());
             }
             parts.relay = startRelay(parts, config, events, memberId);
+            parts.history = new HistoryRetention(parts.vertx, new HistoryStore(parts.database.pool()), events.historyRetention());
             parts.sweeper.start();
             LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
                             + "(cluster '{}', {} member(s)), database {}",
@@ -465,6 +471,9 @@ public final class Controller implements AutoCloseable {
         }
         if (parts.webhooks != null) {
             parts.webhooks.close();
+        }
+        if (parts.history != null) {
+            parts.history.close();
         }
         if (parts.sweeper != null) {
             parts.sweeper.close();

@@ -9,6 +9,7 @@ import io.muster.controller.http.Callers;
 import io.muster.controller.http.Problem;
 import io.muster.controller.http.ProblemException;
 import io.muster.controller.http.Routes;
+import io.muster.controller.http.SelectorParameter;
 import io.muster.controller.store.HostNotFoundException;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
@@ -62,7 +63,7 @@ public final class HostRoutes implements ApiPart {
     private void list(RoutingContext ctx) {
         PageRequest page = PageRequest.from(ctx);
         Selector selector = Access.hostSelector(Callers.principal(ctx).orElseThrow(),
-                selector(ctx.request().getParam("selector")));
+                SelectorParameter.parse(ctx.request().getParam("selector")));
         hosts.list(selector, page.limit(), page.cursor())
                 .compose(result -> connectedTo(result.items()).map(where -> {
                     JsonArray items = new JsonArray();
@@ -119,20 +120,6 @@ public final class HostRoutes implements ApiPart {
                     log.warn("cluster could not say where hosts are connected: {}", e.toString());
                     return Future.succeededFuture(Map.of());
                 });
-    }
-
-    private static Selector selector(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Selector.parse(text);
-        } catch (SelectorSyntaxException e) {
-            throw new ProblemException(Problem.badRequest("invalid-selector",
-                            "selector '" + text + "' is not valid at column " + e.column() + ": expected " + e.expected())
-                    .with("column", e.column())
-                    .with("expected", e.expected()));
-        }
     }
 
     private static Map<String, String> labels(RoutingContext ctx) {

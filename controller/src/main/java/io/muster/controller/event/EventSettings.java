@@ -13,15 +13,18 @@ import java.util.Objects;
  * @param retention       how long published events stay in the outbox (the SSE resume window)
  * @param webhookRetry    how long a failing webhook delivery is retried before it is parked
  * @param webhookBackoff  the first retry's delay; each next one doubles, at most one minute
+ * @param historyRetention how long inventory changes are kept (whole days are dropped)
  */
 public record EventSettings(String kafkaBootstrap, String kafkaTopic, Duration relayInterval, int relayBatch,
-                            Duration retention, Duration webhookRetry, Duration webhookBackoff) {
+                            Duration retention, Duration webhookRetry, Duration webhookBackoff,
+                            Duration historyRetention) {
 
     public static final Duration DEFAULT_RELAY_INTERVAL = Duration.ofMillis(200);
     public static final int DEFAULT_RELAY_BATCH = 500;
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_WEBHOOK_RETRY = Duration.ofHours(1);
     public static final Duration DEFAULT_WEBHOOK_BACKOFF = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(90);
 
     public EventSettings {
         kafkaTopic = kafkaTopic == null || kafkaTopic.isBlank() ? KafkaSink.DEFAULT_TOPIC : kafkaTopic;
@@ -29,6 +32,7 @@ public record EventSettings(String kafkaBootstrap, String kafkaTopic, Duration r
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(webhookRetry, "webhookRetry");
         Objects.requireNonNull(webhookBackoff, "webhookBackoff");
+        Objects.requireNonNull(historyRetention, "historyRetention");
         if (relayBatch < 1) {
             throw new IllegalArgumentException("relayBatch must be positive, got " + relayBatch);
         }
@@ -37,16 +41,24 @@ public record EventSettings(String kafkaBootstrap, String kafkaTopic, Duration r
     /** No Kafka; defaults for the rest. */
     public static EventSettings defaults() {
         return new EventSettings(null, null, DEFAULT_RELAY_INTERVAL, DEFAULT_RELAY_BATCH, DEFAULT_RETENTION,
-                DEFAULT_WEBHOOK_RETRY, DEFAULT_WEBHOOK_BACKOFF);
+                DEFAULT_WEBHOOK_RETRY, DEFAULT_WEBHOOK_BACKOFF, DEFAULT_HISTORY_RETENTION);
     }
 
     /** These settings publishing to a Kafka cluster. */
     public EventSettings withKafka(String bootstrap, String topic) {
-        return new EventSettings(bootstrap, topic, relayInterval, relayBatch, retention, webhookRetry, webhookBackoff);
+        return new EventSettings(bootstrap, topic, relayInterval, relayBatch, retention, webhookRetry, webhookBackoff,
+                historyRetention);
     }
 
     /** These settings with another webhook retry window and first backoff. */
     public EventSettings withWebhookRetry(Duration retry, Duration backoff) {
-        return new EventSettings(kafkaBootstrap, kafkaTopic, relayInterval, relayBatch, retention, retry, backoff);
+        return new EventSettings(kafkaBootstrap, kafkaTopic, relayInterval, relayBatch, retention, retry, backoff,
+                historyRetention);
+    }
+
+    /** These settings keeping inventory history for another period. */
+    public EventSettings withHistoryRetention(Duration keep) {
+        return new EventSettings(kafkaBootstrap, kafkaTopic, relayInterval, relayBatch, retention, webhookRetry,
+                webhookBackoff, keep);
     }
 }

@@ -11,6 +11,7 @@ import io.muster.controller.http.Callers;
 import io.muster.controller.http.Problem;
 import io.muster.controller.http.ProblemException;
 import io.muster.controller.http.Routes;
+import io.muster.controller.http.SelectorParameter;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.muster.scheduler.selector.SqlFragment;
@@ -62,7 +63,7 @@ public final class EventStreamRoutes implements ApiPart {
     private void stream(RoutingContext ctx) {
         List<String> types = types(ctx.queryParam("type"));
         Selector selector = Access.hostSelector(Callers.principal(ctx).orElseThrow(),
-                selector(ctx.request().getParam("selector")));
+                SelectorParameter.parse(ctx.request().getParam("selector")));
         String resume = ctx.request().getHeader("Last-Event-ID");
         if (resume == null) {
             resume = ctx.request().getParam("lastEventId");
@@ -94,18 +95,6 @@ public final class EventStreamRoutes implements ApiPart {
             }
         }
         return types;
-    }
-
-    private static Selector selector(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Selector.parse(text);
-        } catch (SelectorSyntaxException e) {
-            throw new ProblemException(Problem.badRequest("invalid-selector", "selector '" + text + "' is not valid at column "
-                    + e.column() + ": expected " + e.expected()).with("column", e.column()));
-        }
     }
 
     private final class Stream {

@@ -7,6 +7,7 @@ import io.muster.controller.http.Callers;
 import io.muster.controller.http.Problem;
 import io.muster.controller.http.ProblemException;
 import io.muster.controller.http.Routes;
+import io.muster.controller.http.SelectorParameter;
 import io.muster.controller.event.FleetEvent;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
@@ -202,15 +203,7 @@ public final class WebhookRoutes implements ApiPart {
         if (!(value instanceof String text)) {
             throw bad("invalid-webhook", "'selector' must be a selector string");
         }
-        if (text.isBlank()) {
-            return null;
-        }
-        try {
-            return Selector.parse(text);
-        } catch (SelectorSyntaxException e) {
-            throw new ProblemException(Problem.badRequest("invalid-selector", "selector '" + text + "' is not valid at column "
-                    + e.column() + ": expected " + e.expected()).with("column", e.column()));
-        }
+        return SelectorParameter.parse(text);
     }
 
     private static String secret(Object value) {
