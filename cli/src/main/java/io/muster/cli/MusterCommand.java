@@ -6,6 +6,7 @@ import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
 import io.muster.cli.demo.DemoCommand;
 import io.muster.cli.events.EventsCommand;
+import io.muster.cli.history.ChangesCommand;
 import io.muster.cli.hosts.HostsCommand;
 import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
@@ -41,6 +42,7 @@ import picocli.CommandLine.ScopeType;
                 LifecycleCommand.class,
                 TokensCommand.class,
                 EventsCommand.class,
+                ChangesCommand.class,
                 CompletionCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class

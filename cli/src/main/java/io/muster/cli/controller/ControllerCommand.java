@@ -93,6 +93,10 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "How long a failing webhook delivery is retried before it is parked (default: 1h).")
     Duration webhookRetry;
 
+    @Option(names = "--history-retention", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long inventory changes are kept, e.g. 720h; whole days are dropped (default: 90 days).")
+    Duration historyRetention;
+
     @Mixin
     ParentOption parent;
 
@@ -112,6 +116,9 @@ public final class ControllerCommand implements Callable<Integer> {
         EventSettings events = EventSettings.defaults().withKafka(kafkaBootstrap, kafkaTopic);
         if (webhookRetry != null) {
             events = events.withWebhookRetry(webhookRetry, EventSettings.DEFAULT_WEBHOOK_BACKOFF);
+        }
+        if (historyRetention != null) {
+            events = events.withHistoryRetention(historyRetention);
         }
         Controller controller = Controller.start(config, RunSweeper.Settings.DEFAULTS, events);
         try {

@@ -2,6 +2,7 @@ package io.muster.cli.hosts;
 
 import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
+import io.muster.cli.history.ChangeListing;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code muster hosts ls|show|label}: the fleet's hosts through the REST API. */
 @Command(name = "hosts", description = "List, show and label hosts.", mixinStandardHelpOptions = true,
-        subcommands = {HostsCommand.Ls.class, HostsCommand.Show.class, HostsCommand.Label.class})
+        subcommands = {HostsCommand.Ls.class, HostsCommand.Show.class, HostsCommand.Label.class, HostsCommand.History.class})
 public final class HostsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -100,6 +103,33 @@ public final class HostsCommand implements Runnable {
             JsonObject facts = host.getJsonObject("facts", new JsonObject());
             facts.fieldNames().stream().sorted().forEach(name -> table.row("fact " + name, facts.getValue(name)));
             table.print(out);
+        }
+    }
+
+    @Command(name = "history", description = "Inventory changes of one host, oldest first: fact, old and new value, when.",
+            mixinStandardHelpOptions = true)
+    static final class History implements Runnable {
+        @Mixin
+        ApiOptions api;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "host id")
+        String id;
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "An age (7d, 12h, 30m) or an ISO-8601 instant.")
+        String since;
+
+        @Option(names = "--key", paramLabel = "FACT", description = "Only this fact, e.g. kernel.release.")
+        String key;
+
+        @Override
+        public void run() {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("since", since);
+            params.put("key", key);
+            ChangeListing.print(api, spec.commandLine().getOut(), "/api/v1/hosts/" + ApiClient.encode(id) + "/history", params);
         }
     }
 
