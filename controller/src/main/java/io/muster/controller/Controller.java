@@ -164,7 +164,7 @@ public final class Controller implements AutoCloseable {
                 dbUrl = parts.embedded.url();
             }
             parts.vertx = Vertx.vertx();
-            parts.database = await(Database.open(parts.vertx, dbUrl));
+            parts.database = await(Database.open(parts.vertx, dbUrl, Database.START_WAIT));
             parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             parts.security = await(Security.start(parts.vertx, parts.database.pool(), config.clusterName(), memberId,
                     config.advertiseHost(), config.insecure(), Clock.systemUTC()));

@@ -1,11 +1,16 @@
 package io.muster.controller.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
@@ -22,6 +27,8 @@ public final class Database {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     static final int POOL_SIZE = 8;
+    /** How long a starting member waits for an unreachable PostgreSQL to come back before it gives up. */
+    public static final Duration START_WAIT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final Pool pool;
@@ -63,6 +70,42 @@ public final class Database {
                             .map(database)
                             .recover(e -> pool.close().transform(x -> Future.failedFuture(unavailable(location, e))));
                 });
+    }
+
+    /**
+     * Like {@link #open(Vertx, String)}, but while PostgreSQL is unreachable or still starting
+     * (a restart during a deploy) it tries again with backoff (250 ms doubling to 4 s) until
+     * {@code wait} has passed, then fails as {@code open} does. Any other failure fails at once.
+     */
+    public static Future<Database> open(Vertx vertx, String url, Duration wait) {
+        return attempt(vertx, url, System.nanoTime() + wait.toNanos(), 250);
+    }
+
+    private static Future<Database> attempt(Vertx vertx, String url, long deadline, long delayMs) {
+        return open(vertx, url).recover(e -> {
+            if (!serverAway(e) || System.nanoTime() + delayMs * 1_000_000 > deadline) {
+                return Future.failedFuture(e);
+            }
+            log.warn("PostgreSQL does not answer yet ({}); trying again in {} ms", EmbeddedDatabase.reason(e), delayMs);
+            Promise<Database> next = Promise.promise();
+            vertx.setTimer(delayMs, t -> attempt(vertx, url, deadline, Math.min(delayMs * 2, 4_000)).onComplete(next));
+            return next.future();
+        });
+    }
+
+    /** Connection refused or reset, or the server starting or shutting down (SQLSTATE 08, 57P). */
+    static boolean serverAway(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+            String state = t instanceof SQLException sql ? sql.getSQLState()
+                    : t instanceof PgException pg ? pg.getSqlState() : null;
+            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static MigrateResult migrate(DatabaseUrl location) {

@@ -9,6 +9,7 @@ import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
+import io.muster.controller.store.Database;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.task.RunSweeper;
 import io.vertx.core.json.JsonArray;
@@ -133,6 +134,35 @@ class DatabaseOutageTest {
         ApiClient.Answer after = api.post("/api/v1/tasks", task(hosts, "true").encode());
         assertThat(after.status()).as("writes work again: %s", after.body()).isEqualTo(201);
         assertThat(controller.sessions().find(agents.get(0).hostId())).as("agents stayed connected").isPresent();
+    }
+
+    /** PostgreSQL is away (restarting) when a member starts: the member waits for it and comes up ready. */
+    @Test
+    void postgresRestartingWhileAMemberStarts_theMemberWaitsAndComesUpReady() throws Exception {
+        int port = freePort();
+        postgres = EmbeddedDatabase.start(temp.resolve("pg"), port);
+        postgres.close();
+        Thread restart = new Thread(() -> {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            postgres = EmbeddedDatabase.start(temp.resolve("pg"), port);
+        }, "pg-restart");
+        long starting = System.nanoTime();
+        restart.start();
+        controller = Controller.start(new ControllerConfig("postgresql://postgres@127.0.0.1:" + port + "/postgres", 0, 0,
+                temp.resolve("controller"), List.of(), 0, "127.0.0.1", "pg-start-" + UUID.randomUUID(), Duration.ofSeconds(3),
+                HEARTBEAT));
+        Duration started = Duration.ofNanos(System.nanoTime() - starting);
+        restart.join();
+        System.out.printf("member started %d ms after it was launched against a PostgreSQL that returned after 3 s%n",
+                started.toMillis());
+
+        assertThat(started).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Database.START_WAIT);
+        ApiClient api = TestTokens.adminClient(controller);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz").status() == 200);
     }
 
     private static JsonObject task(JsonArray hosts, String script) {
