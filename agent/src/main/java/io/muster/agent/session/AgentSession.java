@@ -11,6 +11,7 @@ import io.muster.agent.inventory.VitalsSource;
 import io.muster.agent.journal.Journal;
 import io.muster.agent.task.TaskRunner;
 import io.muster.agent.task.UpdateSink;
+import io.muster.proto.refusal.RetryAfter;
 import io.muster.proto.v1.AgentGatewayGrpc;
 import io.muster.proto.v1.AgentMessage;
 import io.muster.proto.v1.ControllerMessage;
@@ -27,6 +28,7 @@ import io.muster.proto.v1.Welcome;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -59,6 +61,10 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     /** Failed streams to a redirect target retried at the first backoff step before it grows again. */
     private static final int MAX_OWNER_MISSES = 3;
     private static final long OWNER_MISS_MAX_DELAY_MS = 1_000;
+    /** How long an address that refused a connect is skipped while another seed has not refused. */
+    private static final long REFUSAL_MEMORY_MS = 5_000;
+    /** Cap of a member's retry-after, against a member that sends nonsense. */
+    private static final long MAX_RETRY_AFTER_MS = 60_000;
 
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentSession.class);
@@ -83,9 +89,10 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private boolean closed;
     private String refusal;
     private boolean started;
-    private int seedIndex;
+    private final SeedRotation rotation;
     private String redirectTarget;
-    private int attempt;
+    /** The member that sent the current redirect: where to go back when its target fails. */
+    private String redirectedBy;
     private int redirects;
     private int ownerMisses;
     private String memberId;
@@ -118,7 +125,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         this.runner = runner;
         this.journal = runner.journal();
         this.containers = containers;
-        this.seedIndex = settings.random().nextInt(controllers.size());
+        this.rotation = new SeedRotation(controllers, settings.random().nextInt(controllers.size()), REFUSAL_MEMORY_MS);
         this.heartbeatMs = settings.heartbeat().toMillis();
         runner.setUpdateSink(this);
     }
@@ -250,9 +257,10 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
                 return;
             }
             boolean toOwner = redirectTarget != null;
-            String address = toOwner ? redirectTarget : controllers.get(Math.floorMod(seedIndex, controllers.size()));
+            String address = toOwner ? redirectTarget : rotation.next(settings.clock().millis());
+            next = new Stream(address, toOwner ? redirectedBy : null);
             redirectTarget = null;
-            next = new Stream(address, toOwner);
+            redirectedBy = null;
             stream = next;
             connects++;
             helloDigest = null;
@@ -332,7 +340,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             }
             s.welcomed = true;
             memberId = welcome.getMemberId();
-            attempt = 0;
+            rotation.welcomed();
             redirects = 0;
             ownerMisses = 0;
             cancelTimers();
@@ -382,6 +390,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
                 stream = null;
                 cancelTimers();
                 redirectTarget = redirect.getOwnerAddress();
+                redirectedBy = s.address;
             }
         }
         if (backOff) {
@@ -492,6 +501,15 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     }
 
     private void failed(Stream s, String why) {
+        failed(s, why, OptionalLong.empty(), false);
+    }
+
+    /**
+     * The stream ended; reconnect after a delay. {@code retryAfter}: the member's own "come back
+     * in" (busy or starting), used as is without growing the backoff; {@code busy}: the member was
+     * the host's owner but at its connect limit, so the next connect goes back to it.
+     */
+    private void failed(Stream s, String why, OptionalLong retryAfter, boolean busy) {
         long delayMs;
         synchronized (this) {
             if (stream != s) {
@@ -504,19 +522,26 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             if (closed) {
                 return;
             }
-            if (s.toOwner && ownerMisses < MAX_OWNER_MISSES) {
+            long now = settings.clock().millis();
+            int step = rotation.failed(s.address, !s.welcomed, now);
+            if (retryAfter.isPresent()) {
+                delayMs = Math.min(retryAfter.getAsLong(), MAX_RETRY_AFTER_MS);
+                if (busy) {
+                    rotation.returnTo(s.address);
+                }
+            } else if (s.redirectedBy != null && ownerMisses < MAX_OWNER_MISSES) {
                 // The owner a member sent us to did not take the stream: ownership is moving (a
                 // member died or left) and the members learn the new owner within about one
-                // partition migration. Asking them again soon, without growing the backoff as for
-                // a controller that is down, is what keeps failover re-homing near migration time.
+                // partition migration. Asking the member that redirected us again soon, without
+                // growing the backoff as for a controller that is down, is what keeps failover
+                // re-homing near migration time.
                 ownerMisses++;
+                rotation.returnTo(s.redirectedBy);
                 delayMs = Math.min(settings.backoff().delay(0).toMillis(), OWNER_MISS_MAX_DELAY_MS);
             } else {
-                delayMs = settings.backoff().delay(attempt).toMillis();
-                attempt = Math.min(attempt + 1, 40);
+                delayMs = settings.backoff().delay(step).toMillis();
             }
             redirects = 0;
-            seedIndex++;
             timer = settings.scheduler().schedule(this::connect, delayMs, TimeUnit.MILLISECONDS);
         }
         s.cancel(why);
@@ -545,14 +570,14 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private final class Stream implements ClientResponseObserver<AgentMessage, ControllerMessage> {
 
         final String address;
-        /** Opened because a member redirected us to this address (the host's owner). */
-        final boolean toOwner;
+        /** The member that redirected us to this address (the host's owner); null for a seed. */
+        final String redirectedBy;
         ClientCallStreamObserver<AgentMessage> out;
         boolean welcomed;
 
-        Stream(String address, boolean toOwner) {
+        Stream(String address, String redirectedBy) {
             this.address = address;
-            this.toOwner = toOwner;
+            this.redirectedBy = redirectedBy;
         }
 
         @Override
@@ -593,7 +618,9 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
                 refused(this, why);
                 return;
             }
-            failed(this, why);
+            String description = status.getDescription() == null ? "" : status.getDescription();
+            failed(this, why, RetryAfter.of(error),
+                    status.getCode() == Status.Code.UNAVAILABLE && description.startsWith("member busy"));
         }
 
         @Override

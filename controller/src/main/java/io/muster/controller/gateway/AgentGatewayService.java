@@ -60,6 +60,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private final AtomicLong lastSince = new AtomicLong();
     /** Hellos accepted whose connect write (and so Welcome) is still pending. */
     private final AtomicInteger connectsInFlight = new AtomicInteger();
+    private final ConnectPacer pacer;
     private volatile Cluster cluster;
     private volatile boolean closing;
     private volatile boolean halted;
@@ -72,6 +73,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         this.settings = Objects.requireNonNull(settings, "settings");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.metrics = new GatewayMetrics(meters, registry::size, connectsInFlight::get);
+        this.pacer = new ConnectPacer(settings.clock());
     }
 
     /** The member has joined the cluster: from now on Hellos are decided by ownership. */
@@ -117,7 +119,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         switch (decision.verdict()) {
             case NOT_READY -> {
                 metrics.refused("starting");
-                stream.refuse(Status.UNAVAILABLE, "member starting");
+                stream.refuse(Status.UNAVAILABLE, "member starting", pacer.retryAfterMs());
             }
             case SHUTTING_DOWN -> {
                 metrics.refused("shutting-down");
@@ -136,7 +138,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         if (admitted > settings.maxConnectsInFlight()) {
             connectsInFlight.decrementAndGet();
             metrics.refused("busy");
-            stream.refuse(Status.UNAVAILABLE, "member busy: " + (admitted - 1) + " connects in flight; retry");
+            stream.refuse(Status.UNAVAILABLE, "member busy: " + (admitted - 1) + " connects in flight; retry",
+                    pacer.retryAfterMs());
             return;
         }
         SessionEntry entry = new SessionEntry(memberId, nextSince());
@@ -171,6 +174,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                             .setInventoryRequired(stored == null || !stored.equals(hello.getInventoryDigest()))
                             .setServerTimeMs(nowMs())
                             .build();
+                    pacer.completed();
                     if (stream.welcome(welcome)) {
                         handler.onSessionOpened(stream);
                     }

@@ -1,6 +1,7 @@
 package io.muster.controller.gateway;
 
 import io.grpc.Status;
+import io.muster.proto.refusal.RetryAfter;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.muster.controller.cluster.SessionEntry;
@@ -187,6 +188,18 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
     /** Ends a stream that never became a session (bad Hello, not ready). */
     void refuse(Status status, String reason) {
         fail(status, reason, EndCause.LOST);
+    }
+
+    /** Refuses the stream with a retry-after trailer ({@link RetryAfter}): busy or starting. */
+    void refuse(Status status, String reason, long retryAfterMs) {
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            out.onError(status.withDescription(reason).asRuntimeException(RetryAfter.trailers(retryAfterMs)));
+            state = State.CLOSED;
+        }
+        end(EndCause.LOST);
     }
 
     @Override
