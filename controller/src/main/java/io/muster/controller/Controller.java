@@ -7,6 +7,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.muster.controller.api.ArtifactRoutes;
+import io.muster.controller.api.ConsoleFiles;
+import io.muster.controller.api.FleetRoutes;
 import io.muster.controller.api.HostRoutes;
 import io.muster.controller.api.LifecycleRoutes;
 import io.muster.controller.api.OpenApiRoutes;
@@ -51,6 +53,7 @@ import io.muster.controller.webhook.WebhookQueue;
 import io.muster.controller.webhook.WebhookRoutes;
 import io.muster.controller.webhook.WebhookStore;
 import io.muster.controller.store.EmbeddedDatabase;
+import io.muster.controller.store.HostCensus;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.RunSweeper;
 import io.muster.controller.task.TaskService;
@@ -212,8 +215,11 @@ public final class Controller implements AutoCloseable {
                     new WebhookRoutes(new WebhookStore(parts.database.pool())),
                     new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
                     new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
+                    new FleetRoutes(new HostCensus(parts.database)),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                             new TokenCallers(parts.security.tokens()), parts.security.access())));
+            // The web console's files at / (after every API route; they need no token).
+            new ConsoleFiles().mount(parts.http.router());
             // A container load from this cluster's image store gets its download token as a task secret.
             parts.tasks.service().issueSecretsWith(new ImageGrants(
                     () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),

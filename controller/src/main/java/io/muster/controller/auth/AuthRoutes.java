@@ -38,6 +38,10 @@ public final class AuthRoutes implements ApiPart {
     static final Rule CREATE_ENROLLMENT_TOKEN = Rule.admin("enrollment-tokens.create", Scoping.UNSCOPED_ONLY);
     static final Rule REVOKE_HOST = Rule.admin("hosts.revoke", Scoping.HOST);
     static final Rule AUDIT = Rule.admin("audit.list", Scoping.UNSCOPED_ONLY);
+    /** The caller's own token: nothing about the fleet, so any role and any scope may ask. */
+    static final Rule WHOAMI_RULE = Rule.viewer("whoami", Scoping.NO_FLEET_DATA);
+    /** Who the presented token is: id, name, role, scope. */
+    public static final String WHOAMI = "/api/v1/whoami";
 
     /** The cluster CA's certificate in PEM, open to anyone (no token). */
     public static final String CA_PEM = "/api/v1/ca.pem";
@@ -69,7 +73,19 @@ public final class AuthRoutes implements ApiPart {
                 .post("/api/v1/enrollment-tokens", CREATE_ENROLLMENT_TOKEN, this::createEnrollmentToken)
                 .post("/api/v1/hosts/:id/revoke", REVOKE_HOST, this::revokeHost)
                 .get("/api/v1/audit", AUDIT, this::auditPage)
+                .get(WHOAMI, WHOAMI_RULE, this::whoami)
                 .open(CA_PEM, this::caCertificate);
+    }
+
+    // Any valid token may ask who it is: the console shows only what the role and scope allow.
+    private void whoami(RoutingContext ctx) {
+        Principal principal = Callers.principal(ctx).orElseThrow();
+        json(ctx, 200, new JsonObject()
+                .put("tokenId", principal.tokenId())
+                .put("name", principal.name())
+                .put("role", principal.role().wireName())
+                .put("scope", principal.scoped() ? principal.scope().toString() : null)
+                .put("expiresAt", iso(principal.expiresAt())));
     }
 
     // Public on purpose: a certificate is no secret, and agents (--ca-cert) and FleetControl

@@ -133,6 +133,9 @@ class OpenApiConformanceTest {
         assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "not json").status()).isEqualTo(400);
         assertThat(api.put("/api/v1/hosts/nope/labels", "{}").status()).isEqualTo(404);
         assertThat(api.get("/api/v1/hosts/oa-host-0/events?limit=10").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/fleet/summary?selector=" + encode("role=web")).json().getLong("total")).isEqualTo(2);
+        assertThat(api.get("/api/v1/fleet/summary?selector=" + encode("role in (")).status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/whoami").json().getString("role")).isEqualTo("admin");
 
         ApiClient.Answer created = api.post("/api/v1/tasks",
                 "{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]},\"timeoutSeconds\":30}");
@@ -161,6 +164,10 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/tokens").status()).isEqualTo(200);
         ApiClient viewer = api.withToken(token.json().getString("token"));
         assertThat(viewer.get("/api/v1/hosts").status()).isEqualTo(200);
+        // The scope narrows the census too: the viewer counts only role=web hosts, whatever it asks.
+        assertThat(viewer.get("/api/v1/fleet/summary").json().getLong("total")).isEqualTo(2);
+        assertThat(viewer.get("/api/v1/fleet/summary?selector=" + encode("role=db")).json().getLong("total")).isZero();
+        assertThat(viewer.get("/api/v1/whoami").json().getString("scope")).isEqualTo("role=web");
         assertThat(viewer.put("/api/v1/hosts/oa-host-1/labels", "{}").status()).isEqualTo(403);
         assertThat(api.delete("/api/v1/tokens/" + token.json().getString("id")).status()).isEqualTo(204);
         assertThat(api.delete("/api/v1/tokens/nope").status()).isEqualTo(404);
