@@ -1,0 +1,188 @@
+// End-to-end flows of the console in a real Chromium (Debian's, driven by playwright-core)
+// against a running controller cluster. Started by the controller's ConsoleEndToEndTest, which
+// starts the cluster and the simulated agents and passes what to expect in the environment.
+//   node e2e/run.mjs flows   sign-in, selector count, host inventory, run, cordon, viewer, scope
+//   node e2e/run.mjs scale   hosts page over a large fleet: first page on screen after the answer
+// Playwright gives the browser a fresh profile (user data dir) of its own and removes it after.
+// Exits 0 when every step passed; otherwise prints the step that failed and exits 1.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is required`);
+  return value;
+};
+const mode = process.argv[2] ?? 'flows';
+const base = env('MUSTER_URL');
+const shots = env('MUSTER_SCREENSHOTS');
+const timeout = 30_000;
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.MUSTER_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-quic'],
+});
+
+let step = 'start';
+const log = (text) => console.log(`e2e: ${text}`);
+const check = (condition, message) => {
+  if (!condition) throw new Error(message);
+};
+
+async function signedIn(token, name) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (e) => log(`page error (${name}): ${e.message}`));
+  await page.goto(base + '/');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('who').waitFor();
+  check(!page.url().includes(token), 'the token is in the address');
+  check(await page.evaluate((t) => sessionStorage.getItem('muster.token') === t && localStorage.length === 0, token),
+    'the token is not (only) in session storage');
+  return page;
+}
+
+// The table is virtual: it holds a window of rows, so what was loaded is read from its caption.
+async function loaded(page, expected) {
+  await page.getByText(new RegExp(`^${expected.toLocaleString('en-US')} loaded\\.`)).waitFor();
+}
+
+async function countShows(page, expected) {
+  const text = `${expected.toLocaleString('en-US')} ${expected === 1 ? 'host' : 'hosts'}`;
+  await page.getByTestId('match-count').filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+}
+
+async function flows() {
+  const selector = env('E2E_SELECTOR');
+  const expected = Number(env('E2E_SELECTOR_COUNT'));
+
+  step = 'admin signs in';
+  const admin = await signedIn(env('E2E_ADMIN_TOKEN'), 'admin');
+  await admin.getByRole('heading', { name: 'Overview' }).waitFor();
+  await admin.locator('canvas').first().waitFor();
+  await admin.getByText('Agents per member').waitFor();
+  await admin.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
+
+  step = 'hosts filtered by a selector show the right count';
+  await admin.getByRole('link', { name: 'Hosts', exact: true }).click();
+  await admin.getByTestId('host-row').first().waitFor();
+  await admin.getByLabel('Selector').fill(selector);
+  await countShows(admin, expected);
+  await loaded(admin, expected);
+  await admin.screenshot({ path: join(shots, 'hosts.png') });
+
+  step = 'a bad selector shows the API\'s error at its column';
+  await admin.getByLabel('Selector').fill('role in (web');
+  await admin.getByRole('alert').filter({ hasText: 'column' }).first().waitFor();
+  check(await admin.getByRole('alert').count() === 1, 'the selector error is shown more than once');
+  check(await admin.locator('pre.caret').count() === 1, 'no caret under the selector error');
+  await admin.screenshot({ path: join(shots, 'selector-error.png') });
+  await admin.getByLabel('Selector').fill(selector);
+  await countShows(admin, expected);
+
+  step = 'a host page shows the inventory';
+  const first = admin.getByTestId('host-row').first().getByRole('link');
+  const hostname = (await first.textContent()).trim();
+  await first.click();
+  await admin.getByRole('heading', { name: hostname }).waitFor();
+  const inventory = admin.getByTestId('inventory');
+  await inventory.getByRole('heading', { name: 'Disks' }).waitFor();
+  check(await inventory.locator('table').count() >= 2, 'the inventory has no disk or filesystem table');
+  check(/\d+ cores/.test(await inventory.textContent()), 'the inventory shows no CPU cores');
+  await admin.screenshot({ path: join(shots, 'host.png'), fullPage: true });
+
+  step = 'cordon and uncordon with a confirmation';
+  const hostUrl = admin.url();
+  for (const [action, after] of [['cordon', 'cordoned'], ['uncordon', 'ready']]) {
+    await admin.getByRole('group', { name: 'Lifecycle actions' }).getByRole('button', { name: action, exact: true }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.waitFor();
+    check((await dialog.textContent()).length > 20, 'the confirmation does not say what will happen');
+    if (action === 'cordon') await admin.screenshot({ path: join(shots, 'cordon-confirm.png') });
+    await dialog.getByRole('button', { name: action, exact: true }).click();
+    await admin.getByTestId('host-lifecycle').filter({ hasText: new RegExp(`^${after}$`) }).waitFor();
+  }
+
+  step = 'run a command on a selector and watch per-host output';
+  await admin.getByRole('link', { name: 'Run', exact: true }).click();
+  await admin.getByLabel(/Target selector/).fill(selector);
+  await countShows(admin, expected);
+  await admin.getByLabel(/Command line/).fill('echo console-e2e');
+  await admin.getByRole('button', { name: 'Submit' }).click();
+  await admin.getByTestId('task-state').filter({ hasText: /^succeeded$/ }).waitFor({ timeout: 60_000 });
+  await admin.getByTestId('task-counts').filter({ hasText: `${expected} of ${expected} finished` }).waitFor();
+  await admin.waitForFunction((n) => {
+    const runs = [...document.querySelectorAll('[data-testid="run"]')];
+    return runs.length === n && runs.every((r) => r.textContent.includes('succeeded') && r.querySelector('pre.output'));
+  }, expected, { timeout });
+  const output = await admin.getByTestId('run').first().locator('pre.output').textContent();
+  check(output.includes('console-e2e'), `a run's output does not name the command: ${output}`);
+  await admin.screenshot({ path: join(shots, 'run.png') });
+
+  step = 'admin pages: tokens and audit';
+  await admin.getByRole('link', { name: 'Admin' }).click();
+  await admin.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await admin.getByRole('cell', { name: /POST \/api\/v1\/tasks/ }).first().waitFor();
+  await admin.screenshot({ path: join(shots, 'admin.png'), fullPage: true });
+
+  step = 'a viewer sees no action buttons';
+  const viewer = await signedIn(env('E2E_VIEWER_TOKEN'), 'viewer');
+  await viewer.goto(hostUrl);
+  await viewer.getByTestId('inventory').waitFor();
+  check(await viewer.getByRole('group', { name: 'Lifecycle actions' }).count() === 0, 'a viewer sees lifecycle actions');
+  check(await viewer.getByRole('button', { name: 'Edit labels' }).count() === 0, 'a viewer sees the labels editor');
+  check(await viewer.getByRole('link', { name: 'Run', exact: true }).count() === 0, 'a viewer sees Run');
+  check(await viewer.getByRole('link', { name: 'Admin' }).count() === 0, 'a viewer sees Admin');
+  await viewer.screenshot({ path: join(shots, 'viewer-host.png') });
+
+  step = 'a scoped token sees only its hosts';
+  const scoped = await signedIn(env('E2E_SCOPED_TOKEN'), 'scoped');
+  const scopedCount = Number(env('E2E_SCOPED_COUNT'));
+  await scoped.getByRole('link', { name: 'Hosts', exact: true }).click();
+  await countShows(scoped, scopedCount);
+  await loaded(scoped, scopedCount);
+  check(await scoped.getByTestId('host-row').count() === scopedCount, 'the scoped token sees other rows');
+  await scoped.goto(base + '/hosts/' + encodeURIComponent(env('E2E_OUTSIDE_HOST')));
+  await scoped.getByRole('alert').filter({ hasText: 'Not found (404)' }).waitFor();
+  await scoped.screenshot({ path: join(shots, 'scoped-outside.png') });
+}
+
+async function scale() {
+  const total = Number(env('E2E_TOTAL_HOSTS'));
+  step = `hosts page over ${total} hosts`;
+  const admin = await signedIn(env('E2E_ADMIN_TOKEN'), 'admin');
+  const timings = [];
+  for (let i = 0; i < 3; i++) {
+    await admin.goto(base + '/hosts');
+    await admin.getByTestId('host-row').first().waitFor();
+    await admin.waitForFunction(() => window.musterHostsTiming?.renderedAt !== undefined);
+    const t = await admin.evaluate(() => window.musterHostsTiming);
+    timings.push(t.renderedAt - t.answeredAt);
+    await countShows(admin, total);
+  }
+  // Scrolling far fetches the next pages by cursor and keeps the row count virtual.
+  await admin.getByTestId('hosts-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await admin.getByText(/^\d{1,3}(,\d{3})+ loaded\./).waitFor();
+  const rendered = await admin.getByTestId('host-row').count();
+  check(rendered < 200, `the table rendered ${rendered} rows instead of a window of them`);
+  await admin.screenshot({ path: join(shots, 'hosts-100k.png') });
+  const best = Math.min(...timings);
+  const worst = Math.max(...timings);
+  console.log(`e2e: hosts page at ${total} hosts: first page on screen ${best.toFixed(0)}-${worst.toFixed(0)} ms after the API's answer (3 loads), ${rendered} rows in the DOM`);
+}
+
+try {
+  await (mode === 'scale' ? scale() : flows());
+  log(`${mode}: every step passed`);
+} catch (e) {
+  console.error(`e2e: FAILED at "${step}": ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

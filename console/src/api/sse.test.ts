@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { SseParser } from './sse';
+
+describe('SseParser', () => {
+  it('splits events across chunks, skips comments, joins data lines', () => {
+    const parser = new SseParser();
+    expect(parser.push('event: progress\ndata: {"a":')).toEqual([]);
+    expect(parser.push('1}\n\n: keep-alive\n\n')).toEqual([{ event: 'progress', data: '{"a":1}' }]);
+    expect(parser.push('data: one\r\ndata: two\r\n\r\nevent: done\ndata: {}\n\n')).toEqual([
+      { event: 'message', data: 'one\ntwo' },
+      { event: 'done', data: '{}' },
+    ]);
+  });
+
+  it('does not emit an event before its blank line', () => {
+    const parser = new SseParser();
+    expect(parser.push('event: done\ndata: {}\n')).toEqual([]);
+    expect(parser.push('\n')).toEqual([{ event: 'done', data: '{}' }]);
+  });
+});

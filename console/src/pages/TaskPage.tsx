@@ -1,0 +1,133 @@
+import { useEffect, useState } from 'react';
+import { useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { get, query, request, send, type Page, type Run, type RunCounts, type TaskWithSpec } from '../api/client';
+import { follow } from '../api/sse';
+import { useAllowed } from '../auth';
+import { ProblemView } from '../components/ProblemView';
+import { ago } from '../format';
+
+const TERMINAL = ['succeeded', 'failed', 'completed', 'cancelled'];
+const STATES: (keyof RunCounts)[] = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'host_lost'];
+type Progress = { state: string; total: number; counts: RunCounts };
+
+/**
+ * Follows the task's server-sent progress (GET .../events, with the token in the header) and
+ * reconnects after a break; {@code live} says whether the stream is up.
+ */
+function useProgress(id: string, onChange: () => void) {
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    const abort = new AbortController();
+    let attempt = 0;
+    const run = async () => {
+      while (!abort.signal.aborted) {
+        let done = false;
+        try {
+          await follow(`/api/v1/tasks/${id}/events`, (event) => {
+            setLive(true);
+            attempt = 0;
+            if (event.event === 'progress') {
+              setProgress(JSON.parse(event.data) as Progress);
+              onChange();
+            } else if (event.event === 'done') {
+              done = true;
+              onChange();
+            }
+          }, abort.signal, request);
+        } catch {
+          // a break or a problem: shown as not live, then retried with backoff
+        }
+        setLive(false);
+        if (done || abort.signal.aborted) {
+          return;
+        }
+        attempt++;
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
+      }
+    };
+    void run();
+    return () => abort.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+  return { progress, live };
+}
+
+/** One task: its live progress, per-host output as it comes in, cancel. */
+export default function TaskPage() {
+  const { id = '' } = useParams();
+  const client = useQueryClient();
+  const operator = useAllowed('operator');
+  const task = useQuery({ queryKey: ['task', id], queryFn: ({ signal }) => get<TaskWithSpec>(`/api/v1/tasks/${id}`, signal) });
+  const [stateFilter, setStateFilter] = useState('');
+  const runs = useQuery({
+    queryKey: ['runs', id, stateFilter],
+    queryFn: ({ signal }) => get<Page<Run>>(`/api/v1/tasks/${id}/runs` + query({ state: stateFilter, limit: 500 }), signal),
+    // Output of running hosts streams in: poll while the task is open.
+    refetchInterval: (q) => (TERMINAL.includes(task.data?.state ?? '') && q.state.dataUpdateCount > 1 ? false : 1_500),
+  });
+  const { progress, live } = useProgress(id, () => {
+    void client.invalidateQueries({ queryKey: ['task', id] });
+  });
+  const cancel = useMutation({
+    mutationFn: () => send('POST', `/api/v1/tasks/${id}/cancel`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['task', id] }),
+  });
+  if (task.error) {
+    return <section><h1>Task</h1><ProblemView error={task.error} /></section>;
+  }
+  const t = task.data;
+  if (!t) {
+    return <p className="muted">Loading…</p>;
+  }
+  const counts = progress?.counts ?? t.counts;
+  const state = progress?.state ?? t.state;
+  const total = progress?.total ?? t.total;
+  const finished = total - counts.pending - counts.running;
+  return (
+    <section>
+      <h1>Task <span className="mono">{t.id.slice(0, 8)}</span></h1>
+      <p>
+        <strong data-testid="task-state">{state}</strong> · {t.kind} on {JSON.stringify(t.target)} · created {ago(t.createdAt)}
+        {t.dryRun && ' · dry run'} · <span className={live ? 'state online' : 'state offline'}>{live ? 'live' : TERMINAL.includes(state) ? 'finished' : 'reconnecting…'}</span>
+      </p>
+      <pre className="mono small">{JSON.stringify(t.spec)}</pre>
+      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={finished}
+           aria-label="Runs finished">
+        {STATES.filter((s) => counts[s] > 0).map((s) => (
+          <span key={s} className={`seg ${s}`} style={{ flexGrow: counts[s] }} title={`${s}: ${counts[s]}`} />
+        ))}
+      </div>
+      <p data-testid="task-counts">
+        {finished} of {total} finished · {STATES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`).join(' · ')}
+      </p>
+      {operator && !TERMINAL.includes(state) && (
+        <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>Cancel task</button>
+      )}
+      <ProblemView error={cancel.error} />
+      <h2>Runs</h2>
+      <label htmlFor="run-state">State</label>{' '}
+      <select id="run-state" value={stateFilter} onChange={(e) => setStateFilter(e.target.value)}>
+        <option value="">all</option>
+        {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
+      </select>
+      <ProblemView error={runs.error} />
+      <div className="runs">
+        {runs.data?.items.map((r) => (
+          <article key={r.runId} className="run" data-testid="run">
+            <header>
+              <span className="mono">{r.hostId}</span> <span className={`run-state ${r.state}`}>{r.state}</span>
+              {r.exitCode !== null && <span className="muted"> exit {r.exitCode}</span>}
+              {r.reason && <span className="muted"> · {r.reason}</span>}
+            </header>
+            {(r.stdout || r.stderr) && (
+              <pre className="mono output">{r.stdout}{r.stderr ? '\n' + r.stderr : ''}{r.truncated ? '\n[truncated]' : ''}</pre>
+            )}
+          </article>
+        ))}
+        {runs.data?.next && <p className="muted">Showing the first {runs.data.items.length} runs.</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { Layout } from './components/Layout';
+
+// Pages load on first visit, so the first load carries only the shell (and chart.js only the overview).
+const Overview = lazy(() => import('./pages/Overview'));
+const Hosts = lazy(() => import('./pages/Hosts'));
+const HostPage = lazy(() => import('./pages/HostPage'));
+const RunPage = lazy(() => import('./pages/RunPage'));
+const Tasks = lazy(() => import('./pages/Tasks'));
+const TaskPage = lazy(() => import('./pages/TaskPage'));
+const Cluster = lazy(() => import('./pages/Cluster'));
+const Admin = lazy(() => import('./pages/Admin'));
+
+function page(node: ReactNode) {
+  return <Suspense fallback={<p className="muted">Loading…</p>}>{node}</Suspense>;
+}
+
+export const router = createBrowserRouter([
+  {
+    path: '/',
+    element: <Layout />,
+    children: [
+      { index: true, element: page(<Overview />) },
+      { path: 'hosts', element: page(<Hosts />) },
+      { path: 'hosts/:id', element: page(<HostPage />) },
+      { path: 'run', element: page(<RunPage />) },
+      { path: 'tasks', element: page(<Tasks />) },
+      { path: 'tasks/:id', element: page(<TaskPage />) },
+      { path: 'cluster', element: page(<Cluster />) },
+      { path: 'admin', element: page(<Admin />) },
+      { path: '*', element: <p role="alert">No page here.</p> },
+    ],
+  },
+]);
