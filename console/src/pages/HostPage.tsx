@@ -13,10 +13,10 @@ import { ago, bytes, parseLabels } from '../format';
 export const ACTIONS: Record<string, { from: string[]; says: string }> = {
   cordon: { from: ['ready'], says: 'No new work is placed on the host; what runs keeps running.' },
   uncordon: { from: ['cordoned', 'maintenance'], says: 'The host is ready again and gets new tasks.' },
-  drain: { from: ['ready', 'cordoned'], says: 'Cordon the host, stop the containers Muster manages (others are left alone), then put it in maintenance.' },
-  maintenance: { from: ['cordoned'], says: 'The host goes into maintenance at once.' },
-  reboot: { from: ['cordoned', 'maintenance'], says: 'The agent reboots the machine; the run succeeds when the host comes back with a new boot id.' },
-  decommission: { from: ['ready', 'cordoned', 'maintenance'], says: 'Stop and remove managed containers and revoke the host. This is final: a decommissioned host never comes back.' },
+  maintenance: { from: ['ready', 'cordoned'], says: 'The host goes into maintenance at once and gets no new tasks.' },
+  drain: { from: ['ready', 'cordoned'], says: 'Cordon the host, stop the containers Muster manages (others are left alone), then put it in maintenance; it stays cordoned if a container does not stop.' },
+  reboot: { from: ['ready', 'cordoned', 'maintenance'], says: 'The agent reboots the machine; the run succeeds when the host comes back with a new boot id.' },
+  decommission: { from: ['ready', 'cordoned', 'maintenance'], says: 'Stop and remove the containers Muster manages and revoke the host. This is final: a decommissioned host never comes back.' },
 };
 
 type GraphRun = { runId: string; taskId: string | null; state: string; exitCode: number | null; finishedAt: string | null };
@@ -129,6 +129,7 @@ export default function HostPage() {
           </tr>
         ))}
       </tbody></table>
+      {runs.data?.length === 0 && <p className="muted">No runs yet.</p>}
     </section>
   );
 }

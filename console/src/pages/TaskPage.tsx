@@ -90,7 +90,7 @@ export default function TaskPage() {
       <h1>Task <span className="mono">{t.id.slice(0, 8)}</span></h1>
       <p>
         <strong data-testid="task-state">{state}</strong> · {t.kind} on {JSON.stringify(t.target)} · created {ago(t.createdAt)}
-        {t.dryRun && ' · dry run'} · <span className={live ? 'state online' : 'state offline'}>{live ? 'live' : TERMINAL.includes(state) ? 'finished' : 'reconnecting…'}</span>
+        {t.dryRun && ' · dry run'} · <span className={live ? 'state online' : TERMINAL.includes(state) ? 'state' : 'state offline'}>{live ? 'live' : TERMINAL.includes(state) ? 'finished' : 'reconnecting…'}</span>
       </p>
       <pre className="mono small">{JSON.stringify(t.spec)}</pre>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={finished}

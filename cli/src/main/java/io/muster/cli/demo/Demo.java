@@ -194,6 +194,7 @@ final class Demo {
 
     private void printSummary(JsonObject host, long expected, boolean fleetConnected) throws InterruptedException {
         out.println();
+        out.println("The console: " + ControllerApi.base(settings.httpPort(0)) + "/  (sign in with the admin token below)");
         out.println("The API: " + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts"
                 + (settings.members() > 1 ? "  (every member serves it: ports " + range(settings.httpPort(0)) + ")" : ""));
         out.println("Admin API token: " + api.token().orElse("(not written)") + "  (also in " + settings.adminTokenFile()

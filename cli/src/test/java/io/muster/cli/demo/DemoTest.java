@@ -63,6 +63,7 @@ class DemoTest {
         String output = output();
         assertThat(demo.exitCode()).as(output).contains(0);
         assertThat(output)
+                .contains("The console: http://127.0.0.1:8080/  (sign in with the admin token below)")
                 .contains("The API: http://127.0.0.1:8080/api/v1/hosts")
                 .contains("This host as the controller sees it:")
                 .contains(Files.readString(data.resolve("agent").resolve("host-id")).strip())
