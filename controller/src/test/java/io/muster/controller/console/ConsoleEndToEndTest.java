@@ -8,7 +8,7 @@ import io.muster.agent.simulation.SimulatorConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.testdb.TestDatabase;
-import io.muster.controller.auth.Role;
+import io.muster.controller.access.Role;
 import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.HostPage;
 import io.muster.scheduler.selector.Selector;
