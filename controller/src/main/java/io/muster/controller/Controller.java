@@ -13,6 +13,7 @@ import io.muster.controller.api.HostRoutes;
 import io.muster.controller.api.LifecycleRoutes;
 import io.muster.controller.api.OpenApiRoutes;
 import io.muster.controller.api.OperationsRoutes;
+import io.muster.controller.api.RolloutRoutes;
 import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.HttpApi;
@@ -47,6 +48,7 @@ import io.muster.controller.lifecycle.ContainerStatuses;
 import io.muster.controller.lifecycle.LifecycleHandler;
 import io.muster.controller.lifecycle.LifecycleRepository;
 import io.muster.controller.lifecycle.LifecycleService;
+import io.muster.controller.rollout.Rollouts;
 import io.muster.controller.store.Database;
 import io.muster.controller.webhook.WebhookDispatcher;
 import io.muster.controller.webhook.WebhookQueue;
@@ -120,6 +122,7 @@ public final class Controller implements AutoCloseable {
         OutboxRelay relay;
         WebhookDispatcher webhooks;
         HistoryRetention history;
+        Rollouts rollouts;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -201,6 +204,7 @@ public final class Controller implements AutoCloseable {
                             + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
                             .map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
+            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
             // Every HTTP part, from this one list: each declares its own routes with their rules.
@@ -216,6 +220,7 @@ public final class Controller implements AutoCloseable {
                     new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
                     new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
                     new FleetRoutes(new HostCensus(parts.database)),
+                    new RolloutRoutes(parts.vertx, parts.rollouts.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                             new TokenCallers(parts.security.tokens()), parts.security.access())));
             // The web console's files at / (after every API route; they need no token).
@@ -243,6 +248,7 @@ public final class Controller implements AutoCloseable {
             clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
             parts.tasks.attach(parts.member.instance(), parts.ownership);
             parts.lifecycleHandler.attach(parts.lifecycle);
+            parts.rollouts.attach(parts.ownership::isLocal);
             parts.gateway.join(parts.ownership, parts.directory);
             parts.security.attach(parts.member.instance());
             AgentGatewayService gateway = parts.gateway;
@@ -352,6 +358,11 @@ public final class Controller implements AutoCloseable {
     /** Host lifecycle: actions, operations, reconnect checks. */
     public LifecycleService lifecycle() {
         return parts.lifecycle;
+    }
+
+    /** Rollouts: accept, read, pause, resume, abort. */
+    public io.muster.controller.rollout.RolloutService rollouts() {
+        return parts.rollouts.service();
     }
 
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
@@ -500,6 +511,9 @@ public final class Controller implements AutoCloseable {
         }
         if (parts.lifecycle != null) {
             parts.lifecycle.close();
+        }
+        if (parts.rollouts != null) {
+            parts.rollouts.close();
         }
         quietly("HTTP API", parts.http == null ? null : parts.http.close());
         quietly("container statuses", parts.containers == null ? null : parts.containers.flush());

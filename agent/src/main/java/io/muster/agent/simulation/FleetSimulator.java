@@ -62,8 +62,11 @@ public final class FleetSimulator implements AutoCloseable {
     private final Map<String, SimulatedAgent> agents;
     private final List<SimulatedAgent> ordered;
 
-    private FleetSimulator(SimulatorConfig config) {
+    private final FailingHosts failing;
+
+    private FleetSimulator(SimulatorConfig config, FailingHosts failing) {
         this.config = config;
+        this.failing = failing;
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(THREADS, runnable -> {
             Thread thread = new Thread(runnable, "muster-sim-" + threads.incrementAndGet());
@@ -78,7 +81,12 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** Creates the agents and starts connecting them at the configured rate. */
     public static FleetSimulator start(SimulatorConfig config) {
-        FleetSimulator simulator = new FleetSimulator(config);
+        return start(config, FailingHosts.NONE);
+    }
+
+    /** As {@link #start(SimulatorConfig)}, with the hosts {@code failing} picks failing every run. */
+    public static FleetSimulator start(SimulatorConfig config, FailingHosts failing) {
+        FleetSimulator simulator = new FleetSimulator(config, failing);
         try {
             simulator.createAgents();
         } catch (RuntimeException e) {
@@ -113,9 +121,11 @@ public final class FleetSimulator implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            boolean fails = failing != FailingHosts.NONE
+                    && failing.fails(hostId, facts(GeneratedInventory.generate(config.seed(), i, Agent.VERSION)));
             TaskRunner runner = new TaskRunner(List.of(
-                    new SimulatedExecutor("exec", agent.hostname(), config.taskDelay(), scheduler, agent::executed),
-                    new SimulatedExecutor("config", agent.hostname(), config.taskDelay(), scheduler, agent::executed)),
+                    new SimulatedExecutor("exec", agent.hostname(), config.taskDelay(), scheduler, agent::executed, fails),
+                    new SimulatedExecutor("config", agent.hostname(), config.taskDelay(), scheduler, agent::executed, fails)),
                     journal, scheduler, scheduler, Clock.systemUTC(), dataDir);
             int index = i;
             long seed = config.seed();
@@ -128,6 +138,20 @@ public final class FleetSimulator implements AutoCloseable {
             long startAtMs = (long) (i * 1000.0 / config.connectRate());
             scheduler.schedule(session::start, startAtMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private static Map<String, Object> facts(io.muster.proto.v1.Inventory inventory) {
+        Map<String, Object> facts = new java.util.HashMap<>();
+        inventory.getFactsMap().forEach((key, fact) -> {
+            switch (fact.getValueCase()) {
+                case TEXT -> facts.put(key, fact.getText());
+                case INTEGER -> facts.put(key, fact.getInteger());
+                case REAL -> facts.put(key, fact.getReal());
+                case FLAG -> facts.put(key, fact.getFlag());
+                default -> { }
+            }
+        });
+        return facts;
     }
 
     private static String bootId(long seed, int index) {

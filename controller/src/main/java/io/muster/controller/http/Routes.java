@@ -59,6 +59,10 @@ public final class Routes {
         return add(HttpMethod.PUT, path, rule, null, handler);
     }
 
+    public Routes patch(String path, Rule rule, Handler<RoutingContext> handler) {
+        return add(HttpMethod.PATCH, path, rule, null, handler);
+    }
+
     public Routes delete(String path, Rule rule, Handler<RoutingContext> handler) {
         return add(HttpMethod.DELETE, path, rule, null, handler);
     }

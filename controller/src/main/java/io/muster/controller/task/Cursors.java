@@ -8,22 +8,22 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.UUID;
 
-/** Opaque keyset cursors (base64url text) for task and run listings. */
-final class Cursors {
+/** Opaque keyset cursors (base64url text) for task and run listings (and other newest-first listings). */
+public final class Cursors {
 
     private Cursors() {
     }
 
     /** Position after a task in newest-first order. */
-    record TaskPosition(OffsetDateTime createdAt, UUID id) {
+    public record TaskPosition(OffsetDateTime createdAt, UUID id) {
     }
 
-    static String task(OffsetDateTime createdAt, UUID id) {
+    public static String task(OffsetDateTime createdAt, UUID id) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt.toInstant());
         return encode(micros + "/" + id);
     }
 
-    static TaskPosition task(String cursor) {
+    public static TaskPosition task(String cursor) {
         String text = decode(cursor);
         int slash = text.indexOf('/');
         try {

@@ -45,8 +45,16 @@ public final class TaskService {
      *     names no host (nothing written)
      */
     public Future<CreatedTask> create(TaskRequest request) {
+        return create(ids.get(), request);
+    }
+
+    /**
+     * As {@link #create(TaskRequest)} with an id chosen by the caller, who recorded it first (a
+     * rollout step): a second create with the same id fails on the primary key and writes nothing.
+     */
+    public Future<CreatedTask> create(UUID taskId, TaskRequest request) {
         return secrets.issue(request)
-                .compose(withSecrets -> tasks.create(ids.get(), withSecrets, memberId))
+                .compose(withSecrets -> tasks.create(taskId, withSecrets, memberId))
                 .onSuccess(created -> {
                     log.info("task {} ({}) accepted for {} hosts", created.taskId(), request.kind().wireName(),
                             created.runs().size());

@@ -12,23 +12,23 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /** Controller members on loopback sharing one test database and a cluster name of their own. */
-final class Members implements AutoCloseable {
+public final class Members implements AutoCloseable {
 
-    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    public static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-    final TestDatabase database = TestDatabase.create();
-    final List<Controller> members = new ArrayList<>();
+    public final TestDatabase database = TestDatabase.create();
+    public final List<Controller> members = new ArrayList<>();
     private final String clusterName = "dispatch-" + UUID.randomUUID();
     private final Path dataDir;
 
-    Members(Path dataDir, int count) {
+    public Members(Path dataDir, int count) {
         this.dataDir = dataDir;
         for (int i = 0; i < count; i++) {
             add();
         }
     }
 
-    Controller add() {
+    public Controller add() {
         List<String> join = members.stream().map(m -> "127.0.0.1:" + m.hazelcastPort()).collect(Collectors.toList());
         Controller member = Controller.start(new ControllerConfig(database.url(), 0, 0,
                 dataDir.resolve("m" + members.size()), join, 0, "127.0.0.1", clusterName, Duration.ofSeconds(2),
@@ -41,11 +41,11 @@ final class Members implements AutoCloseable {
         return member;
     }
 
-    List<String> grpcAddresses() {
+    public List<String> grpcAddresses() {
         return members.stream().map(m -> "127.0.0.1:" + m.grpcPort()).collect(Collectors.toList());
     }
 
-    int sessions() {
+    public int sessions() {
         return members.stream().mapToInt(m -> m.sessions().size()).sum();
     }
 

@@ -34,6 +34,7 @@ public final class SimulatedExecutor implements TaskExecutor, AsynchronousExecut
     private final Duration delay;
     private final ScheduledExecutorService timer;
     private final Consumer<String> executions;
+    private final boolean failing;
 
     /**
      * @param kind       the kind it stands in for ("exec", "config")
@@ -42,6 +43,13 @@ public final class SimulatedExecutor implements TaskExecutor, AsynchronousExecut
      */
     public SimulatedExecutor(String kind, String hostname, Duration delay, ScheduledExecutorService timer,
             Consumer<String> executions) {
+        this(kind, hostname, delay, timer, executions, false);
+    }
+
+    /** @param failing every run fails with exit code 1 and a stderr line saying why (rollout tests) */
+    public SimulatedExecutor(String kind, String hostname, Duration delay, ScheduledExecutorService timer,
+            Consumer<String> executions, boolean failing) {
+        this.failing = failing;
         this.kind = kind;
         this.hostname = hostname;
         this.delay = delay == null ? DEFAULT_DELAY : delay;
@@ -64,10 +72,15 @@ public final class SimulatedExecutor implements TaskExecutor, AsynchronousExecut
         ScheduledFuture<?> completion = timer.schedule(() -> {
             try {
                 context.stdout().write(line.getBytes(StandardCharsets.UTF_8));
+                if (failing) {
+                    context.stderr().write(("simulated failure: " + hostname + " matches the simulator's fail selector\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                }
             } catch (IOException e) {
                 // The capture is in memory; it does not fail.
             }
-            result.complete(RunResult.succeeded(0, null));
+            result.complete(failing ? RunResult.failed(1, "exit code 1 (simulated failure)", null)
+                    : RunResult.succeeded(0, null));
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
         context.onCancel(() -> {
             completion.cancel(false);
