@@ -235,7 +235,8 @@ public final class RolloutRequestParser {
     // The task parser names the field in quotes first ("'kind' is required ...").
     private static String fieldOf(String message) {
         for (String field : TASK_FIELDS) {
-            if (message.contains("'" + field + "'") || message.toLowerCase(Locale.ROOT).startsWith(field.toLowerCase(Locale.ROOT))) {
+            if (message.contains("'" + field + "'") || message.contains(field + " '")
+                    || message.toLowerCase(Locale.ROOT).startsWith(field.toLowerCase(Locale.ROOT))) {
                 return field;
             }
         }

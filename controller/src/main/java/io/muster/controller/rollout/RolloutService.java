@@ -91,7 +91,7 @@ public final class RolloutService {
                             + " failed hosts and its budget allows " + budget.allowed()
                             + ": raise strategy.maxFailures (PATCH /api/v1/rollouts/" + id + ") before resuming"));
                 }
-                return transition(id, List.of(RolloutState.HALTED), record.revision(), "resume", false);
+                return transition(id, List.of(RolloutState.HALTED), "resume", false);
             });
         });
     }
@@ -135,18 +135,20 @@ public final class RolloutService {
                 return Future.failedFuture(new RolloutConflictException("cannot " + action + " rollout " + id
                         + ": it is " + record.state().wireName()));
             }
-            return transition(id, List.of(record.state()), record.revision(), action, approve);
+            return transition(id, List.of(record.state()), action, approve);
         });
     }
 
-    private Future<JsonObject> transition(UUID id, List<RolloutState> from, long revision, String action, boolean approve) {
+    // Conditional on the state only: the owner bumps the revision with every step, and a person's
+    // transition wins over a step being planned (that step's revision check then fails).
+    private Future<JsonObject> transition(UUID id, List<RolloutState> from, String action, boolean approve) {
         RolloutState to = switch (action) {
             case "pause" -> RolloutState.PAUSED;
             case "abort" -> RolloutState.ABORTED;
             default -> RolloutState.RUNNING;
         };
         String reason = action.equals("abort") ? "aborted by request" : null;
-        return rollouts.transition(id, from, revision, to, reason, approve).compose(moved -> {
+        return rollouts.transition(id, from, -1, to, reason, approve).compose(moved -> {
             if (moved.isEmpty()) {
                 return Future.failedFuture(new RolloutConflictException("rollout " + id
                         + " changed at the same time; read it and try again"));

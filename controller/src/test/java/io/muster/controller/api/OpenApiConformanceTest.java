@@ -156,6 +156,8 @@ class OpenApiConformanceTest {
         assertThat(events.body()).contains("event: done");
         assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
 
+        rolloutTour();
+
         assertThat(api.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(200);
 
         ApiClient.Answer token = api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\",\"scope\":\"role=web\",\"expiresInSeconds\":600}");
@@ -181,6 +183,36 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/audit?limit=5&action=" + encode("POST /api/v1/tasks")).status()).isEqualTo(200);
         assertThat(api.get("/api/v1/audit?since=yesterday").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/no-such-thing").status()).isEqualTo(404);
+    }
+
+    // Rollouts over hosts without agents: the first run stays pending, which leaves time for every transition.
+    private static void rolloutTour() {
+        ApiClient.Answer rollout = api.post("/api/v1/rollouts", "{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\","
+                + "\"spec\":{\"command\":[\"true\"]},\"strategy\":{\"window\":1,\"maxFailures\":\"50%\",\"spreadBy\":\"dc\"}}");
+        assertThat(rollout.status()).as(rollout.body()).isEqualTo(201);
+        String id = rollout.json().getString("id");
+        assertThat(api.get("/api/v1/rollouts?limit=5").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/rollouts?limit=0").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/rollouts/" + id).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/rollouts/" + UUID.randomUUID()).status()).isEqualTo(404);
+        assertThat(api.post("/api/v1/rollouts/" + id + "/pause", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/rollouts/" + id + "/pause", null).status()).isEqualTo(409);
+        assertThat(api.send("PATCH", "/api/v1/rollouts/" + id, "{\"strategy\":{\"maxFailures\":1}}").status()).isEqualTo(200);
+        assertThat(api.send("PATCH", "/api/v1/rollouts/" + id, "{\"strategy\":{\"spreadBy\":\"role\"}}").status()).isEqualTo(400);
+        assertThat(api.post("/api/v1/rollouts/" + id + "/resume", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/rollouts/" + id + "/abort", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/rollouts/" + id + "/resume", null).status()).isEqualTo(409);
+        ApiClient.Answer events = api.get("/api/v1/rollouts/" + id + "/events");
+        assertThat(events.status()).isEqualTo(200);
+        assertThat(events.body()).contains("event: done");
+        assertThat(api.get("/api/v1/rollouts/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
+        for (String bad : List.of("{\"strategy\":{\"waves\":[]}}", "{\"strategy\":{\"window\":\"150%\"}}",
+                "{\"strategy\":{\"batch\":3}}")) {
+            ApiClient.Answer refused = api.post("/api/v1/rollouts", "{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\","
+                    + "\"spec\":{\"command\":[\"true\"]}," + bad.substring(1));
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.json().getString("field")).as(bad).startsWith("strategy.");
+        }
     }
 
     @Test
