@@ -11,6 +11,7 @@ import io.muster.cli.hosts.HostsCommand;
 import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
 import io.muster.cli.tasks.RunCommand;
+import io.muster.cli.rollouts.RolloutCommand;
 import io.muster.cli.tasks.TasksCommand;
 import io.muster.cli.tokens.TokensCommand;
 import picocli.CommandLine;
@@ -39,6 +40,7 @@ import picocli.CommandLine.ScopeType;
                 HostsCommand.class,
                 RunCommand.class,
                 TasksCommand.class,
+                RolloutCommand.class,
                 LifecycleCommand.class,
                 TokensCommand.class,
                 EventsCommand.class,

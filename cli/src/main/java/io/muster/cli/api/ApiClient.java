@@ -54,6 +54,10 @@ public final class ApiClient {
         return json(send("PUT", path, body));
     }
 
+    public JsonObject patch(String path, JsonObject body) {
+        return json(send("PATCH", path, body));
+    }
+
     public JsonObject delete(String path) {
         return json(send("DELETE", path, null));
     }

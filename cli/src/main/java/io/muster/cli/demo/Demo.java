@@ -139,10 +139,12 @@ final class Demo {
                 "--insecure"), self);
         if (settings.agents() > 0) {
             out.println("starting " + settings.agents() + " simulated agents...");
-            simulator = start("simulator", List.of(), List.of("simulate",
+            List<String> simulate = new java.util.ArrayList<>(List.of("simulate",
                     "--controller", settings.grpcAddresses(),
                     "--agents", Integer.toString(settings.agents()),
-                    "--connect-rate", Integer.toString(SIMULATOR_CONNECT_RATE)), self);
+                    "--connect-rate", Integer.toString(SIMULATOR_CONNECT_RATE)));
+            settings.failSelector().ifPresent(selector -> simulate.addAll(List.of("--fail-selector", selector)));
+            simulator = start("simulator", List.of(), simulate, self);
         }
         List<ChildProcess> running = running();
         JsonObject[] host = new JsonObject[1];

@@ -36,6 +36,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulated agents to add, in a process of their own (default: ${DEFAULT-VALUE}).")
     int agents;
 
+    @Option(names = "--fail-selector", paramLabel = "SELECTOR",
+            description = "Simulated hosts matching this selector fail every run (to try rollouts), e.g. 'dc=ldn1'.")
+    String failSelector;
+
     @Option(names = "--members", paramLabel = "N", defaultValue = "3",
             description = "Controller members, each a process of its own (default: ${DEFAULT-VALUE}).")
     int members;
@@ -44,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DemoSettings settings;
         try {
-            settings = new DemoSettings(dataDir, members, agents, Optional.ofNullable(runFor));
+            settings = new DemoSettings(dataDir, members, agents, Optional.ofNullable(runFor), Optional.ofNullable(failSelector));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param dataDir  data and logs (absolute)
  * @param members  controller members, at least 1
  * @param agents   simulated agents besides this host's real agent, 0 for none
+ * @param failSelector simulated hosts matching it fail every run (rollout demos), or empty
  * @param runFor   how long to run once everything is up; empty = until Ctrl-C
  */
-record DemoSettings(Path dataDir, int members, int agents, Optional<Duration> runFor) {
+record DemoSettings(Path dataDir, int members, int agents, Optional<Duration> runFor, Optional<String> failSelector) {
 
     static final int FIRST_HTTP_PORT = 8080;
     static final int FIRST_GRPC_PORT = 7070;
@@ -28,6 +29,9 @@ record DemoSettings(Path dataDir, int members, int agents, Optional<Duration> ru
         }
         if (agents < 0) {
             throw new IllegalArgumentException("--agents must be 0 or more, got " + agents);
+        }
+        if (failSelector.isPresent() && agents == 0) {
+            throw new IllegalArgumentException("--fail-selector needs simulated agents (--agents N)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.muster.cli.simulate;
 
+import io.muster.agent.simulation.FailingHosts;
 import io.muster.agent.simulation.FleetSimulator;
 import io.muster.agent.simulation.SimulatorConfig;
 import io.muster.cli.address.HostPortConverter;
@@ -9,8 +10,11 @@ import io.muster.cli.launch.StopSignal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.muster.scheduler.selector.Selector;
+import io.muster.scheduler.selector.SelectorSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -60,6 +64,11 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Prefix of the simulated host ids, to tell simulator processes apart (default: none).")
     String hostIdPrefix;
 
+    @Option(names = "--fail-selector", paramLabel = "SELECTOR",
+            description = "Simulated hosts matching this selector (over their facts, e.g. 'dc=ldn1' or "
+                    + "'hostname~web-*') fail every run: exit code 1 and a stderr line saying so. To test rollouts.")
+    String failSelector;
+
     @Option(names = "--report-file", hidden = true, paramLabel = "FILE",
             description = "Write what was executed (counts, runs executed twice) here as JSON when stopping (muster bench).")
     Path reportFile;
@@ -74,8 +83,9 @@ public final class SimulateCommand implements Callable<Integer> {
         positive("--connect-rate", connectRate);
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
+        FailingHosts failing = failing(failSelector);
         FleetSimulator simulator = FleetSimulator.start(new SimulatorConfig(controllers, agents, seed,
-                agentsPerChannel, heartbeat, connectRate, taskDelay, hostIdPrefix));
+                agentsPerChannel, heartbeat, connectRate, taskDelay, hostIdPrefix), failing);
         try {
             log.info("simulating {} agents against {}", agents, String.join(",", controllers));
             int reported = -1;
@@ -97,6 +107,19 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         log.info("simulator stopped");
         return 0;
+    }
+
+    private FailingHosts failing(String text) {
+        if (text == null || text.isBlank()) {
+            return FailingHosts.NONE;
+        }
+        Selector selector;
+        try {
+            selector = Selector.parse(text);
+        } catch (SelectorSyntaxException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--fail-selector: " + e.getMessage());
+        }
+        return (hostId, facts) -> selector.matches(Map.of(), facts);
     }
 
     private void positive(String option, int value) {
