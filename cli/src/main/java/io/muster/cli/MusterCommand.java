@@ -8,6 +8,9 @@ import io.muster.cli.demo.DemoCommand;
 import io.muster.cli.events.EventsCommand;
 import io.muster.cli.history.ChangesCommand;
 import io.muster.cli.hosts.HostsCommand;
+import io.muster.cli.install.InstallCommand;
+import io.muster.cli.install.PackageCommand;
+import io.muster.cli.install.UninstallCommand;
 import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
 import io.muster.cli.tasks.RunCommand;
@@ -45,6 +48,9 @@ import picocli.CommandLine.ScopeType;
                 TokensCommand.class,
                 EventsCommand.class,
                 ChangesCommand.class,
+                PackageCommand.class,
+                InstallCommand.class,
+                UninstallCommand.class,
                 CompletionCommand.class,
                 DatabaseGuardCommand.class,
                 CommandLine.HelpCommand.class

@@ -5,6 +5,7 @@ import io.muster.agent.AgentConfig;
 import io.muster.agent.task.lifecycle.AgentRestart;
 import io.muster.agent.upgrade.AgentSupervisor;
 import io.muster.agent.upgrade.BuildSlots;
+import io.muster.cli.MusterCommand;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
 import io.muster.cli.launch.JavaCommand;
@@ -17,10 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,13 +46,21 @@ import picocli.CommandLine.Spec;
 public final class AgentCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
+    /** The token reaches the agent JVM on its standard input, never on its command line. */
+    private static final Set<String> TOKEN_OPTIONS = Set.of("--enroll", "--enroll-token-file");
+    private static final Duration ENROLLMENT_POLL = Duration.ofMillis(500);
 
-    @Option(names = "--controller", required = true, split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]",
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Agent settings file (the package installs /etc/muster/agent.conf): one option per line, "
+                    + "named without its dashes, e.g. controller=10.0.0.1:7070; the command line wins.")
+    Path config;
+
+    @Option(names = "--controller", split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]",
             converter = HostPortConverter.class,
             description = "Controller gRPC addresses; any member will do (the agent is redirected to its owner).")
     List<String> controllers;
 
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+    @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Where the host id, the journal of unacknowledged task updates and the agent builds live.")
     Path dataDir;
 
@@ -95,6 +106,21 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (config != null) {
+            // The file's settings become options, so the same checks and the same code path apply.
+            List<String> merged = AgentConfigFile.merge(spec, config, givenArguments(Set.of()));
+            CommandLine again = MusterCommand.commandLine();
+            again.setOut(spec.commandLine().getOut());
+            again.setErr(spec.commandLine().getErr());
+            List<String> arguments = new ArrayList<>();
+            arguments.add("agent");
+            arguments.addAll(merged);
+            return again.execute(arguments.toArray(String[]::new));
+        }
+        if (controllers == null || controllers.isEmpty() || dataDir == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--controller and --data-dir are required (on the command line or in a --config file)");
+        }
         tls.validate();
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
@@ -105,7 +131,9 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private int supervise(StopSignal stop) throws IOException, InterruptedException {
-        AgentLauncher launcher = new AgentLauncher(JavaCommand.current(), JavaCommand.agentJvmOptions(), agentArguments());
+        AgentLauncher launcher = new AgentLauncher(JavaCommand.current(), JavaCommand.agentJvmOptions(),
+                givenArguments(TOKEN_OPTIONS), tls.tokenForSupervisor(dataDir), dataDir);
+        watchEnrollment(stop);
         AgentSupervisor supervisor = new AgentSupervisor(new BuildSlots(dataDir), launcher,
                 AgentSupervisor.Settings.defaults(upgradeDeadline), Clock.systemUTC());
         CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
@@ -126,12 +154,33 @@ public final class AgentCommand implements Callable<Integer> {
         return code;
     }
 
-    /** The options this command was given, less the parent watchdog (the agent watches the supervisor instead). */
-    private List<String> agentArguments() {
+    /** Deletes the token file once the agent JVM has enrolled (the supervisor holds the token until then). */
+    private void watchEnrollment(StopSignal stop) {
+        if (tls.tokenFile() == null || EnrollmentToken.discardIfEnrolled(tls.tokenFile(), dataDir)) {
+            return;
+        }
+        Thread watch = new Thread(() -> {
+            while (!stop.stopped() && !EnrollmentToken.discardIfEnrolled(tls.tokenFile(), dataDir)) {
+                try {
+                    Thread.sleep(ENROLLMENT_POLL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "muster-enrollment-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    /**
+     * The options this command was given, less the parent watchdog (the agent watches the
+     * supervisor instead) and {@code skipped}.
+     */
+    private List<String> givenArguments(Set<String> skipped) {
         List<String> out = new ArrayList<>();
         for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
             String name = option.longestName();
-            if (name.equals("--parent-pid")) {
+            if (name.equals("--parent-pid") || skipped.contains(name)) {
                 continue;
             }
             if (option.arity().max() == 0) {
@@ -157,6 +206,7 @@ public final class AgentCommand implements Callable<Integer> {
         } : null;
         try (Agent agent = Agent.standard(config, restart)) {
             agent.start();
+            tls.discardTokenFile(dataDir);
             if (supervised) {
                 agent.session().whenWelcomed(() -> markHealthy(slots));
             }

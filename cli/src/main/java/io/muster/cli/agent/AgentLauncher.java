@@ -4,6 +4,8 @@ import io.muster.agent.upgrade.AgentSupervisor;
 import io.muster.cli.MusterCommand;
 import io.muster.cli.launch.JavaCommand;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +29,15 @@ final class AgentLauncher implements AgentSupervisor.Launcher {
     private final JavaCommand java;
     private final List<String> jvmFlags;
     private final List<String> arguments;
+    private final String enrollToken;
+    private final Path dataDir;
 
-    /** @param arguments the agent's arguments after "agent" (supervision flags are added here) */
-    AgentLauncher(JavaCommand java, List<String> jvmFlags, List<String> arguments) {
+    /**
+     * @param arguments   the agent's arguments after "agent" (supervision flags are added here)
+     * @param enrollToken the enrollment token to hand the agent on its standard input while the host
+     *                    is not enrolled (never on its command line); null: none
+     */
+    AgentLauncher(JavaCommand java, List<String> jvmFlags, List<String> arguments, String enrollToken, Path dataDir) {
         this.java = java;
         this.jvmFlags = List.copyOf(jvmFlags);
         List<String> all = new ArrayList<>();
@@ -40,6 +48,8 @@ final class AgentLauncher implements AgentSupervisor.Launcher {
         all.add("--parent-pid");
         all.add(Long.toString(ProcessHandle.current().pid()));
         this.arguments = List.copyOf(all);
+        this.enrollToken = enrollToken;
+        this.dataDir = dataDir;
     }
 
     @Override
@@ -48,13 +58,24 @@ final class AgentLauncher implements AgentSupervisor.Launcher {
         if (build.isPresent()) {
             main = mainClass(build.get()).orElse(main);
         }
-        ProcessBuilder builder = java.java(jvmFlags, build, main, arguments).inheritIO()
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        boolean handToken = enrollToken != null && !EnrollmentToken.enrolled(dataDir);
+        List<String> command = new ArrayList<>(arguments);
+        if (handToken) {
+            command.add("--enroll-token-stdin");
+        }
+        ProcessBuilder builder = java.java(jvmFlags, build, main, command).inheritIO()
+                .redirectInput(handToken ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         // glibc gives each thread that mallocs its own arena (up to 8 per core), and the agent's
         // twenty-odd threads each keep one partly touched: two arenas save it megabytes of
         // resident memory for almost no contention. An operator's own setting wins.
         builder.environment().putIfAbsent(MALLOC_ARENA_MAX, "2");
-        return builder.start();
+        Process process = builder.start();
+        if (handToken) {
+            try (OutputStream in = process.getOutputStream()) {
+                in.write((enrollToken + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return process;
     }
 
     List<String> arguments() {

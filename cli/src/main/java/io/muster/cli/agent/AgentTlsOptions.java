@@ -25,6 +25,15 @@ public final class AgentTlsOptions {
                     + "<data-dir>/tls holds no certificate yet, to get this host's client certificate.")
     String enrollToken;
 
+    @Option(names = "--enroll-token-file", paramLabel = "FILE",
+            description = "File holding the enrollment token (keep it 0600): read once while <data-dir>/tls holds no "
+                    + "certificate, deleted after enrollment succeeds. Keeps the token off command lines.")
+    Path enrollTokenFile;
+
+    @Option(names = "--enroll-token-stdin", hidden = true,
+            description = "The supervisor hands the enrollment token to the agent on standard input.")
+    boolean enrollTokenStdin;
+
     @Option(names = "--ca-cert", paramLabel = "FILE",
             description = "PEM of the cluster CA (GET /api/v1/ca.pem) to pin while enrolling "
                     + "(default: trust the controller on first use and log the CA's SHA-256 fingerprint).")
@@ -37,9 +46,15 @@ public final class AgentTlsOptions {
 
     /** Bad combinations are usage errors (exit 2), found before anything starts. */
     public void validate() {
-        if (insecure && (enrollToken != null || caCert != null)) {
+        if (insecure && (enrollToken != null || enrollTokenFile != null || caCert != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--insecure connects without certificates: drop --enroll and --ca-cert, or drop --insecure");
+                    "--insecure connects without certificates: drop --enroll, --enroll-token-file and --ca-cert, or drop --insecure");
+        }
+        if (enrollToken != null && enrollTokenFile != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give the token either with --enroll or with --enroll-token-file");
+        }
+        if (enrollTokenFile != null && Files.isDirectory(enrollTokenFile)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--enroll-token-file " + enrollTokenFile + " is a directory");
         }
         if (enrollToken != null && enrollToken.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--enroll needs the token text");
@@ -49,8 +64,46 @@ public final class AgentTlsOptions {
         }
     }
 
-    /** The configuration with this transport: plaintext when insecure, else mTLS (enrolling if needed). */
+    /**
+     * The token the supervisor hands to the agent JVM: from {@code --enroll} or
+     * {@code --enroll-token-file}; null when the host is enrolled already or there is none.
+     */
+    String tokenForSupervisor(Path dataDir) {
+        if (insecure || EnrollmentToken.enrolled(dataDir)) {
+            return null;
+        }
+        return enrollToken != null ? enrollToken.strip() : EnrollmentToken.read(enrollTokenFile);
+    }
+
+    /**
+     * The configuration with this transport: plaintext when insecure, else mTLS (enrolling if
+     * needed, with the token from standard input when supervised, else from --enroll or the file).
+     */
     public AgentConfig apply(AgentConfig config) {
-        return insecure ? config : config.secured(enrollToken == null ? null : enrollToken.strip(), caCert);
+        if (insecure) {
+            return config;
+        }
+        String token = null;
+        if (!EnrollmentToken.enrolled(config.dataDir())) {
+            if (enrollTokenStdin) {
+                token = EnrollmentToken.fromStream(System.in);
+            } else if (enrollToken != null) {
+                token = enrollToken.strip();
+            } else {
+                token = EnrollmentToken.read(enrollTokenFile);
+            }
+        }
+        return config.secured(token, caCert);
+    }
+
+    /** After the agent started (and so enrolled): the token file has served and is deleted. */
+    void discardTokenFile(Path dataDir) {
+        if (!enrollTokenStdin) {
+            EnrollmentToken.discardIfEnrolled(enrollTokenFile, dataDir);
+        }
+    }
+
+    Path tokenFile() {
+        return enrollTokenFile;
     }
 }

@@ -28,6 +28,16 @@ public final class ApiOptions {
         return new ApiClient(url, token);
     }
 
+    /** The controller's HTTP API base URL. */
+    public String url() {
+        return url;
+    }
+
+    /** The API token, or null. */
+    public String token() {
+        return token;
+    }
+
     public boolean json() {
         return output == Format.JSON;
     }

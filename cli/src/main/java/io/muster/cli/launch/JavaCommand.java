@@ -24,6 +24,7 @@ import java.util.Optional;
 public final class JavaCommand {
 
     private static final String AGENT_OPTIONS = "agent-jvm.options";
+    private static final String SUPERVISOR_OPTIONS = "supervisor-jvm.options";
 
     private final JvmCommand jvm;
 
@@ -38,9 +39,18 @@ public final class JavaCommand {
 
     /** The JVM settings for an agent process, from the list the launcher also reads. */
     public static List<String> agentJvmOptions() {
-        try (InputStream in = JavaCommand.class.getResourceAsStream(AGENT_OPTIONS)) {
+        return options(AGENT_OPTIONS);
+    }
+
+    /** The JVM settings of the agent's supervisor (the launcher and the agent package read the same list). */
+    public static List<String> supervisorJvmOptions() {
+        return options(SUPERVISOR_OPTIONS);
+    }
+
+    private static List<String> options(String name) {
+        try (InputStream in = JavaCommand.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException(AGENT_OPTIONS + " is missing from the muster-cli jar");
+                throw new IllegalStateException(name + " is missing from the muster-cli jar");
             }
             List<String> options = new ArrayList<>();
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {

@@ -1,0 +1,99 @@
+package io.muster.installer.fleet;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the installer asks the controller's REST API: a host's state ({@code GET
+ * /api/v1/hosts/{id}}) to wait for {@code online}, and {@code decommission} ({@code POST
+ * /api/v1/hosts/{id}/lifecycle}) for {@code muster uninstall --decommission}. Plain JDK HTTP
+ * client with a bearer token. Thread-safe.
+ */
+public final class FleetApi {
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * What the controller says about a host.
+     *
+     * @param state     {@code online} or {@code offline}
+     * @param lifecycle {@code ready}, {@code cordoned}, ..., {@code decommissioned}
+     */
+    public record HostStatus(String state, String lifecycle) {
+
+        public boolean online() {
+            return "online".equals(state);
+        }
+    }
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** @param base e.g. {@code http://10.0.0.1:8080}; @param token an API token (viewer for install, operator to decommission) */
+    public FleetApi(String base, String token) {
+        this.base = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.token = token;
+    }
+
+    /** The host, or empty when the controller does not know it (yet). @throws IOException on any other answer */
+    public Optional<HostStatus> host(String hostId) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(request("/api/v1/hosts/" + encode(hostId)).GET().build());
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        JsonObject body = body(response, 200);
+        return Optional.of(new HostStatus(body.getString("state"), body.getString("lifecycle")));
+    }
+
+    /** Asks for the host's decommission (the agent does the work; the lifecycle becomes {@code decommissioned}). */
+    public void decommission(String hostId) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(request("/api/v1/hosts/" + encode(hostId) + "/lifecycle")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("action", "decommission").encode()))
+                .build());
+        body(response, 202);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
+        return token == null || token.isBlank() ? builder : builder.header("Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException("the controller API at " + base + " did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonObject body(HttpResponse<String> response, int expected) throws IOException {
+        JsonObject body;
+        try {
+            body = response.body() == null || response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+        } catch (DecodeException e) {
+            body = new JsonObject();
+        }
+        if (response.statusCode() != expected) {
+            String detail = body.getString("detail", body.getString("title", response.body()));
+            throw new IOException("the controller answered " + response.statusCode() + " to " + response.request().method() + " "
+                    + response.request().uri().getPath() + ": " + detail);
+        }
+        return body;
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
