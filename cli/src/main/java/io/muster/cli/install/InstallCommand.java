@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code muster install}: the agent onto a list of servers over SSH, until each shows online in
- * the controller. Exit code 0 when every host is installed (or already was), 1 when any failed.
+ * the controller. Exit code 0 when every host is installed (or already was), 3 when any failed.
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Install the agent on hosts over SSH (deb, rpm or tar as the host has), enroll it and wait until "
@@ -53,6 +53,9 @@ public final class InstallCommand implements Callable<Integer> {
     @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
             description = "Bound of one remote command, the upload included (default: ${DEFAULT-VALUE}).")
     Duration commandTimeout;
+
+    /** Exit code when some host failed (as {@code muster run}): 1 is the command itself failing, 2 bad usage. */
+    static final int SOME_HOSTS_FAILED = 3;
 
     @Mixin
     SshOptions ssh;
@@ -90,7 +93,7 @@ public final class InstallCommand implements Callable<Integer> {
                     new InstallSettings(token, ssh.sudo, commandTimeout, onlineTimeout));
             List<HostResult> results = new FleetRun(connector, ssh.parallel).run(targets, install, report);
             report.summary(results, api.json(), spec.commandLine().getOut());
-            return results.stream().anyMatch(result -> result.outcome().failed()) ? 1 : 0;
+            return results.stream().anyMatch(result -> result.outcome().failed()) ? SOME_HOSTS_FAILED : 0;
         } finally {
             try (var files = Files.list(work)) {
                 for (Path file : files.toList()) {

@@ -56,7 +56,7 @@ public final class UninstallCommand implements Callable<Integer> {
                     commandTimeout, decommissionTimeout);
             List<HostResult> results = new FleetRun(connector, ssh.parallel).run(targets, removal, report);
             report.summary(results, api.json(), spec.commandLine().getOut());
-            return results.stream().anyMatch(result -> result.outcome().failed()) ? 1 : 0;
+            return results.stream().anyMatch(result -> result.outcome().failed()) ? InstallCommand.SOME_HOSTS_FAILED : 0;
         }
     }
 }

@@ -56,7 +56,11 @@ final class DebWriter {
                 data.add(new DataProducerPathTemplate(new String[] {entry.path()}, null, null, owner));
             } else {
                 DataProducer file = new DataProducerFile(entry.source().toFile(), entry.path(), null, null, owner);
-                (entry.config() ? conffiles : data).add(file);
+                // jdeb lists conffiles from the second collection but packs only the first
+                data.add(file);
+                if (entry.config()) {
+                    conffiles.add(file);
+                }
             }
         }
         DebMaker maker = new DebMaker(new LogConsole(), data, conffiles);

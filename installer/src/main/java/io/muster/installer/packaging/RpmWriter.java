@@ -18,6 +18,8 @@ import org.redline_rpm.payload.Directive;
  */
 final class RpmWriter {
 
+    private static final String SYSTEM_UNITS = "/usr/lib/systemd/system";
+
     private RpmWriter() {
     }
 
@@ -37,6 +39,10 @@ final class RpmWriter {
         builder.setPostInstallScript(Files.readString(contents.script("postinst")));
         builder.setPreUninstallScript(Files.readString(contents.script("prerm")));
         builder.setPostUninstallScript(Files.readString(contents.script("postrm")));
+        // Directories the system owns, so the package does not claim them (on merged-/usr systems /lib is a link).
+        for (String builtin : new String[] {"/etc", "/opt", "/var", "/var/lib", "/usr", "/usr/lib", "/usr/lib/systemd", SYSTEM_UNITS}) {
+            builder.addBuiltinDirectory(builtin);
+        }
         try {
             for (PackageContents.Entry entry : contents.entries()) {
                 if (entry.directory()) {
@@ -44,7 +50,9 @@ final class RpmWriter {
                 } else {
                     Directive directive = entry.config() ? new Directive(Directive.RPMFILE_CONFIG | Directive.RPMFILE_NOREPLACE)
                             : Directive.NONE;
-                    builder.addFile(entry.path(), entry.source().toFile(), entry.mode(), directive, "root", "root");
+                    // rpm-based systems keep units in /usr/lib/systemd/system (/lib is a link to usr/lib there)
+                    String path = entry.path().equals(AgentLayout.UNIT) ? SYSTEM_UNITS + "/" + AgentLayout.UNIT_NAME : entry.path();
+                    builder.addFile(path, entry.source().toFile(), entry.mode(), directive, "root", "root");
                 }
             }
             Path directory = output.toAbsolutePath().getParent();

@@ -1,0 +1,235 @@
+package io.muster.cli.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.muster.cli.MusterCommand;
+import io.muster.controller.Controller;
+import io.muster.controller.ControllerConfig;
+import io.muster.controller.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code muster install}, a rerun, and {@code muster uninstall --decommission} against real
+ * servers: Debian containers with systemd and sshd on the Podman engine, and a real controller
+ * with its TLS gateway and enrollment. Two good hosts enroll over mTLS and show online; a host
+ * whose key does not match the known hosts file and a host that refuses the login key are
+ * reported with their reasons while the others succeed. The steps build on each other (ordered);
+ * the hosts live for the whole class.
+ */
+@ExtendWith(TargetHosts.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InstallEndToEndIT {
+
+    @TempDir
+    Path temp;
+    private TestDatabase database;
+    private Controller controller;
+    private final List<TargetHosts.Host> hosts = new ArrayList<>();
+    private TargetHosts.Host good1;
+    private TargetHosts.Host good2;
+    private TargetHosts.Host wrongKey;
+    private TargetHosts.Host refusing;
+    private TargetHosts.ClientKey key;
+    private Path knownHosts;
+    private String admin;
+    private String enrollToken;
+    private final Map<String, String> hostIds = new HashMap<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        key = TargetHosts.ClientKey.create(temp.resolve("id_ecdsa"));
+        good1 = started(TargetHosts.Host.start(key.authorizedKey()));
+        good2 = started(TargetHosts.Host.start(key.authorizedKey()));
+        wrongKey = started(TargetHosts.Host.start(key.authorizedKey()));
+        refusing = started(TargetHosts.Host.start(null));
+        List<String> known = new ArrayList<>();
+        known.addAll(good1.knownHostsLines(good1.address));
+        known.addAll(good2.knownHostsLines(good2.address));
+        known.addAll(refusing.knownHostsLines(refusing.address));
+        known.addAll(good1.knownHostsLines(wrongKey.address)); // someone else's keys under its address
+        knownHosts = Files.write(temp.resolve("known_hosts"), known);
+
+        database = TestDatabase.create();
+        Path adminFile = temp.resolve("admin.token");
+        // Agents reach the controller at the engine bridge's gateway, so that is the address its certificate names.
+        controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
+                good1.gateway(), "install-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofSeconds(1))
+                .withInsecure(false)
+                .withAdminTokenFile(adminFile));
+        admin = Files.readString(adminFile).strip();
+        enrollToken = api("POST", "/api/v1/enrollment-tokens", "{\"expiresInSeconds\":900,\"maxUses\":10}").getString("token");
+        Files.writeString(temp.resolve("enroll.token"), enrollToken + "\n");
+        Files.writeString(temp.resolve("ca.pem"), get("/api/v1/ca.pem"));
+    }
+
+    private TargetHosts.Host started(TargetHosts.Host host) {
+        hosts.add(host);
+        return host;
+    }
+
+    @AfterAll
+    void stop() {
+        hosts.forEach(TargetHosts.Host::close);
+        if (controller != null) {
+            controller.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void install_enrollsEveryGoodHostOverMutualTls_andReportsTheBadOnesWithTheirReasons() throws Exception {
+        Run run = muster("install", "--host", good1.address, "--host", good2.address, "--host", wrongKey.address,
+                "--host", refusing.address, "--enroll-token-file", temp.resolve("enroll.token").toString(),
+                "--ca-cert", temp.resolve("ca.pem").toString(), "--parallel", "4", "--online-timeout", "4m");
+
+        assertThat(run.code).as("exit code when some hosts failed; stderr: %s", run.err).isEqualTo(3);
+        Map<String, JsonObject> results = run.byHost();
+        for (TargetHosts.Host host : List.of(good1, good2)) {
+            JsonObject result = results.get(host.address);
+            assertThat(result.getString("result")).as("%s: %s", host.address, result).isEqualTo("installed");
+            String hostId = result.getString("hostId");
+            assertThat(hostId).isEqualTo(host.sh("cat /var/lib/muster-agent/host-id").strip());
+            hostIds.put(host.address, hostId);
+            assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("state")).isEqualTo("online");
+            // enrolled with a certificate (mTLS from then on), the token consumed and gone
+            assertThat(host.sh("stat -c %a /var/lib/muster-agent/tls/agent.key /var/lib/muster-agent/tls/agent.crt").lines())
+                    .containsOnly("600");
+            assertThat(host.status("test -e /etc/muster/enroll.token")).isNotZero();
+            // the token never on a command line or in the agent's log
+            assertThat(host.sh("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; journalctl -u muster-agent --no-pager"))
+                    .contains("/opt/muster-agent/muster.jar").doesNotContain(enrollToken);
+            assertThat(host.sh("systemctl is-enabled muster-agent").strip()).isEqualTo("enabled");
+        }
+        assertThat(results.get(wrongKey.address).getString("result")).isEqualTo("failed");
+        assertThat(results.get(wrongKey.address).getString("detail")).startsWith("host key mismatch");
+        assertThat(wrongKey.status("test -e /opt/muster-agent")).isNotZero();
+        assertThat(results.get(refusing.address).getString("result")).isEqualTo("failed");
+        assertThat(results.get(refusing.address).getString("detail")).startsWith("login refused");
+        assertThat(run.err).doesNotContain(enrollToken).contains("2 of 4 hosts ok, 2 failed");
+    }
+
+    @Test
+    @Order(2)
+    void rerun_changesNothingOnInstalledOnlineHosts() throws Exception {
+        String supervisor = good1.sh("systemctl show -p MainPID --value muster-agent").strip();
+        String packageId = good1.sh("cat /opt/muster-agent/package-id").strip();
+
+        Run run = muster("install", "--host", good1.address, "--host", good2.address,
+                "--enroll-token-file", temp.resolve("enroll.token").toString(), "--ca-cert", temp.resolve("ca.pem").toString());
+
+        assertThat(run.code).as(run.err).isZero();
+        for (TargetHosts.Host host : List.of(good1, good2)) {
+            assertThat(run.byHost().get(host.address).getString("result")).isEqualTo("unchanged");
+            assertThat(run.byHost().get(host.address).getString("hostId")).isEqualTo(hostIds.get(host.address));
+        }
+        assertThat(good1.sh("systemctl show -p MainPID --value muster-agent").strip()).as("not restarted").isEqualTo(supervisor);
+        assertThat(good1.sh("cat /opt/muster-agent/package-id").strip()).isEqualTo(packageId);
+    }
+
+    @Test
+    @Order(3)
+    void uninstallWithDecommission_removesTheServiceKeepsTheData_andTheHostIsDecommissioned() throws Exception {
+        String hostId = hostIds.get(good2.address);
+
+        Run run = muster("uninstall", "--host", good2.address, "--decommission");
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.byHost().get(good2.address).getString("result")).isEqualTo("removed");
+        assertThat(good2.status("systemctl cat muster-agent.service")).as("unit gone").isNotZero();
+        assertThat(good2.status("test -e /opt/muster-agent")).isNotZero();
+        assertThat(good2.status("pgrep -f muster.jar")).as("agent stopped").isNotZero();
+        assertThat(good2.sh("cat /var/lib/muster-agent/host-id").strip()).as("data kept").isEqualTo(hostId);
+        assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("lifecycle")).isEqualTo("decommissioned");
+        // the other host is untouched
+        assertThat(good1.sh("systemctl is-active muster-agent").strip()).isEqualTo("active");
+    }
+
+    private Run muster(String verb, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(verb));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--identity", key.file().toString(), "--known-hosts", knownHosts.toString(),
+                "--url", "http://127.0.0.1:" + controller.httpPort(), "--token", admin, "-o", "json"));
+        if (verb.equals("install")) {
+            all.addAll(List.of("--controller", good1.gateway() + ":" + controller.grpcPort(), "--agent-jar", distribution().toString()));
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var commandLine = MusterCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The muster-cli jar this build packaged (failsafe runs after the package phase). */
+    static Path distribution() throws IOException {
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "muster-cli-*.jar")) {
+            for (Path jar : jars) {
+                String name = jar.getFileName().toString();
+                if (!name.endsWith("-tests.jar") && !name.endsWith("-sources.jar")) {
+                    return jar.toAbsolutePath();
+                }
+            }
+        }
+        throw new IllegalStateException("no target/muster-cli-*.jar: run the integration tests with mvn verify");
+    }
+
+    private record Run(int code, String out, String err) {
+
+        Map<String, JsonObject> byHost() {
+            Map<String, JsonObject> results = new HashMap<>();
+            for (Object item : new JsonArray(out)) {
+                JsonObject result = (JsonObject) item;
+                results.put(result.getString("host"), result);
+            }
+            return results;
+        }
+    }
+
+    private JsonObject api(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isBetween(200, 299);
+        return new JsonObject(response.body());
+    }
+
+    private String get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
