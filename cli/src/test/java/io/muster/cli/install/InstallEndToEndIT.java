@@ -48,8 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallEndToEndIT {
 
-    @TempDir
-    Path temp;
+    private Path temp;
     private TestDatabase database;
     private Controller controller;
     private final List<TargetHosts.Host> hosts = new ArrayList<>();
@@ -65,7 +64,8 @@ class InstallEndToEndIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
+        temp = dir;
         key = TargetHosts.ClientKey.create(temp.resolve("id_ecdsa"));
         good1 = started(TargetHosts.Host.start(key.authorizedKey()));
         good2 = started(TargetHosts.Host.start(key.authorizedKey()));
