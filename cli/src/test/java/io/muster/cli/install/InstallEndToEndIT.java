@@ -169,7 +169,7 @@ class InstallEndToEndIT {
         assertThat(run.byHost().get(good2.address).getString("result")).isEqualTo("removed");
         assertThat(good2.status("systemctl cat muster-agent.service")).as("unit gone").isNotZero();
         assertThat(good2.status("test -e /opt/muster-agent")).isNotZero();
-        assertThat(good2.status("pgrep -f muster.jar")).as("agent stopped").isNotZero();
+        assertThat(good2.status("pgrep -f '[m]uster[.]jar'")).as("agent stopped").isNotZero();
         assertThat(good2.sh("cat /var/lib/muster-agent/host-id").strip()).as("data kept").isEqualTo(hostId);
         assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("lifecycle")).isEqualTo("decommissioned");
         // the other host is untouched

@@ -25,7 +25,6 @@ import java.util.Optional;
 public final class AgentInstall implements FleetRun.HostJob {
 
     private static final Duration POLL = Duration.ofSeconds(1);
-    private static final Duration HOST_ID_WAIT = Duration.ofSeconds(60);
 
     private final Packages packages;
     private final FleetApi fleet;
@@ -61,9 +60,11 @@ public final class AgentInstall implements FleetRun.HostJob {
             progress.step(host, "install");
             install(shell, facts.format(), remoteFile);
             progress.step(host, "start");
-            String hostId = waitForHostId(shell);
+            // one budget for the agent to start and to come online
+            Instant deadline = Instant.now().plus(settings.onlineTimeout());
+            String hostId = waitForHostId(shell, deadline);
             progress.step(host, "online");
-            waitOnline(shell, hostId);
+            waitOnline(shell, hostId, deadline);
             HostOutcome outcome = facts.installed() ? HostOutcome.UPDATED : HostOutcome.INSTALLED;
             return new HostResult(host, outcome, hostId, built.format().label() + " " + built.version() + " ("
                     + built.packageId() + ")" + (facts.installed() ? ", was " + facts.packageId() : ""),
@@ -142,8 +143,7 @@ public final class AgentInstall implements FleetRun.HostJob {
         }
     }
 
-    private String waitForHostId(RemoteShell shell) throws IOException, HostStep, InterruptedException {
-        Instant deadline = Instant.now().plus(HOST_ID_WAIT);
+    private String waitForHostId(RemoteShell shell, Instant deadline) throws IOException, HostStep, InterruptedException {
         while (true) {
             RemoteShell.Result result = shell.run("cat " + AgentLayout.HOST_ID + " 2>/dev/null; echo; systemctl is-active "
                     + AgentLayout.UNIT_NAME + " || true", settings.commandTimeout());
@@ -160,8 +160,7 @@ public final class AgentInstall implements FleetRun.HostJob {
         }
     }
 
-    private void waitOnline(RemoteShell shell, String hostId) throws IOException, HostStep, InterruptedException {
-        Instant deadline = Instant.now().plus(settings.onlineTimeout());
+    private void waitOnline(RemoteShell shell, String hostId, Instant deadline) throws IOException, HostStep, InterruptedException {
         while (!online(hostId)) {
             if (Instant.now().isAfter(deadline)) {
                 throw new HostStep("installed, but host " + hostId + " is not online in the controller after "
