@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.muster.cli.MusterCommand;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
-import io.muster.controller.TestDatabase;
+import io.muster.testdb.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
