@@ -141,7 +141,13 @@ public final class RolloutRepository {
 
     /** Newest first; {@code visible} (a scoped token's filter over {@code r}) may be null. */
     public Future<Page<RolloutRecord>> list(int limit, String cursor) {
-        Cursors.TaskPosition after = cursor == null ? null : Cursors.task(cursor);
+        Cursors.TaskPosition after;
+        try {
+            after = cursor == null ? null : Cursors.task(cursor);
+        } catch (RuntimeException badCursor) {
+            // A forged or stale cursor is the caller's mistake (400), and must fail the future, not the route.
+            return Future.failedFuture(new InvalidRolloutException("cursor", badCursor.getMessage()));
+        }
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM rollouts WHERE ($1::timestamptz IS NULL OR "
                         + "(created_at, id) < ($1, $2::uuid)) ORDER BY created_at DESC, id DESC LIMIT $3")
                 .execute(Tuple.of(after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1))

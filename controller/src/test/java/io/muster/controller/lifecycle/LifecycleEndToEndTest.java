@@ -124,7 +124,8 @@ class LifecycleEndToEndTest {
         JsonObject reboot = new JsonObject(post("/api/v1/hosts/" + host + "/lifecycle", "{\"action\":\"reboot\"}").body());
         assertThat(reboot.getString("lifecycle")).isEqualTo("maintenance");
         await().atMost(DEADLINE).until(() -> Files.exists(marker));
-        assertThat(runState(reboot.getString("taskId"))).isEqualTo("running");
+        // A run reports RUNNING on the agent's first flush (500 ms), not when its command starts.
+        await().atMost(DEADLINE).until(() -> runState(reboot.getString("taskId")).equals("running"));
         stopAgent();
         Files.writeString(bootId, "boot-2\n");
         startAgent(dataDir, bootId, marker);
