@@ -13,6 +13,7 @@ import io.muster.controller.http.SelectorParameter;
 import io.muster.controller.store.HostNotFoundException;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
+import io.muster.controller.store.HostSort;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.vertx.core.Future;
@@ -28,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * /api/v1/hosts: listing with selector and cursor, one host with its inventory, labels, events.
+ * /api/v1/hosts: listing with selector, sort and cursor, one host with its inventory, labels, events.
  * Handlers run on the event loop and only chain futures.
  */
 public final class HostRoutes implements ApiPart {
@@ -64,7 +65,13 @@ public final class HostRoutes implements ApiPart {
         PageRequest page = PageRequest.from(ctx);
         Selector selector = Access.hostSelector(Callers.principal(ctx).orElseThrow(),
                 SelectorParameter.parse(ctx.request().getParam("selector")));
-        hosts.list(selector, page.limit(), page.cursor())
+        HostSort sort;
+        try {
+            sort = HostSort.parse(ctx.request().getParam("sort"));
+        } catch (IllegalArgumentException e) {
+            throw new ProblemException(Problem.badRequest("invalid-sort", e.getMessage()).with("field", "sort"));
+        }
+        hosts.list(selector, sort, page.limit(), page.cursor())
                 .compose(result -> connectedTo(result.items()).map(where -> {
                     JsonArray items = new JsonArray();
                     result.items().forEach(host -> items.add(HostJson.host(host, where.get(host.id()), false)));

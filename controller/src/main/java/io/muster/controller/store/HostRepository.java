@@ -199,6 +199,22 @@ public final class HostRepository {
      *                 invalid one fails with {@link InvalidCursorException}
      */
     public Future<HostPage> list(Selector selector, int limit, String cursor) {
+        return list(selector, HostSort.ID, limit, cursor);
+    }
+
+    /**
+     * One page of hosts in {@code sort}'s order (without inventories), by keyset: the cursor
+     * carries the sort, the last host's sort value and id, so a page is one indexed or top-N
+     * query however deep, and hosts changing between pages are neither repeated nor skipped
+     * unless their sort value moved across the cursor.
+     *
+     * @param cursor null for the first page, else the {@code next} of the previous page with the
+     *               same sort; another sort's cursor fails with {@link InvalidCursorException}
+     */
+    public Future<HostPage> list(Selector selector, HostSort sort, int limit, String cursor) {
+        if (!sort.natural()) {
+            return sortedList(selector, sort, limit, cursor);
+        }
         if (limit < 1 || limit > MAX_PAGE) {
             return Future.failedFuture(new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", got " + limit));
         }
@@ -229,6 +245,90 @@ public final class HostRepository {
             String next = more ? PageCursor.encode(PageCursor.HOSTS, items.get(items.size() - 1).id()) : null;
             return new HostPage(items, next);
         });
+    }
+
+    private Future<HostPage> sortedList(Selector selector, HostSort sort, int limit, String cursor) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            return Future.failedFuture(new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", got " + limit));
+        }
+        JsonObject after;
+        try {
+            after = sortedCursor(sort, cursor);
+        } catch (InvalidCursorException e) {
+            return Future.failedFuture(e);
+        }
+        List<Object> params = new ArrayList<>();
+        String value = sort.expression();
+        if (sort.factKey() != null) {
+            params.add(sort.factKey());
+            value = value.replace("$K", "$1");
+        }
+        String dir = sort.descending() ? "DESC" : "ASC";
+        String cmp = sort.descending() ? "<" : ">";
+        StringBuilder sql = new StringBuilder("SELECT ").append(HOST_COLUMNS)
+                .append(", NULL::text AS inventory, (").append(value).append(")::text AS sort_value FROM hosts WHERE ");
+        if (after != null) {
+            params.add(after.getString("id"));
+            int id = params.size();
+            if (after.getString("v") == null) {
+                // Within the hosts without a value, which come last: only ids remain to order by.
+                sql.append("(").append(value).append(") IS NULL AND id ").append(cmp).append(" $").append(id);
+            } else {
+                params.add(after.getString("v"));
+                String bound = "$" + params.size() + "::text::" + sort.sqlType();
+                sql.append("((").append(value).append(") IS NULL OR (").append(value).append(") ").append(cmp).append(' ')
+                        .append(bound).append(" OR ((").append(value).append(") = ").append(bound)
+                        .append(" AND id ").append(cmp).append(" $").append(id).append("))");
+            }
+            sql.append(" AND ");
+        }
+        params.add(limit + 1);
+        int limitParam = params.size();
+        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", "facts", params.size() + 1);
+        params.addAll(where.params());
+        sql.append(where.sql()).append(" ORDER BY (").append(value).append(") IS NULL, (").append(value).append(") ")
+                .append(dir).append(", id ").append(dir).append(" LIMIT $").append(limitParam);
+        return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params)).map(rows -> {
+            List<HostRecord> items = new ArrayList<>(Math.min(rows.size(), limit));
+            String lastValue = null;
+            boolean more = false;
+            for (Row row : rows) {
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                items.add(host(row, false));
+                lastValue = row.getString("sort_value");
+            }
+            String next = null;
+            if (more) {
+                JsonObject position = new JsonObject().put("s", sort.text()).put("v", lastValue)
+                        .put("id", items.get(items.size() - 1).id());
+                next = PageCursor.encode(PageCursor.SORTED_HOSTS, position.encode());
+            }
+            return new HostPage(items, next);
+        });
+    }
+
+    private static JsonObject sortedCursor(HostSort sort, String cursor) {
+        String text = PageCursor.decode(PageCursor.SORTED_HOSTS, cursor);
+        if (text == null) {
+            return null;
+        }
+        JsonObject position;
+        try {
+            position = new JsonObject(text);
+        } catch (RuntimeException e) {
+            throw new InvalidCursorException("cursor '" + cursor + "' is not a cursor this API returned");
+        }
+        if (!(position.getValue("id") instanceof String) || !(position.getValue("v") == null || position.getValue("v") instanceof String)) {
+            throw new InvalidCursorException("cursor '" + cursor + "' is not a cursor this API returned");
+        }
+        if (!sort.text().equals(position.getString("s"))) {
+            throw new InvalidCursorException("cursor '" + cursor + "' continues the listing sorted by '"
+                    + position.getString("s") + "', not by '" + sort.text() + "'; omit it for the first page");
+        }
+        return position;
     }
 
     /** Replaces the host's labels. Fails with {@link HostNotFoundException} when unknown. */

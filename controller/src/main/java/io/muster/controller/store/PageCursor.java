@@ -10,6 +10,7 @@ import java.util.Base64;
 final class PageCursor {
 
     static final String HOSTS = "h";
+    static final String SORTED_HOSTS = "hs";
     static final String EVENTS = "e";
 
     private PageCursor() {

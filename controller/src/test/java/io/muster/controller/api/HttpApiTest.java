@@ -185,6 +185,59 @@ class HttpApiTest {
     }
 
     @Test
+    void sortsByAFactAsNumbersBothWaysWithHostsLackingItLastAcrossPages() {
+        int[] cores = {8, 64, 16, -1, 128};
+        for (int i = 0; i < cores.length; i++) {
+            testDatabase.execute(cores[i] < 0
+                    ? "UPDATE hosts SET facts = facts - 'cpu.cores' WHERE id = 'host-" + i + "'"
+                    : "UPDATE hosts SET facts = jsonb_set(facts, '{cpu.cores}', '" + cores[i] + "') WHERE id = 'host-" + i + "'");
+        }
+
+        // Numbers, not text: as text 128 would come before 16 and 8 after 64.
+        assertThat(allPages("/api/v1/hosts?sort=fact:cpu.cores&limit=2"))
+                .containsExactly("host-0", "host-2", "host-1", "host-4", "host-3");
+        assertThat(allPages("/api/v1/hosts?sort=-fact:cpu.cores&limit=2"))
+                .containsExactly("host-4", "host-1", "host-2", "host-0", "host-3");
+        // With a selector, the sort applies to the matches only.
+        assertThat(allPages("/api/v1/hosts?sort=-fact:cpu.cores&limit=1&selector=" + encode("role=web")))
+                .containsExactly("host-1", "host-2", "host-0");
+    }
+
+    @Test
+    void sortsByAFieldWithTiesBrokenByIdInTheSameDirection() {
+        testDatabase.execute("UPDATE hosts SET state = 'offline' WHERE id IN ('host-1', 'host-3')");
+        testDatabase.execute("UPDATE hosts SET last_seen = TIMESTAMPTZ '2026-01-01 00:00:00Z' + (id_ord * INTERVAL '1 minute')"
+                + " FROM (VALUES ('host-0', 3), ('host-1', 1), ('host-3', 4), ('host-4', 2)) AS v(hid, id_ord) WHERE id = hid");
+        testDatabase.execute("UPDATE hosts SET last_seen = NULL WHERE id = 'host-2'");
+
+        assertThat(allPages("/api/v1/hosts?sort=state&limit=2")).containsExactly("host-1", "host-3", "host-0", "host-2", "host-4");
+        assertThat(allPages("/api/v1/hosts?sort=-state&limit=2")).containsExactly("host-4", "host-2", "host-0", "host-3", "host-1");
+        assertThat(allPages("/api/v1/hosts?sort=-lastSeen&limit=2")).containsExactly("host-3", "host-0", "host-4", "host-1", "host-2");
+        assertThat(allPages("/api/v1/hosts?sort=lastSeen&limit=3")).containsExactly("host-1", "host-4", "host-0", "host-3", "host-2");
+        assertThat(allPages("/api/v1/hosts?sort=-hostname&limit=4")).containsExactly("host-4", "host-3", "host-2", "host-1", "host-0");
+        assertThat(allPages("/api/v1/hosts?sort=-id&limit=2")).containsExactly("host-4", "host-3", "host-2", "host-1", "host-0");
+        // A label overrides a fact of the same key, as in selectors.
+        assertThat(allPages("/api/v1/hosts?sort=fact:role&limit=2")).containsExactly("host-3", "host-4", "host-0", "host-1", "host-2");
+    }
+
+    @Test
+    void anUnknownSortKeyOrAnotherSortsCursorIsProblem400() {
+        for (String sort : List.of("bogus", "-", "fact:", "last_seen", "connectedTo", "fact:a%20b")) {
+            Response response = get("/api/v1/hosts?sort=" + sort);
+            assertProblem(response, 400, "urn:muster:problem:invalid-sort");
+            assertThat(response.json().getString("field")).isEqualTo("sort");
+            assertThat(response.json().getString("detail")).contains("hostname").contains("fact:");
+        }
+        String byState = get("/api/v1/hosts?sort=state&limit=2").json().getString("next");
+        Response other = get("/api/v1/hosts?sort=-state&limit=2&cursor=" + byState);
+        assertProblem(other, 400, "urn:muster:problem:invalid-cursor");
+        assertThat(other.json().getString("detail")).contains("'state'").contains("'-state'");
+        String natural = get("/api/v1/hosts?limit=2").json().getString("next");
+        assertProblem(get("/api/v1/hosts?sort=state&limit=2&cursor=" + natural), 400, "urn:muster:problem:invalid-cursor");
+        assertProblem(get("/api/v1/hosts?limit=2&cursor=" + byState), 400, "urn:muster:problem:invalid-cursor");
+    }
+
+    @Test
     void aBadSelectorNamesTheColumnAndWhatWasExpected() {
         Response response = get("/api/v1/hosts?selector=" + encode("role="));
 
@@ -249,17 +302,35 @@ class HttpApiTest {
     }
 
     @Test
-    void clusterListsItsMembers() {
+    void clusterListsItsMembersWithTheReadinessEachAnswers() throws IOException {
+        int ownPort = URI.create(base).getPort();
+        int closedPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closedPort = free.getLocalPort();
+        }
         cluster.members.add(new MemberView("m-a", "127.0.0.1:5701", "127.0.0.1:7070", "127.0.0.1:8080", 150, 12, true));
-        cluster.members.add(new MemberView("m-b", "127.0.0.1:5702", "127.0.0.1:7071", "127.0.0.1:8081", 121, 9, false));
+        cluster.members.add(new MemberView("m-b", "127.0.0.1:5702", "127.0.0.1:7071", "127.0.0.1:" + ownPort, 121, 9, false));
+        cluster.members.add(new MemberView("m-c", "127.0.0.1:5703", "127.0.0.1:7072", "127.0.0.1:" + closedPort, 0, 0, false));
 
         JsonArray members = get("/api/v1/cluster").json().getJsonArray("members");
 
-        assertThat(members).hasSize(2);
+        assertThat(members).hasSize(3);
         assertThat(members.getJsonObject(0)).isEqualTo(new JsonObject().put("id", "m-a").put("address", "127.0.0.1:5701")
                 .put("grpc", "127.0.0.1:7070").put("http", "127.0.0.1:8080").put("partitions", 150)
-                .put("connectedAgents", 12).put("local", true));
+                .put("connectedAgents", 12).put("local", true).put("ready", true).put("readiness", "ready"));
+        // m-b's /readyz is this test's server: asked over HTTP, it answers ready.
         assertThat(members.getJsonObject(1).getBoolean("local")).isFalse();
+        assertThat(members.getJsonObject(1).getBoolean("ready")).isTrue();
+        assertThat(members.getJsonObject(2).getBoolean("ready")).isFalse();
+        assertThat(members.getJsonObject(2).getString("readiness")).startsWith("/readyz did not answer");
+
+        // A member that answers 503 is not ready, with what it said.
+        cluster.ready = false;
+        JsonArray notReady = get("/api/v1/cluster").json().getJsonArray("members");
+        assertThat(notReady.getJsonObject(0).getBoolean("ready")).isFalse();
+        assertThat(notReady.getJsonObject(0).getString("readiness")).contains("not joined");
+        assertThat(notReady.getJsonObject(1).getBoolean("ready")).isFalse();
+        assertThat(notReady.getJsonObject(1).getString("readiness")).startsWith("/readyz answered 503").contains("not joined");
     }
 
     @Test
@@ -295,6 +366,18 @@ class HttpApiTest {
         assertThat(problem.getString("title")).isNotBlank();
         assertThat(problem.getString("detail")).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(problem.getString("instance")).startsWith("/");
+    }
+
+    /** Every id of a listing, page by page through its cursors. */
+    private static List<String> allPages(String path) {
+        List<String> all = new ArrayList<>();
+        JsonObject page = get(path).json();
+        all.addAll(ids(page));
+        while (page.getString("next") != null) {
+            page = get(path + "&cursor=" + page.getString("next")).json();
+            all.addAll(ids(page));
+        }
+        return all;
     }
 
     private static List<String> ids(JsonObject page) {

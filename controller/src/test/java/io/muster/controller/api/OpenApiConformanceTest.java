@@ -126,6 +126,11 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/hosts?selector=" + encode("role=(")).status()).isEqualTo(400);
         assertThat(api.get("/api/v1/hosts?limit=0").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/hosts?cursor=garbage").status()).isEqualTo(400);
+        JsonObject sorted = api.get("/api/v1/hosts?limit=1&sort=" + encode("-fact:cpu.cores")).json();
+        assertThat(api.get("/api/v1/hosts?limit=1&sort=" + encode("-fact:cpu.cores") + "&cursor=" + encode(sorted.getString("next")))
+                .status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/hosts?sort=-lastSeen").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/hosts?sort=uptime").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/hosts/oa-host-0").status()).isEqualTo(200);
         assertThat(api.get("/api/v1/hosts/nope").status()).isEqualTo(404);
         assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":\"web\",\"team\":\"payments\"}").status()).isEqualTo(200);
