@@ -49,6 +49,9 @@ class RolloutEndToEndTest {
         simulator = FleetSimulator.start(new SimulatorConfig(members.grpcAddresses(), hosts, 11, 250, Members.HEARTBEAT,
                 500, taskDelay, "ro-"), failing);
         await().atMost(DEADLINE).until(() -> simulator.connectedCount() == hosts && members.sessions() == hosts);
+        // A session is up before its host row is written (batched); a rollout targets rows, so wait for all of them.
+        await().atMost(DEADLINE).until(() -> api.get("/api/v1/fleet/summary?selector=hostname~*").json()
+                .getLong("total") == hosts);
         return api;
     }
 
