@@ -4,6 +4,7 @@ import io.muster.bench.fleet.FleetSettings;
 import io.muster.launch.JvmCommand;
 import io.muster.bench.scenario.BenchRun;
 import io.muster.bench.scenario.BenchSettings;
+import io.muster.bench.scenario.FootprintScenario;
 import io.muster.bench.scenario.ScenarioName;
 import io.muster.bench.peer.PeerScenario;
 import io.muster.cli.CommandFailure;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "muster bench", mixinStandardHelpOptions = true,
         description = {"Measure Muster at fleet scale on this machine (controllers and simulated agents as processes).",
                 "Scenarios: ceiling (the machine's raw gRPC and PostgreSQL rates), connect, steady, fanout, failover;"
-                        + " peer (Ansible vs Muster, facter vs the agent's inventory) only when asked for."})
+                        + " peer (Ansible vs Muster, facter vs the agent's inventory) and footprint (one real agent's memory)"
+                        + " only when asked for."})
 public final class BenchCommand implements Callable<Integer> {
 
     static final int QUICK_AGENTS = 5_000;
@@ -60,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     Duration heartbeat;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: peer).")
+            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: peer, footprint).")
     List<String> scenarios;
 
     @Option(names = "--quick", description = "The short run: N = " + QUICK_AGENTS + ", shorter phases; under 3 minutes.")
@@ -102,6 +104,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Host counts of the peer comparison (default: ${DEFAULT-VALUE}).")
     List<Integer> peerHosts;
 
+    @Option(names = "--footprint-idle", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "footprint: how long the agent settles after it connected before idle is measured (default: 60s, 20s with --quick).")
+    Duration footprintIdle;
+
+    @Option(names = "--agent-command", paramLabel = "COMMAND",
+            description = "footprint: how the agent is started, before its options, split on spaces"
+                    + " (default: the muster launcher of this source tree, '<root>/muster agent').")
+    String agentCommand;
+
     @Option(names = "--output", paramLabel = "DIR",
             description = "Results directory (default: bench/results/<UTC timestamp>).")
     Path output;
@@ -142,14 +153,56 @@ public final class BenchCommand implements Callable<Integer> {
                 agentsPerChannel, connectRate, taskDelay, memberFlags, simulatorFlags, memberArguments(),
                 Optional.of(data.toAbsolutePath().resolve("admin.token")));
         JvmCommand java = JvmCommand.current(MusterCommand.class.getName());
+        Duration idle = footprintIdle != null ? footprintIdle : quick ? Duration.ofSeconds(20) : Duration.ofSeconds(60);
+        List<String> agentLaunch = agentCommand();
         BenchRun run = new BenchRun(settings, fleet, java, System.out, System.console() != null, clock,
-                commandLine(), context -> List.of(new PeerScenario(settings.peerHosts(), fleet, java, JavaCommand.agentJvmOptions())));
+                commandLine(), context -> List.of(new PeerScenario(settings.peerHosts(), fleet, java, JavaCommand.agentJvmOptions())),
+                context -> List.of(new FootprintScenario(fleet, java, agentLaunch, idle)));
         try {
             run.run();
         } catch (IllegalStateException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * How a person starts the agent: {@code --agent-command}, else this source tree's launcher
+     * script ({@code muster} at the root; the bench runs from {@code bench/target}).
+     */
+    private List<String> agentCommand() {
+        if (agentCommand != null) {
+            List<String> words = List.of(agentCommand.strip().split("\\s+"));
+            if (words.get(0).isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--agent-command must not be empty");
+            }
+            return words;
+        }
+        Optional<Path> launcher = launcherScript();
+        if (launcher.isEmpty()) {
+            if (scenarios().contains(ScenarioName.FOOTPRINT)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "footprint: no muster launcher found next to the bench's"
+                        + " build; give the command that starts the agent with --agent-command");
+            }
+            return List.of("muster", "agent");
+        }
+        return List.of(launcher.get().toString(), "agent");
+    }
+
+    /** {@code <root>/muster}, where the bench's classes are {@code <root>/bench/target/...}. */
+    static Optional<Path> launcherScript() {
+        try {
+            Path code = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = code.getParent() == null || code.getParent().getParent() == null ? null
+                    : code.getParent().getParent().getParent();
+            if (root == null) {
+                return Optional.empty();
+            }
+            Path script = root.resolve("muster");
+            return java.nio.file.Files.isExecutable(script) ? Optional.of(script) : Optional.empty();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private Set<ScenarioName> scenarios() {
@@ -159,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
         Set<ScenarioName> chosen = EnumSet.noneOf(ScenarioName.class);
         for (String name : scenarios) {
             chosen.add(ScenarioName.fromWireName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, failover or peer")));
+                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, failover, peer or footprint")));
         }
         return chosen;
     }

@@ -42,13 +42,17 @@ public final class BenchRun {
     private final Clock clock;
     private final String commandLine;
     private final Function<BenchContext, List<Scenario>> peer;
+    private final Function<BenchContext, List<Scenario>> footprint;
 
     /**
      * @param peer the peer comparison's scenarios (they live above the bench's fleet: Ansible and
      *             real agents), asked for only when {@code peer} is chosen
+     * @param footprint the footprint scenario (it starts the agent as a person does, which only the
+     *             command knows), asked for only when {@code footprint} is chosen
      */
     public BenchRun(BenchSettings settings, FleetSettings fleetSettings, JvmCommand java, PrintStream out,
-                    boolean terminal, Clock clock, String commandLine, Function<BenchContext, List<Scenario>> peer) {
+                    boolean terminal, Clock clock, String commandLine, Function<BenchContext, List<Scenario>> peer,
+                    Function<BenchContext, List<Scenario>> footprint) {
         this.settings = settings;
         this.fleetSettings = fleetSettings;
         this.java = java;
@@ -57,6 +61,7 @@ public final class BenchRun {
         this.clock = clock;
         this.commandLine = commandLine;
         this.peer = peer;
+        this.footprint = footprint;
     }
 
     /** Runs everything; returns the results directory. */
@@ -106,6 +111,7 @@ public final class BenchRun {
                     case FANOUT -> List.of(new FanoutScenario());
                     case FAILOVER -> List.of(new FailoverScenario());
                     case PEER -> peer.apply(context);
+                    case FOOTPRINT -> footprint.apply(context);
                 };
                 for (Scenario scenario : scenarios) {
                     ScenarioResult result;

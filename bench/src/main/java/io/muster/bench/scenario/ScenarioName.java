@@ -9,12 +9,13 @@ import java.util.Optional;
  * The scenarios of {@code muster bench}, in the order they run whatever order they are asked in:
  * the ceilings on a quiet machine first, then the fleet from nothing (connect), idle (steady),
  * one task to all (fanout), a member killed under load (failover: last, it leaves the fleet one
- * member short). {@code peer} runs on its own (Ansible and real agents, no simulated fleet).
+ * member short). {@code peer} (Ansible and real agents) and {@code footprint} (one real agent's
+ * memory) run on their own, without the simulated fleet, and only when asked for.
  */
 public enum ScenarioName {
-    CEILING, CONNECT, STEADY, FANOUT, FAILOVER, PEER;
+    CEILING, CONNECT, STEADY, FANOUT, FAILOVER, PEER, FOOTPRINT;
 
-    /** The default set: everything but peer. */
+    /** The default set: everything but peer and footprint. */
     public static final List<ScenarioName> DEFAULTS = List.of(CEILING, CONNECT, STEADY, FANOUT, FAILOVER);
 
     public String wireName() {

@@ -48,6 +48,13 @@ final class Verdicts {
 
     static List<Target> targets(BenchSettings settings, List<ScenarioResult> results) {
         List<Target> targets = new ArrayList<>();
+        Optional<Double> idleRss = BenchRun.figure(results, "footprint", "idleRssKb");
+        Optional<Double> taskRss = BenchRun.figure(results, "footprint", "taskRssKb");
+        if (idleRss.isPresent() && taskRss.isPresent()) {
+            targets.add(new Target("whole agent (supervision included), RSS at idle / during a task", "<= 64 MiB",
+                    String.format(Locale.ROOT, "%.1f MiB / %.1f MiB", idleRss.get() / 1024, taskRss.get() / 1024),
+                    idleRss.get() <= FootprintScenario.TARGET_KB && taskRss.get() <= FootprintScenario.TARGET_KB));
+        }
         if (!settings.needsFleet()) {
             return targets;
         }
