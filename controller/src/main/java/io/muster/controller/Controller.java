@@ -39,6 +39,8 @@ import io.muster.controller.gateway.AgentGatewayService;
 import io.muster.controller.history.HistoryRetention;
 import io.muster.controller.history.HistoryRoutes;
 import io.muster.controller.history.HistoryStore;
+import io.muster.controller.vitals.VitalsRoutes;
+import io.muster.controller.vitals.VitalsSeries;
 import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
@@ -122,6 +124,8 @@ public final class Controller implements AutoCloseable {
         OutboxRelay relay;
         WebhookDispatcher webhooks;
         HistoryRetention history;
+        VitalsSeries vitals;
+        HistoryRetention vitalsRetention;
         Rollouts rollouts;
     }
 
@@ -182,8 +186,11 @@ public final class Controller implements AutoCloseable {
             parts.containers = new ContainerStatuses(parts.vertx, parts.database.pool(),
                     ContainerStatuses.DEFAULT_FLUSH_INTERVAL);
             parts.lifecycleHandler = new LifecycleHandler(parts.tasks, parts.vertx, parts.containers);
+            parts.vitals = new VitalsSeries(parts.vertx, parts.database.pool(), parts.registry, Clock.systemUTC(),
+                    events.vitalsResolution());
+            parts.vitals.start(vitalsRound(events.vitalsResolution()));
             parts.gateway = new AgentGatewayService(memberId, parts.hosts, parts.registry, settings,
-                    parts.lifecycleHandler);
+                    parts.lifecycleHandler, parts.vitals);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
@@ -219,6 +226,7 @@ public final class Controller implements AutoCloseable {
                     new WebhookRoutes(new WebhookStore(parts.database.pool())),
                     new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
                     new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
+                    new VitalsRoutes(parts.vitals, Clock.systemUTC()),
                     new FleetRoutes(new HostCensus(parts.database)),
                     new RolloutRoutes(parts.vertx, parts.rollouts.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
@@ -260,6 +268,8 @@ public final class Controller implements AutoCloseable {
             }
             parts.relay = startRelay(parts, config, events, memberId);
             parts.history = new HistoryRetention(parts.vertx, new HistoryStore(parts.database.pool()), events.historyRetention());
+            VitalsSeries vitals = parts.vitals;
+            parts.vitalsRetention = new HistoryRetention(parts.vertx, "vitals series", () -> vitals.maintain(events.vitalsRetention()));
             parts.sweeper.start();
             LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
                             + "(cluster '{}', {} member(s)), database {}",
@@ -482,6 +492,11 @@ public final class Controller implements AutoCloseable {
         stopAll(parts);
     }
 
+    /** Closed vitals buckets are written a quarter bucket after they close at the latest (every 10 s at most). */
+    private static Duration vitalsRound(Duration resolution) {
+        return Duration.ofMillis(Math.max(250, Math.min(10_000, resolution.toMillis() / 4)));
+    }
+
     private static void stopAll(Parts parts) {
         if (parts.relay != null) {
             parts.relay.close();
@@ -491,6 +506,9 @@ public final class Controller implements AutoCloseable {
         }
         if (parts.history != null) {
             parts.history.close();
+        }
+        if (parts.vitalsRetention != null) {
+            parts.vitalsRetention.close();
         }
         if (parts.sweeper != null) {
             parts.sweeper.close();
@@ -522,6 +540,7 @@ public final class Controller implements AutoCloseable {
         }
         quietly("task results", parts.tasks == null ? null : parts.tasks.close());
         quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
+        quietly("vitals series", parts.vitals == null ? null : parts.vitals.stop());
         quietly("audit log", parts.security == null ? null : parts.security.close());
         quietly("database", parts.database == null ? null : parts.database.close());
         quietly("Vert.x", parts.vertx == null ? null : parts.vertx.close());

@@ -97,6 +97,10 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "How long inventory changes are kept, e.g. 720h; whole days are dropped (default: 90 days).")
     Duration historyRetention;
 
+    @Option(names = "--vitals-retention", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long the 5-minute vitals series is kept, e.g. 720h; whole days are dropped (default: 7 days).")
+    Duration vitalsRetention;
+
     @Mixin
     ParentOption parent;
 
@@ -119,6 +123,9 @@ public final class ControllerCommand implements Callable<Integer> {
         }
         if (historyRetention != null) {
             events = events.withHistoryRetention(historyRetention);
+        }
+        if (vitalsRetention != null) {
+            events = events.withVitals(events.vitalsResolution(), vitalsRetention);
         }
         Controller controller = Controller.start(config, RunSweeper.Settings.DEFAULTS, events);
         try {

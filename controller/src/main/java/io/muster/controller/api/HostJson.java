@@ -22,7 +22,8 @@ final class HostJson {
                 .put("agentVersion", host.agentVersion())
                 .put("connectedTo", connectedTo)
                 .put("labels", new JsonObject(new java.util.LinkedHashMap<>(host.labels())))
-                .put("facts", new JsonObject(new java.util.LinkedHashMap<>(host.facts())));
+                .put("facts", new JsonObject(new java.util.LinkedHashMap<>(host.facts())))
+                .put("vitals", host.vitals().isEmpty() ? null : new JsonObject(new java.util.LinkedHashMap<>(host.vitals())));
         if (withInventory) {
             json.put("inventoryDigest", host.digest());
             json.put("inventory", host.inventory());

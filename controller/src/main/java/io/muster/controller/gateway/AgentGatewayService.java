@@ -12,6 +12,8 @@ import io.muster.controller.cluster.SessionRules.EndActions;
 import io.muster.controller.cluster.SessionRules.EndCause;
 import io.muster.controller.cluster.SessionRules.HelloDecision;
 import io.muster.controller.store.HostRepository;
+import io.muster.controller.store.Vitals;
+import io.muster.controller.vitals.VitalsSeries;
 import io.muster.proto.v1.AgentGatewayGrpc;
 import io.muster.proto.v1.AgentMessage;
 import io.muster.proto.v1.ControllerMessage;
@@ -53,6 +55,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
 
     private final String memberId;
     private final HostRepository hosts;
+    private final VitalsSeries vitals;
     private final GatewaySettings settings;
     private final AgentMessageHandler handler;
     private final SessionRegistry registry = new SessionRegistry();
@@ -67,8 +70,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private volatile boolean lastMember;
 
     public AgentGatewayService(String memberId, HostRepository hosts, MeterRegistry meters,
-                               GatewaySettings settings, AgentMessageHandler handler) {
+                               GatewaySettings settings, AgentMessageHandler handler, VitalsSeries vitals) {
         this.memberId = Objects.requireNonNull(memberId, "memberId");
+        this.vitals = Objects.requireNonNull(vitals, "vitals");
         this.hosts = Objects.requireNonNull(hosts, "hosts");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -187,7 +191,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         switch (message.getBodyCase()) {
             case HEARTBEAT -> {
                 long started = System.nanoTime();
-                hosts.seen(hostId);
+                Vitals reported = Vitals.of(message.getHeartbeat()).orElse(null);
+                hosts.seen(hostId, reported);
+                if (reported != null) {
+                    vitals.record(hostId, reported);
+                }
                 metrics.heartbeat();
                 handler.onHeartbeat(stream, message.getHeartbeat());
                 metrics.heartbeatHandled(System.nanoTime() - started);

@@ -9,19 +9,15 @@ import io.muster.controller.http.Problem;
 import io.muster.controller.http.ProblemException;
 import io.muster.controller.http.Routes;
 import io.muster.controller.http.SelectorParameter;
+import io.muster.controller.http.TimeParameter;
 import io.muster.controller.store.HostNotFoundException;
 import io.muster.scheduler.selector.Selector;
-import io.muster.scheduler.selector.SelectorSyntaxException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Inventory history: {@code GET /api/v1/hosts/{id}/history} and fleet-wide
@@ -33,7 +29,6 @@ public final class HistoryRoutes implements ApiPart {
 
     static final Rule HOST = Rule.viewer("hosts.history", Scoping.HOST);
     static final Rule FLEET = Rule.viewer("changes.list", Scoping.HOST_QUERY);
-    private static final Pattern AGE = Pattern.compile("(\\d{1,6})([smhd])");
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1_000;
 
@@ -96,27 +91,7 @@ public final class HistoryRoutes implements ApiPart {
     }
 
     private Instant time(RoutingContext ctx, String name) {
-        String text = ctx.request().getParam(name);
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        Matcher age = AGE.matcher(text.strip());
-        if (age.matches()) {
-            long n = Long.parseLong(age.group(1));
-            Duration ago = switch (age.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-            return clock.instant().minus(ago);
-        }
-        try {
-            return Instant.parse(text.strip());
-        } catch (DateTimeParseException e) {
-            throw new ProblemException(Problem.badRequest("invalid-time", "'" + name + "' must be an ISO-8601 instant "
-                    + "(2026-12-01T00:00:00Z) or an age like 7d, 12h, 30m; got '" + text + "'"));
-        }
+        return TimeParameter.parse(name, ctx.request().getParam(name), clock);
     }
 
     private static int limit(String text) {

@@ -60,7 +60,7 @@ public final class HistoryStore {
     /** Fleet-wide changes of hosts matching the selector (null: every host), optionally of one key. */
     public Future<List<InventoryChange>> fleet(Selector selector, Instant since, Instant until, String key, long afterId,
                                                int limit) {
-        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "h.labels", "h.facts", 6);
+        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "h.labels", List.of("h.facts", "h.vitals"), 6);
         List<Object> params = new ArrayList<>(List.of(afterId, limit));
         params.add(time(since));
         params.add(time(until));

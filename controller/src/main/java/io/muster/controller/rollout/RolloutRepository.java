@@ -111,7 +111,7 @@ public final class RolloutRepository {
         if (target instanceof TaskTarget.ByHosts byHosts) {
             where = new SqlFragment("h.id = ANY($1::text[])", List.of(byHosts.hostIds().toArray(new String[0])));
         } else {
-            where = SqlSelector.where(((TaskTarget.BySelector) target).selector(), "h.labels", "h.facts", 1);
+            where = SqlSelector.where(((TaskTarget.BySelector) target).selector(), "h.labels", List.of("h.facts", "h.vitals"), 1);
         }
         first = where.params().size() + 1;
         List<Object> params = new ArrayList<>(where.params());

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * single-row writer that locks in another order can still be chosen as the victim, and a retry
  * is then the right answer because nothing of it was applied.
  */
-final class Deadlocks {
+public final class Deadlocks {
 
     private static final String DEADLOCK_DETECTED = "40P01";
     private static final int ATTEMPTS = 3;
@@ -18,7 +18,7 @@ final class Deadlocks {
     private Deadlocks() {
     }
 
-    static <T> Future<T> retry(Supplier<Future<T>> statement) {
+    public static <T> Future<T> retry(Supplier<Future<T>> statement) {
         return attempt(statement, 1);
     }
 

@@ -69,7 +69,7 @@ public final class HostCensus {
 
     /** Counts the hosts {@code selector} matches (null: all). */
     public Future<Census> count(Selector selector) {
-        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", "facts", 1);
+        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", List.of("facts", "vitals"), 1);
         StringBuilder columns = new StringBuilder();
         StringBuilder sets = new StringBuilder("()");
         for (Dimension dimension : Dimension.values()) {

@@ -49,7 +49,7 @@ public final class HostRepository {
     public static final int MAX_PAGE = 1_000;
 
     private static final String HOST_COLUMNS =
-            "id, hostname, state, lifecycle, last_seen, first_seen, agent_version, labels, facts, inventory_digest";
+            "id, hostname, state, lifecycle, last_seen, first_seen, agent_version, labels, facts, vitals, inventory_digest";
 
     // The inventory is bound as text and cast: a Java String bound to a jsonb parameter would be
     // stored as one JSON string, not as the object it spells.
@@ -121,7 +121,12 @@ public final class HostRepository {
 
     /** Records a heartbeat in memory; written by the next flush. No I/O. */
     public void seen(String hostId) {
-        liveness.seen(hostId, clock.next());
+        seen(hostId, null);
+    }
+
+    /** Records a heartbeat and the vitals it carried (null: none) in memory; written by the next flush. No I/O. */
+    public void seen(String hostId, Vitals vitals) {
+        liveness.seen(hostId, clock.next(), vitals);
     }
 
     /** Records that the host's session ended; written (state offline) by the next flush. No I/O. */
@@ -224,7 +229,7 @@ public final class HostRepository {
         } catch (InvalidCursorException e) {
             return Future.failedFuture(e);
         }
-        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", "facts", 3);
+        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", List.of("facts", "vitals"), 3);
         String sql = "SELECT " + HOST_COLUMNS + ", NULL::text AS inventory FROM hosts"
                 + " WHERE ($1::text IS NULL OR id > $1) AND " + where.sql()
                 + " ORDER BY id LIMIT $2";
@@ -420,6 +425,8 @@ public final class HostRepository {
                 facts.put(e.getKey(), e.getValue());
             }
         });
+        JsonObject vitalsJson = row.getJsonObject("vitals");
+        Map<String, Object> vitals = vitalsJson == null ? Map.of() : new LinkedHashMap<>(vitalsJson.getMap());
         String inventory = withInventory ? row.getString("inventory") : null;
         return new HostRecord(
                 row.getString("id"),
@@ -431,6 +438,7 @@ public final class HostRepository {
                 row.getString("agent_version"),
                 labels,
                 facts,
+                vitals,
                 inventory == null ? null : new JsonObject(inventory),
                 row.getString("inventory_digest"));
     }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps heartbeats and disconnects in memory and writes them periodically, all hosts in one
  * statement (chunked at {@value #MAX_ROWS_PER_STATEMENT} rows), so that a heartbeat never costs a
- * database write of its own.
+ * database write of its own. A heartbeat's {@link Vitals} ride along: the latest ones replace the
+ * host's {@code vitals} in the same statement (a disconnect keeps the last ones).
  *
  * <p>Per host only the latest event is kept; a write applies only if it is not older than the
  * host's stored {@code last_seen}, so a disconnect cannot overwrite a later connect that reached
@@ -40,21 +41,33 @@ public final class LastSeenFlusher {
     static final int MAX_ROWS_PER_STATEMENT = 10_000;
 
     private static final String UPDATE = """
-            WITH v AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bool[]) AS v(id, at, online)),
+            WITH v AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bool[], $4::float8[], $5::float8[],
+                                            $6::float8[], $7::float8[], $8::int8[], $9::int8[])
+                                  AS v(id, at, online, load1, load5, load15, cpu, mem, uptime)),
                  locked AS (SELECT h.id FROM hosts h JOIN v ON v.id = h.id ORDER BY h.id FOR UPDATE OF h)
             UPDATE hosts AS h
                SET last_seen = v.at,
                    state = CASE WHEN v.online THEN 'online' ELSE 'offline' END,
+                   vitals = CASE WHEN v.mem IS NULL THEN h.vitals
+                                 ELSE jsonb_build_object('load.1m', v.load1, 'load.5m', v.load5, 'load.15m', v.load15,
+                                                         'cpu.busy', v.cpu, 'mem.used_bytes', v.mem,
+                                                         'uptime.seconds', v.uptime) END,
                    updated_at = now()
               FROM v JOIN locked USING (id)
              WHERE h.id = v.id AND (h.last_seen IS NULL OR h.last_seen <= v.at)
             """;
 
-    record Liveness(OffsetDateTime at, boolean online) {
+    /** @param vitals the latest reported, null when none since the last flush */
+    record Liveness(OffsetDateTime at, boolean online, Vitals vitals) {
     }
 
-    private static final BiFunction<Liveness, Liveness, Liveness> LATEST =
-            (a, b) -> b.at().isBefore(a.at()) ? a : b;
+    // The later event wins; vitals are those of the latest heartbeat that had any.
+    private static final BiFunction<Liveness, Liveness, Liveness> LATEST = (a, b) -> {
+        Liveness later = b.at().isBefore(a.at()) ? a : b;
+        Liveness earlier = later == a ? b : a;
+        return later.vitals() != null || earlier.vitals() == null ? later
+                : new Liveness(later.at(), later.online(), earlier.vitals());
+    };
 
     private final Vertx vertx;
     private final PreparedQuery<RowSet<Row>> update;
@@ -76,12 +89,12 @@ public final class LastSeenFlusher {
                 .register(registry);
     }
 
-    void seen(String hostId, OffsetDateTime at) {
-        pending.merge(hostId, new Liveness(at, true), LATEST);
+    void seen(String hostId, OffsetDateTime at, Vitals vitals) {
+        pending.merge(hostId, new Liveness(at, true, vitals), LATEST);
     }
 
     void disconnected(String hostId, OffsetDateTime at) {
-        pending.merge(hostId, new Liveness(at, false), LATEST);
+        pending.merge(hostId, new Liveness(at, false, null), LATEST);
     }
 
     /** Hosts with events not yet written. */
@@ -148,13 +161,29 @@ public final class LastSeenFlusher {
         String[] ids = new String[n];
         OffsetDateTime[] ats = new OffsetDateTime[n];
         Boolean[] online = new Boolean[n];
+        Double[] load1 = new Double[n];
+        Double[] load5 = new Double[n];
+        Double[] load15 = new Double[n];
+        Double[] cpu = new Double[n];
+        Long[] mem = new Long[n];
+        Long[] uptime = new Long[n];
         for (int i = 0; i < n; i++) {
+            Liveness liveness = chunk.get(i).getValue();
             ids[i] = chunk.get(i).getKey();
-            ats[i] = chunk.get(i).getValue().at();
-            online[i] = chunk.get(i).getValue().online();
+            ats[i] = liveness.at();
+            online[i] = liveness.online();
+            Vitals v = liveness.vitals();
+            if (v != null) {
+                load1[i] = v.load1();
+                load5[i] = v.load5();
+                load15[i] = v.load15();
+                cpu[i] = v.cpuBusy();
+                mem[i] = v.memUsedBytes();
+                uptime[i] = v.uptimeSeconds();
+            }
         }
         Timer.Sample sample = Timer.start();
-        return Deadlocks.retry(() -> update.execute(Tuple.of(ids, ats, online)))
+        return Deadlocks.retry(() -> update.execute(Tuple.of(ids, ats, online, load1, load5, load15, cpu, mem, uptime)))
                 .map(rows -> {
                     sample.stop(flushTimer);
                     flushedRows.increment(n);

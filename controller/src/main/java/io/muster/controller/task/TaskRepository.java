@@ -157,7 +157,7 @@ public final class TaskRepository {
                     });
         }
         TaskTarget.BySelector bySelector = (TaskTarget.BySelector) target;
-        SqlFragment where = SqlSelector.where(bySelector.selector(), "h.labels", "h.facts", 2);
+        SqlFragment where = SqlSelector.where(bySelector.selector(), "h.labels", List.of("h.facts", "h.vitals"), 2);
         List<Object> params = new ArrayList<>(where.params().size() + 1);
         params.add(taskId);
         params.addAll(where.params());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class HostWatchChangesTest {
 
     private static HostRecord host(String state, String lifecycle, Map<String, String> labels, String digest) {
-        return new HostRecord("h-1", "node", state, lifecycle, Instant.EPOCH, Instant.EPOCH, "0.1.0", labels, Map.of(), null, digest);
+        return new HostRecord("h-1", "node", state, lifecycle, Instant.EPOCH, Instant.EPOCH, "0.1.0", labels, Map.of(), Map.of(), null, digest);
     }
 
     private static HostWatch.Seen seen(HostRecord record) {
@@ -22,7 +22,7 @@ class HostWatchChangesTest {
     void unchangedHost_reportsNothing_evenWhenHeartbeatsMoved() {
         HostRecord before = host("online", "ready", Map.of("role", "web"), "d1");
         HostRecord after = new HostRecord("h-1", "node", "online", "ready", Instant.now(), Instant.EPOCH, "0.1.0",
-                Map.of("role", "web"), Map.of("load", 3), null, "d1");
+                Map.of("role", "web"), Map.of("load", 3), Map.of("load.1m", 2.5), null, "d1");
         assertThat(HostWatch.changes(seen(before), after)).isEmpty();
     }
 

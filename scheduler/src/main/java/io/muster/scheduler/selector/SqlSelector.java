@@ -32,15 +32,28 @@ public final class SqlSelector {
      * @return {@code TRUE} with no params for the empty selector
      */
     public static SqlFragment where(Selector selector, String labelsColumn, String factsColumn, int firstParam) {
+        return where(selector, labelsColumn, List.of(factsColumn), firstParam);
+    }
+
+    /**
+     * Builds the {@code WHERE} expression for a selector over labels and several {@code jsonb}
+     * objects of values (e.g. facts, then vitals), read in that order after the labels.
+     *
+     * @param factsColumns at least one column (or {@code alias.column}); the first that has a key wins
+     */
+    public static SqlFragment where(Selector selector, String labelsColumn, List<String> factsColumns, int firstParam) {
         requireColumn(labelsColumn);
-        requireColumn(factsColumn);
+        if (factsColumns.isEmpty()) {
+            throw new IllegalArgumentException("at least one facts column");
+        }
+        factsColumns.forEach(SqlSelector::requireColumn);
         if (firstParam < 1) {
             throw new IllegalArgumentException("placeholders start at $1, got $" + firstParam);
         }
         if (selector.isEmpty()) {
             return new SqlFragment("TRUE", List.of());
         }
-        Builder builder = new Builder(labelsColumn, factsColumn, firstParam);
+        Builder builder = new Builder(labelsColumn, factsColumns, firstParam);
         List<String> conditions = new ArrayList<>();
         for (Requirement requirement : selector.requirements()) {
             conditions.add(builder.condition(requirement));
@@ -56,11 +69,11 @@ public final class SqlSelector {
 
     private static final class Builder {
         private final String labels;
-        private final String facts;
+        private final List<String> facts;
         private final int firstParam;
         private final List<Object> params = new ArrayList<>();
 
-        Builder(String labels, String facts, int firstParam) {
+        Builder(String labels, List<String> facts, int firstParam) {
             this.labels = labels;
             this.facts = facts;
             this.firstParam = firstParam;
@@ -74,7 +87,9 @@ public final class SqlSelector {
         /** The key's text form, labels first; NULL when absent (JSON null counts as absent, as in memory). */
         private String valueOf(String key) {
             String k = bind(key) + "::text";
-            return "COALESCE(" + labels + " ->> " + k + ", " + facts + " ->> " + k + ")";
+            StringBuilder value = new StringBuilder("COALESCE(").append(labels).append(" ->> ").append(k);
+            facts.forEach(column -> value.append(", ").append(column).append(" ->> ").append(k));
+            return value.append(')').toString();
         }
 
         String condition(Requirement requirement) {

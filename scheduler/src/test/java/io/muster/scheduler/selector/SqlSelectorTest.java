@@ -30,6 +30,17 @@ class SqlSelectorTest {
     }
 
     @Test
+    void where_severalFactColumns_areReadInOrderAfterTheLabels_andEachMustBePlain() {
+        SqlFragment fragment = SqlSelector.where(Selector.parse("load.1m>8"), "h.labels", List.of("h.facts", "h.vitals"), 1);
+
+        assertThat(fragment.sql()).contains("COALESCE(h.labels ->> $1::text, h.facts ->> $1::text, h.vitals ->> $1::text)");
+        assertThatThrownBy(() -> SqlSelector.where(Selector.parse("a=1"), "labels", List.of("facts", "vitals; --"), 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlSelector.where(Selector.parse("a=1"), "labels", List.of(), 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void where_keysAndValues_areBoundNeverWrittenIntoTheSql() {
         String hostile = "x'; DROP TABLE hosts; --";
         Selector selector = Selector.of(List.of(
