@@ -289,7 +289,7 @@ public final class HostRepository {
         }
         params.add(limit + 1);
         int limitParam = params.size();
-        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", "facts", params.size() + 1);
+        SqlFragment where = SqlSelector.where(selector == null ? Selector.all() : selector, "labels", List.of("facts", "vitals"), params.size() + 1);
         params.addAll(where.params());
         sql.append(where.sql()).append(" ORDER BY (").append(value).append(") IS NULL, (").append(value).append(") ")
                 .append(dir).append(", id ").append(dir).append(" LIMIT $").append(limitParam);
