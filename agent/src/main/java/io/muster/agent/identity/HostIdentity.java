@@ -24,10 +24,12 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable and thread-safe.
  *
- * @param hostId stable host id, UUID-like
- * @param bootId id of the current boot, empty when the platform has none
+ * @param hostId    stable host id, UUID-like
+ * @param bootId    id of the current boot, empty when the platform has none
+ * @param machineId the machine id as read at start (not the one the host id came from), empty
+ *                  when there is none; told to the controller so it can tell a clone apart
  */
-public record HostIdentity(String hostId, String bootId) {
+public record HostIdentity(String hostId, String bootId, String machineId) {
 
     public static final Path MACHINE_ID = Path.of("/etc/machine-id");
     public static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
@@ -38,6 +40,12 @@ public record HostIdentity(String hostId, String bootId) {
     public HostIdentity {
         Objects.requireNonNull(hostId, "hostId");
         bootId = bootId == null ? "" : bootId;
+        machineId = machineId == null ? "" : machineId;
+    }
+
+    /** An identity without a machine id (simulated hosts, tests). */
+    public HostIdentity(String hostId, String bootId) {
+        this(hostId, bootId, "");
     }
 
     /**
@@ -50,7 +58,8 @@ public record HostIdentity(String hostId, String bootId) {
      * @param bootIdFile    normally {@link #BOOT_ID}
      */
     public static HostIdentity load(Path dataDir, Path machineIdFile, Supplier<String> hardwareUuid, Path bootIdFile) {
-        return new HostIdentity(hostId(dataDir, machineIdFile, hardwareUuid), readBootId(bootIdFile));
+        return new HostIdentity(hostId(dataDir, machineIdFile, hardwareUuid), readBootId(bootIdFile),
+                readQuietly(machineIdFile).toLowerCase(Locale.ROOT));
     }
 
     /** The persisted host id, or a newly derived one written to {@code <dataDir>/host-id}. */

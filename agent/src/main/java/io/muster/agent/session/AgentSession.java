@@ -105,6 +105,9 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> heartbeats;
     private int connects;
+    /** This session's agent instance in every Hello: one per agent process. */
+    private final String instance = java.util.UUID.randomUUID().toString();
+    private String lastFailure;
 
     /**
      * @param controllers seed list of controller addresses ("host:port"); may be shared between sessions
@@ -296,6 +299,8 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
                 .addCapabilities("inventory-delta")
                 .addCapabilities("output-streaming")
                 .setBootId(identity.bootId())
+                .setMachineId(identity.machineId())
+                .setAgentInstance(instance)
                 .setHostname(hostname == null ? "" : hostname.getText())
                 .addAllRunningRuns(runner.runningRunIds())
                 .build();
@@ -500,6 +505,11 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
         return refusal;
     }
 
+    /** Why the last stream ended (refused, failed, closed), or null before any ended. */
+    public synchronized String lastFailure() {
+        return lastFailure;
+    }
+
     private void failed(Stream s, String why) {
         failed(s, why, OptionalLong.empty(), false);
     }
@@ -515,6 +525,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             if (stream != s) {
                 return;
             }
+            lastFailure = why;
             stream = null;
             cancelTimers();
             control = null;
@@ -617,6 +628,12 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
                 // Final: the host is decommissioned or its credentials are revoked; retrying cannot help.
                 refused(this, why);
                 return;
+            }
+            if (status.getCode() == Status.Code.ALREADY_EXISTS) {
+                // Another agent holds this identity (a copied data dir): retry only at the pace the
+                // member asks for, so this copy takes over only once the first is really gone.
+                LOG.error("the controller refused this agent: {}. Another machine uses this data directory's host id;"
+                        + " give this copy its own identity (remove host-id and the credentials, then enroll it)", why);
             }
             String description = status.getDescription() == null ? "" : status.getDescription();
             failed(this, why, RetryAfter.of(error),

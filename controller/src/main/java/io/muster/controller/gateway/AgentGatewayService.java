@@ -22,8 +22,10 @@ import io.muster.proto.v1.InventoryDelta;
 import io.muster.proto.v1.InventoryRequest;
 import io.muster.proto.v1.Welcome;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentGatewayService.class);
+    static final long CLONE_EVENT_EVERY_MS = 10 * 60_000;
 
     /** The cluster side of the gateway, present once the member has joined. */
     private record Cluster(Ownership ownership, SessionDirectory directory) {
@@ -64,6 +67,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     /** Hellos accepted whose connect write (and so Welcome) is still pending. */
     private final AtomicInteger connectsInFlight = new AtomicInteger();
     private final ConnectPacer pacer;
+    /** When this member last recorded a clone of each host (milliseconds), so a retrying clone is one event. */
+    private final ConcurrentHashMap<String, Long> cloneEvents = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CloneSuspect> cloneSuspects = new ConcurrentHashMap<>();
     private volatile Cluster cluster;
     private volatile boolean closing;
     private volatile boolean halted;
@@ -138,6 +144,13 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     }
 
     private void accept(AgentStream stream, String hostId, Hello hello, SessionDirectory directory) {
+        AgentInstance incoming = AgentInstance.of(hello);
+        AgentStream held = registry.get(hostId);
+        if (held != null && held.instance() != null && held.instance().otherProcessThan(incoming)
+                && nowMs() - held.lastHeardMs() <= liveWindowMs()) {
+            refuseClone(stream, hostId, held, incoming);
+            return;
+        }
         int admitted = connectsInFlight.incrementAndGet();
         if (admitted > settings.maxConnectsInFlight()) {
             connectsInFlight.decrementAndGet();
@@ -147,7 +160,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
             return;
         }
         SessionEntry entry = new SessionEntry(memberId, nextSince());
-        if (!stream.accept(hostId, entry)) {
+        if (!stream.accept(hostId, entry, incoming)) {
             connectsInFlight.decrementAndGet();
             return;
         }
@@ -185,6 +198,76 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                 });
     }
 
+    /**
+     * A held session is alive until the silence limit closes it. Refusing a newcomer while the
+     * held session is merely not yet noticed dead (a host back from a crash) costs that host one
+     * retry-after; the clone event waits for proof of life ({@link #confirmClone}).
+     */
+    private long liveWindowMs() {
+        return settings.silenceLimit().toMillis();
+    }
+
+    /**
+     * Keeps the first session and refuses the newcomer with ALREADY_EXISTS and a retry-after of
+     * the silence limit, so the copy takes over only once the first is gone for good. The
+     * newcomer becomes a suspect; the held session's next heartbeat proves both live and raises
+     * the clone event.
+     */
+    private void refuseClone(AgentStream stream, String hostId, AgentStream held, AgentInstance incoming) {
+        metrics.refused("clone");
+        String differs = held.instance().differences(incoming);
+        String reason = "host " + hostId + " already has a live session from another agent (" + differs
+                + " differ): this agent is refused as a clone of it; give it its own identity";
+        stream.refuse(Status.ALREADY_EXISTS, reason, settings.silenceLimit().toMillis());
+        cloneSuspects.put(hostId, new CloneSuspect(held, incoming, nowMs()));
+    }
+
+    /**
+     * A heartbeat of {@code held} after a newcomer with its identity was refused: two agents were
+     * alive at once. Records a {@code clone_detected} host event (published by the outbox as
+     * {@code host.clone_detected}), at most one per host per {@link #CLONE_EVENT_EVERY_MS} however
+     * often the copy retries.
+     */
+    private void confirmClone(AgentStream held) {
+        String hostId = held.hostId();
+        CloneSuspect suspect = cloneSuspects.get(hostId);
+        if (suspect == null || suspect.held() != held || held.lastHeardMs() < suspect.atMs() || !cloneSuspects.remove(hostId, suspect)) {
+            return;
+        }
+        long now = nowMs();
+        boolean[] record = {false};
+        cloneEvents.compute(hostId, (id, last) -> {
+            if (last != null && now - last < CLONE_EVENT_EVERY_MS) {
+                return last;
+            }
+            record[0] = true;
+            return now;
+        });
+        if (!record[0]) {
+            return;
+        }
+        String differs = held.instance().differences(suspect.instance());
+        LOG.warn("host {} is cloned: a second agent ({} differ) was refused while the first, connected at {}, is alive",
+                hostId, differs, held.connectedSinceMs());
+        JsonObject detail = new JsonObject()
+                .put("differs", differs)
+                .put("kept", describe(held.instance()).put("connectedSinceMs", held.connectedSinceMs()))
+                .put("refused", describe(suspect.instance()).put("refusedAtMs", suspect.atMs()))
+                .put("member", memberId);
+        hosts.addEvent(hostId, "clone_detected", "a second agent connected with this host's identity ("
+                        + differs + " differ); it was refused: re-enroll the copy as a new host", detail, "controller")
+                .onFailure(e -> LOG.warn("could not record the clone of host {}: {}", hostId, e.toString()));
+    }
+
+    /** A newcomer refused as a clone, waiting for the held session to prove it is alive. */
+    private record CloneSuspect(AgentStream held, AgentInstance instance, long atMs) {
+    }
+
+    private static JsonObject describe(AgentInstance instance) {
+        return new JsonObject().put("agentInstance", instance.instance()).put("bootId", instance.bootId())
+                .put("machineId", instance.machineId());
+    }
+
     /** Handles one message of an open session; the stream reads the next when this completes. */
     Future<Void> handle(AgentStream stream, AgentMessage message) {
         String hostId = stream.hostId();
@@ -197,6 +280,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                     vitals.record(hostId, reported);
                 }
                 metrics.heartbeat();
+                if (!cloneSuspects.isEmpty()) {
+                    confirmClone(stream);
+                }
                 handler.onHeartbeat(stream, message.getHeartbeat());
                 metrics.heartbeatHandled(System.nanoTime() - started);
                 return Future.succeededFuture();
@@ -262,6 +348,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     void sessionEnded(AgentStream stream, EndCause cause) {
         String hostId = stream.hostId();
         registry.remove(hostId, stream);
+        // The held session died before proving a clone: the newcomer was this host back, not a copy.
+        cloneSuspects.computeIfPresent(hostId, (id, suspect) -> suspect.held() == stream ? null : suspect);
         if (halted || cause == EndCause.HALTED) {
             return;
         }

@@ -38,6 +38,7 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
     private State state = State.AWAITING_HELLO;
     private String hostId;
     private SessionEntry entry;
+    private volatile AgentInstance instance;
     private boolean ended;
     private volatile long lastHeardMs;
     private volatile CompletionStage<Boolean> claim = CompletableFuture.completedFuture(false);
@@ -137,17 +138,23 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
         this.claim = claim;
     }
 
+    /** The agent process of this session, once accepted. */
+    AgentInstance instance() {
+        return instance;
+    }
+
     long lastHeardMs() {
         return lastHeardMs;
     }
 
     /** Takes the session for {@code hostId}; false when the stream closed in the meantime. */
-    synchronized boolean accept(String hostId, SessionEntry entry) {
+    synchronized boolean accept(String hostId, SessionEntry entry, AgentInstance instance) {
         if (state != State.AWAITING_HELLO) {
             return false;
         }
         this.hostId = hostId;
         this.entry = entry;
+        this.instance = instance;
         state = State.WELCOMING;
         return true;
     }
