@@ -15,6 +15,7 @@ import io.muster.cli.lifecycle.LifecycleCommand;
 import io.muster.cli.simulate.SimulateCommand;
 import io.muster.cli.tasks.RunCommand;
 import io.muster.cli.rollouts.RolloutCommand;
+import io.muster.cli.schedules.ScheduleCommand;
 import io.muster.cli.tasks.TasksCommand;
 import io.muster.cli.tokens.TokensCommand;
 import picocli.CommandLine;
@@ -44,6 +45,7 @@ import picocli.CommandLine.ScopeType;
                 RunCommand.class,
                 TasksCommand.class,
                 RolloutCommand.class,
+                ScheduleCommand.class,
                 LifecycleCommand.class,
                 TokensCommand.class,
                 EventsCommand.class,

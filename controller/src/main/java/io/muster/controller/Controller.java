@@ -14,6 +14,7 @@ import io.muster.controller.api.LifecycleRoutes;
 import io.muster.controller.api.OpenApiRoutes;
 import io.muster.controller.api.OperationsRoutes;
 import io.muster.controller.api.RolloutRoutes;
+import io.muster.controller.api.ScheduleRoutes;
 import io.muster.controller.api.TaskRoutes;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.HttpApi;
@@ -51,6 +52,7 @@ import io.muster.controller.lifecycle.LifecycleHandler;
 import io.muster.controller.lifecycle.LifecycleRepository;
 import io.muster.controller.lifecycle.LifecycleService;
 import io.muster.controller.rollout.Rollouts;
+import io.muster.controller.schedule.Schedules;
 import io.muster.controller.store.Database;
 import io.muster.controller.webhook.WebhookDispatcher;
 import io.muster.controller.webhook.WebhookQueue;
@@ -127,6 +129,7 @@ public final class Controller implements AutoCloseable {
         VitalsSeries vitals;
         HistoryRetention vitalsRetention;
         Rollouts rollouts;
+        Schedules schedules;
     }
 
     private Controller(String memberId, Parts parts) {
@@ -212,6 +215,8 @@ public final class Controller implements AutoCloseable {
                             .map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
             parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
+            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
+                    parts.rollouts.service(), parts.security.audit(), memberId);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
             // Every HTTP part, from this one list: each declares its own routes with their rules.
@@ -229,6 +234,7 @@ public final class Controller implements AutoCloseable {
                     new VitalsRoutes(parts.vitals, Clock.systemUTC()),
                     new FleetRoutes(new HostCensus(parts.database)),
                     new RolloutRoutes(parts.vertx, parts.rollouts.service()),
+                    new ScheduleRoutes(parts.schedules.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
                             new TokenCallers(parts.security.tokens()), parts.security.access())));
             // The web console's files at / (after every API route; they need no token).
@@ -257,6 +263,7 @@ public final class Controller implements AutoCloseable {
             parts.tasks.attach(parts.member.instance(), parts.ownership);
             parts.lifecycleHandler.attach(parts.lifecycle);
             parts.rollouts.attach(parts.ownership::isLocal);
+            parts.schedules.attach(parts.ownership::isLocal);
             parts.gateway.join(parts.ownership, parts.directory);
             parts.security.attach(parts.member.instance());
             AgentGatewayService gateway = parts.gateway;
@@ -373,6 +380,11 @@ public final class Controller implements AutoCloseable {
     /** Rollouts: accept, read, pause, resume, abort. */
     public io.muster.controller.rollout.RolloutService rollouts() {
         return parts.rollouts.service();
+    }
+
+    /** Schedules: create, read, change, pause, resume, delete. */
+    public io.muster.controller.schedule.ScheduleService schedules() {
+        return parts.schedules.service();
     }
 
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
@@ -529,6 +541,9 @@ public final class Controller implements AutoCloseable {
         }
         if (parts.lifecycle != null) {
             parts.lifecycle.close();
+        }
+        if (parts.schedules != null) {
+            parts.schedules.close();
         }
         if (parts.rollouts != null) {
             parts.rollouts.close();

@@ -161,6 +161,43 @@ class ToolingVerbsEndToEndTest {
     }
 
     @Test
+    void schedule_createFiresOnTheAgent_showListsItsFirings_pauseResumeRm_badCronExitsTwo() {
+        api("hosts", "label", hostId, "role=scheduled");
+        Result bad = api("schedule", "create", "--name", "cli-bad", "--cron", "61 * * * *", "-s", "role=scheduled", "--", "true");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--cron").contains("61 * * * *");
+        Result badZone = api("schedule", "create", "--name", "cli-bad", "--cron", "@every 1m", "--timezone", "Mars/Base",
+                "-s", "role=scheduled", "--", "true");
+        assertThat(badZone.exit()).isEqualTo(2);
+        assertThat(badZone.err()).contains("--timezone");
+
+        Result created = api("schedule", "create", "--name", "cli-every-2s", "--cron", "@every 2s", "--concurrency", "allow",
+                "-s", "role=scheduled", "-o", "json", "--", "sh", "-c", "echo scheduled");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = new JsonObject(created.out()).getString("id");
+        Result taken = api("schedule", "create", "--name", "cli-every-2s", "--cron", "@every 1m", "-s", "role=scheduled", "--", "true");
+        assertThat(taken.exit()).isEqualTo(1);
+        assertThat(taken.err()).contains("exists already").contains("409");
+
+        await().atMost(DEADLINE).until(() -> new JsonObject(api("schedule", "show", id, "-o", "json").out())
+                .getJsonArray("firings").size() >= 2);
+        JsonObject shown = new JsonObject(api("schedule", "show", id, "-o", "json").out());
+        String taskId = shown.getJsonArray("firings").getJsonObject(0).getString("taskId");
+        await().atMost(DEADLINE).until(() -> api("tasks", "show", taskId).out().contains("scheduled"));
+        Result show = api("schedule", "show", id);
+        assertThat(show.out()).contains("cli-every-2s").contains("@every 2s").contains("fired").contains("task ");
+        assertThat(api("schedule", "ls").out()).contains(id).contains("cli-every-2s");
+
+        assertThat(api("schedule", "pause", id).out()).contains("PAUSED");
+        Result again = api("schedule", "pause", id);
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("paused already");
+        assertThat(api("schedule", "resume", id).exit()).isZero();
+        assertThat(api("schedule", "rm", id).out()).contains("deleted");
+        assertThat(api("schedule", "show", id).exit()).isEqualTo(1);
+    }
+
+    @Test
     void tokens_createListRevoke_theNewTokenWorksUntilRevoked() {
         api("hosts", "label", hostId, "role=cli");
         Result created = api("tokens", "create", "cli-viewer", "--role", "viewer", "--scope", "role=cli", "--expires-in", "600");

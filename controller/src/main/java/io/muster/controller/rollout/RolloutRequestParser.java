@@ -232,8 +232,11 @@ public final class RolloutRequestParser {
         }
     }
 
-    // The task parser names the field in quotes first ("'kind' is required ...").
-    private static String fieldOf(String message) {
+    /**
+     * The task field an {@link InvalidTaskRequestException}'s message is about (the task parser
+     * names the field in quotes first: "'kind' is required ..."), for a 400 naming it.
+     */
+    public static String fieldOf(String message) {
         for (String field : TASK_FIELDS) {
             if (message.contains("'" + field + "'") || message.contains(field + " '")
                     || message.toLowerCase(Locale.ROOT).startsWith(field.toLowerCase(Locale.ROOT))) {

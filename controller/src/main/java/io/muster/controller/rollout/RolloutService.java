@@ -42,7 +42,14 @@ public final class RolloutService {
 
     /** @return the new rollout's id and its plan size; fails with {@link InvalidRolloutException} */
     public Future<JsonObject> create(RolloutRequest request) {
-        UUID id = UUID.randomUUID();
+        return create(UUID.randomUUID(), request);
+    }
+
+    /**
+     * As {@link #create(RolloutRequest)} with an id the caller recorded first (a schedule's
+     * firing): a second create with the same id fails on the primary key and writes nothing.
+     */
+    public Future<JsonObject> create(UUID id, RolloutRequest request) {
         return rollouts.create(id, request).map(plan -> {
             executor.poke(id);
             return new JsonObject().put("id", id.toString()).put("total", plan.size());

@@ -162,6 +162,7 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
 
         rolloutTour();
+        scheduleTour();
 
         assertThat(api.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(200);
 
@@ -218,6 +219,58 @@ class OpenApiConformanceTest {
             assertThat(refused.status()).as(bad).isEqualTo(400);
             assertThat(refused.json().getString("field")).as(bad).startsWith("strategy.");
         }
+    }
+
+    // Schedules every hour: none fires during the tour; the executor's firing is ScheduleEndToEndTest's.
+    private static void scheduleTour() {
+        String task = "\"task\":{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]}}";
+        ApiClient.Answer created = api.post("/api/v1/schedules", "{\"name\":\"oa-hourly\",\"cron\":\"0 * * * *\","
+                + "\"timezone\":\"Europe/London\"," + task + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.json().getString("id");
+        assertThat(created.json().getJsonArray("nextFirings")).hasSize(5);
+        assertThat(api.post("/api/v1/schedules", "{\"name\":\"oa-hourly\",\"cron\":\"@every 1h\"," + task + "}").status())
+                .isEqualTo(409);
+        assertThat(api.get("/api/v1/schedules?limit=5").status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/schedules?limit=0").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/schedules?cursor=garbage").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/schedules/" + id).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/schedules/" + UUID.randomUUID()).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/schedules/not-a-uuid").status()).isEqualTo(404);
+        ApiClient.Answer changed = api.send("PATCH", "/api/v1/schedules/" + id, "{\"cron\":\"@every 2h\",\"concurrencyPolicy\":\"replace\","
+                + "\"rollout\":{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]},"
+                + "\"strategy\":{\"window\":1}}}");
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().containsKey("task")).isFalse();
+        assertThat(api.send("PATCH", "/api/v1/schedules/" + id, "{\"paused\":true}").json().getString("field")).isEqualTo("paused");
+        assertThat(api.send("PATCH", "/api/v1/schedules/" + UUID.randomUUID(), "{\"cron\":\"@every 2h\"}").status()).isEqualTo(404);
+        assertThat(api.post("/api/v1/schedules/" + id + "/pause", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/schedules/" + id + "/pause", null).status()).isEqualTo(409);
+        assertThat(api.post("/api/v1/schedules/" + id + "/resume", null).status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/schedules/" + id + "/resume", null).status()).isEqualTo(409);
+        assertThat(api.post("/api/v1/schedules/" + UUID.randomUUID() + "/pause", null).status()).isEqualTo(404);
+        for (String[] bad : new String[][] {
+                {"\"cron\":\"61 * * * *\"", "cron"}, {"\"cron\":\"* * *\"", "cron"}, {"\"cron\":\"@hourly\"", "cron"},
+                {"\"cron\":\"@every 5m\",\"timezone\":\"Mars/Olympus\"", "timezone"},
+                {"\"cron\":\"@every 5m\",\"when\":\"soon\"", "when"},
+                {"\"cron\":\"@every 5m\",\"concurrencyPolicy\":\"queue\"", "concurrencyPolicy"},
+                {"\"cron\":\"@every 5m\",\"catchUp\":\"all\"", "catchUp"}}) {
+            ApiClient.Answer refused = api.post("/api/v1/schedules", "{\"name\":\"oa-bad\"," + bad[0] + "," + task + "}");
+            assertThat(refused.status()).as(bad[0]).isEqualTo(400);
+            assertThat(refused.json().getString("field")).as(bad[0]).isEqualTo(bad[1]);
+        }
+        ApiClient.Answer badTask = api.post("/api/v1/schedules", "{\"name\":\"oa-bad\",\"cron\":\"@every 5m\","
+                + "\"task\":{\"target\":{\"selector\":\"role=web\"},\"kind\":\"teleport\",\"spec\":{}}}");
+        assertThat(badTask.json().getString("field")).isEqualTo("task.kind");
+        ApiClient.Answer badRollout = api.post("/api/v1/schedules", "{\"name\":\"oa-bad\",\"cron\":\"@every 5m\","
+                + "\"rollout\":{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\",\"spec\":{\"command\":[\"true\"]},"
+                + "\"strategy\":{\"waves\":[]}}}");
+        assertThat(badRollout.json().getString("field")).isEqualTo("rollout.strategy.waves");
+        assertThat(api.post("/api/v1/schedules", "{\"name\":\"oa-bad\",\"cron\":\"@every 5m\"}").json().getString("field"))
+                .isEqualTo("task");
+        assertThat(api.post("/api/v1/schedules", "not json").status()).isEqualTo(400);
+        assertThat(api.delete("/api/v1/schedules/" + id).status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/schedules/" + id).status()).isEqualTo(404);
     }
 
     @Test

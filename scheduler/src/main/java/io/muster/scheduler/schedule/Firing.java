@@ -5,10 +5,11 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Which tick a schedule fires now, if any. Only the latest due tick is ever fired: ticks missed
- * while no member could fire are not run one after another. With {@link CatchUp#NONE} a tick
- * older than {@link #GRACE} is missed for good; with {@link CatchUp#LAST} the latest missed tick
- * fires however late. Pure.
+ * Which tick a schedule fires now, if any. Every tick not older than {@link #GRACE} fires, once
+ * and in order (a member taking a schedule over after its owner died fires the ticks it missed
+ * meanwhile, one per call). Ticks older than that were missed while no member could fire (the
+ * cluster was down): with {@link CatchUp#NONE} they never fire; with {@link CatchUp#LAST} the
+ * latest of them fires once, however late, and the others never. Pure.
  */
 public final class Firing {
 
@@ -21,17 +22,17 @@ public final class Firing {
     }
 
     /**
-     * @param lastFired the latest tick already fired, or null
-     * @return the tick to fire now, or empty
+     * @param lastFired the latest tick already handled (or before which nothing may fire), or null
+     * @return the tick to fire now, or empty; call again after firing it for the next one
      */
     public static Optional<Instant> due(Cron cron, Instant lastFired, Instant now, CatchUp catchUp) {
-        Optional<Instant> latest = cron.latestAtOrBefore(now);
-        if (latest.isEmpty() || (lastFired != null && !latest.get().isAfter(lastFired))) {
-            return Optional.empty();
+        Instant horizon = now.minus(GRACE);
+        // The earliest tick after lastFired that is at most GRACE old (nextAfter is strictly after).
+        Instant from = lastFired == null || lastFired.isBefore(horizon) ? horizon.minusNanos(1) : lastFired;
+        Optional<Instant> recent = cron.nextAfter(from).filter(tick -> !tick.isAfter(now));
+        if (recent.isPresent() || catchUp == CatchUp.NONE) {
+            return recent;
         }
-        if (catchUp == CatchUp.NONE && Duration.between(latest.get(), now).compareTo(GRACE) > 0) {
-            return Optional.empty();
-        }
-        return latest;
+        return cron.latestAtOrBefore(now).filter(tick -> lastFired == null || tick.isAfter(lastFired));
     }
 }

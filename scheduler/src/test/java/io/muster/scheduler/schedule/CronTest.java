@@ -54,6 +54,25 @@ class CronTest {
     }
 
     @Test
+    void ticksMissedWithinTheGrace_allFireInOrder_onceEach() {
+        Cron cron = Cron.parse("@every 5s", ZoneOffset.UTC, CREATED);
+        // The owner died after the tick of 10:00:17; a survivor looks at 10:00:39 (ticks 22, 27, 32, 37 missed).
+        Instant last = Instant.parse("2026-01-01T10:00:17Z");
+        Instant now = Instant.parse("2026-01-01T10:00:39Z");
+        java.util.List<Instant> fired = new java.util.ArrayList<>();
+        for (var due = Firing.due(cron, last, now, Firing.CatchUp.NONE); due.isPresent();
+             due = Firing.due(cron, last, now, Firing.CatchUp.NONE)) {
+            fired.add(due.get());
+            last = due.get();
+        }
+        assertThat(fired).containsExactly(Instant.parse("2026-01-01T10:00:22Z"), Instant.parse("2026-01-01T10:00:27Z"),
+                Instant.parse("2026-01-01T10:00:32Z"), Instant.parse("2026-01-01T10:00:37Z"));
+        // Older than the grace: 10:00:17 is dropped, the ticks of the last 30 s fire.
+        assertThat(Firing.due(cron, CREATED, Instant.parse("2026-01-01T10:00:50Z"), Firing.CatchUp.NONE))
+                .contains(Instant.parse("2026-01-01T10:00:22Z"));
+    }
+
+    @Test
     void badExpressions_sayWhatIsWrong() {
         assertThatThrownBy(() -> Cron.parse("* * *", ZoneOffset.UTC, CREATED)).hasMessageContaining("5 fields");
         assertThatThrownBy(() -> Cron.parse("61 * * * *", ZoneOffset.UTC, CREATED)).hasMessageContaining("not a valid cron");
