@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Revoked hosts: durable in PostgreSQL, answered from memory. {@link #isRevoked} never does I/O:
  * the set is loaded at start, refreshed every {@link #REFRESH} and grown at once on every member
- * through a Hazelcast topic when any member revokes a host. There is no un-revoke, so the set only
+ * through a Hazelcast topic when any member revokes a host (each member confirms what it hears
+ * there in PostgreSQL before acting). There is no un-revoke, so the set only
  * grows. Listeners (the gateway closing the host's live session) run on every member.
  *
  * <p>Thread-safe; no method blocks.
@@ -34,7 +35,7 @@ public final class Revocations {
     private final Pool pool;
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private volatile ITopic<String> topic;
+    private volatile ITopic<Object> topic;
     private long timer = -1;
 
     public Revocations(Vertx vertx, Pool pool) {
@@ -49,11 +50,32 @@ public final class Revocations {
         return refresh();
     }
 
-    /** From now on revocations reach the other members at once (and theirs reach this one). */
+    /**
+     * From now on revocations reach the other members at once (and theirs reach this one). A host
+     * id heard on the topic is only a hint: it is acted on once PostgreSQL confirms the revocation,
+     * since anyone who reaches the Hazelcast port can publish (a forged one would cut a host off).
+     */
     public void attach(HazelcastInstance hazelcast) {
-        ITopic<String> shared = hazelcast.getTopic(TOPIC);
-        shared.addMessageListener(message -> learn(message.getMessageObject()));
+        ITopic<Object> shared = hazelcast.getTopic(TOPIC);
+        shared.addMessageListener(message -> {
+            if (message.getMessageObject() instanceof String hostId && !revoked.contains(hostId)) {
+                confirm(hostId);
+            }
+        });
         topic = shared;
+    }
+
+    private void confirm(String hostId) {
+        alreadyRevoked(hostId).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                learn(hostId);
+            } else if (ar.succeeded()) {
+                LOG.warn("ignored a revocation of host {} heard on the cluster: PostgreSQL has none", hostId);
+            } else {
+                // The periodic refresh picks it up if it is real.
+                LOG.warn("could not confirm a revocation of host {}: {}", hostId, ar.cause().toString());
+            }
+        });
     }
 
     /** Called for every host revoked anywhere in the cluster, on a Hazelcast or Vert.x thread. */
@@ -80,7 +102,7 @@ public final class Revocations {
                 .onSuccess(done -> {
                     if (done) {
                         learn(hostId);
-                        ITopic<String> shared = topic;
+                        ITopic<Object> shared = topic;
                         if (shared != null) {
                             shared.publishAsync(hostId);
                         }

@@ -10,21 +10,33 @@ import com.hazelcast.spi.properties.ClusterProperty;
 import io.muster.controller.ControllerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This controller's embedded Hazelcast member: TCP-IP join over the configured member list,
  * failure detection in seconds, the member attributes other members and the API read
  * ({@link MemberAttributes}). No CP subsystem is used.
  *
+ * <p>The member port is treated as reachable by strangers (open-source Hazelcast has no
+ * authentication): it listens on the advertised address only, deserializes only {@link WireClasses},
+ * runs no Jet jobs, and what members send each other are ids the receiver checks in PostgreSQL.
+ *
  * <p>{@link #start} blocks until the member has joined (or formed) the cluster. The instance is
  * safe to use from any thread.
  */
 public final class ClusterMember implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
 
     /** Name of the sessions map (host id -> {@link SessionEntry}). */
     public static final String SESSIONS_MAP = "muster.sessions";
@@ -73,8 +85,14 @@ public final class ClusterMember implements AutoCloseable {
         // The Controller owns the shutdown order (hand the agents over first), not Hazelcast's hook.
         hz.setProperty(ClusterProperty.SHUTDOWNHOOK_ENABLED.getName(), "false");
 
+        // Nothing but our own messages is ever deserialized from a peer (see WireClasses), and no
+        // peer may ship code or jobs: the Hazelcast network is not trusted.
+        hz.getSerializationConfig().setJavaSerializationFilterConfig(WireClasses.filter());
+        hz.getJetConfig().setEnabled(false);
+
         int port = config.hazelcastPort() == 0 ? freePort() : config.hazelcastPort();
         NetworkConfig network = hz.getNetworkConfig();
+        bindToAdvertised(hz, network, config.advertiseHost());
         network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
         network.setPublicAddress(config.advertiseHost() + ":" + port);
         JoinConfig join = network.getJoin();
@@ -91,6 +109,39 @@ public final class ClusterMember implements AutoCloseable {
         hz.getSerializationConfig().getCompactSerializationConfig().addSerializer(new SessionEntrySerializer());
         hz.getMapConfig(SESSIONS_MAP).setBackupCount(1);
         return hz;
+    }
+
+    /**
+     * Listens on the advertised address only, not on every interface: the member port then stays off
+     * networks the cluster does not use (a public interface, a container bridge). When the advertised
+     * address is not one of this machine's (a NAT'd public address) the member listens on all
+     * interfaces and says so: the firewall rule in docs/security.md is then the only guard.
+     */
+    private static void bindToAdvertised(Config hz, NetworkConfig network, String advertiseHost) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(advertiseHost);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--advertise " + advertiseHost + " does not resolve", e);
+        }
+        if (!isLocal(address)) {
+            LOG.warn("the advertised address {} is not on this machine: Hazelcast listens on every interface; "
+                    + "allow its port only from the other members' addresses", advertiseHost);
+            return;
+        }
+        hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
+        network.getInterfaces().setEnabled(true).setInterfaces(List.of(address.getHostAddress()));
+    }
+
+    private static boolean isLocal(InetAddress address) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     private static int freePort() {

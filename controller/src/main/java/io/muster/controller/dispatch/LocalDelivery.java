@@ -7,7 +7,10 @@ import io.muster.controller.task.TaskHeader;
 import io.muster.proto.v1.ControllerMessage;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -60,6 +63,34 @@ public final class LocalDelivery {
     int cancel(List<RunRef> runs, String reason, int hops) {
         return push(runs, run -> Assignments.cancel(run.runId(), reason), hops, 0,
                 misrouted -> forwarder.cancel(misrouted, reason, hops + 1));
+    }
+
+    /**
+     * Runs read from PostgreSQL for ids another member sent ({@link ShareReceiver}): each goes to
+     * its recorded host as an assignment, or as a cancel when its task was cancelled.
+     *
+     * @return runs pushed to a local stream
+     */
+    int deliver(List<OpenRun> runs, int hops) {
+        Map<UUID, ControllerMessage> messages = new HashMap<>();
+        List<RunRef> refs = new ArrayList<>(runs.size());
+        TaskHeader current = null;
+        Assignments assignments = null;
+        for (OpenRun open : runs) {
+            UUID runId = open.run().runId();
+            if (open.cancelled()) {
+                messages.put(runId, Assignments.cancel(runId, "task cancelled"));
+            } else {
+                if (!open.task().equals(current)) {
+                    current = open.task();
+                    assignments = new Assignments(current);
+                }
+                messages.put(runId, assignments.assignment(runId));
+            }
+            refs.add(open.run());
+        }
+        return push(refs, run -> messages.get(run.runId()), hops, 0,
+                misrouted -> forwarder.forward(misrouted, hops + 1));
     }
 
     /** A host just connected here: send what it must do (loaded from PostgreSQL). */

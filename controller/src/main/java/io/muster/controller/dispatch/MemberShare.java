@@ -2,44 +2,35 @@ package io.muster.controller.dispatch;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import io.muster.controller.task.TaskHeader;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /**
- * One member's share of a task's runs (or of a cancellation), shipped to it in ONE Hazelcast
- * executor call and handed to that member's {@link LocalDelivery}.
+ * One member's share of runs to push (assignments or cancels), shipped to it in ONE Hazelcast
+ * executor call and handed to that member's {@link ShareReceiver}.
  *
- * <p>Runs on a Hazelcast executor thread of the receiving member; returns the number of runs it
- * pushed to local agent streams.
+ * <p>It carries run ids and a hop count, nothing else: the Hazelcast network is not trusted
+ * (open-source Hazelcast has no authentication, anyone reaching the port with the cluster name can
+ * join and submit one), so the receiver reads the task, the runs' hosts and states and the secrets
+ * from PostgreSQL and pushes only what is recorded there.
+ *
+ * <p>Runs on a Hazelcast executor thread of the receiving member; returns the number of run ids
+ * it accepted for checking (the pushes happen after the database read, asynchronously).
  */
 final class MemberShare implements Callable<Integer>, Serializable, HazelcastInstanceAware {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Key of the member's {@link LocalDelivery} in the Hazelcast user context. */
-    static final String DELIVERY_KEY = "muster.dispatch.delivery";
+    /** Key of the member's {@link ShareReceiver} in the Hazelcast user context. */
+    static final String RECEIVER_KEY = "muster.dispatch.receiver";
 
-    /** Assignment of runs of {@code task}; null for a cancellation. */
-    private final TaskHeader task;
-    private final String cancelReason;
     private final RunBundle runs;
     private final int hops;
     private transient HazelcastInstance hazelcast;
 
-    private MemberShare(TaskHeader task, String cancelReason, RunBundle runs, int hops) {
-        this.task = task;
-        this.cancelReason = cancelReason;
+    MemberShare(RunBundle runs, int hops) {
         this.runs = runs;
         this.hops = hops;
-    }
-
-    static MemberShare assign(TaskHeader task, RunBundle runs, int hops) {
-        return new MemberShare(task, null, runs, hops);
-    }
-
-    static MemberShare cancel(String reason, RunBundle runs, int hops) {
-        return new MemberShare(null, reason, runs, hops);
     }
 
     @Override
@@ -49,14 +40,12 @@ final class MemberShare implements Callable<Integer>, Serializable, HazelcastIns
 
     @Override
     public Integer call() {
-        LocalDelivery delivery = (LocalDelivery) hazelcast.getUserContext().get(DELIVERY_KEY);
-        if (delivery == null) {
+        Object receiver = hazelcast.getUserContext().get(RECEIVER_KEY);
+        if (!(receiver instanceof ShareReceiver)) {
             // A member without a task engine (still starting): its hosts load open runs on connect.
             return 0;
         }
-        return task != null
-                ? delivery.assign(task, runs.runs(), hops)
-                : delivery.cancel(runs.runs(), cancelReason, hops);
+        return ((ShareReceiver) receiver).receive(runs.runIds(), hops);
     }
 
     int size() {

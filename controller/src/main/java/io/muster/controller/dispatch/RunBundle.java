@@ -1,45 +1,43 @@
 package io.muster.controller.dispatch;
 
-import io.muster.controller.task.RunRef;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A compact, serializable list of runs (run id and host id) for one member: parallel arrays
- * rather than a list of objects, so a share of thousands of runs is one small message.
+ * A compact, serializable list of run ids for one member: two long arrays rather than a list of
+ * objects, so a share of thousands of runs is one small message. No host ids: the receiver takes
+ * each run's host from PostgreSQL, never from the message.
  */
 final class RunBundle implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final long[] mostSignificant;
     private final long[] leastSignificant;
-    private final String[] hostIds;
 
-    RunBundle(List<RunRef> runs) {
-        int n = runs.size();
+    RunBundle(List<UUID> runIds) {
+        int n = runIds.size();
         mostSignificant = new long[n];
         leastSignificant = new long[n];
-        hostIds = new String[n];
         for (int i = 0; i < n; i++) {
-            RunRef run = runs.get(i);
-            mostSignificant[i] = run.runId().getMostSignificantBits();
-            leastSignificant[i] = run.runId().getLeastSignificantBits();
-            hostIds[i] = run.hostId();
+            mostSignificant[i] = runIds.get(i).getMostSignificantBits();
+            leastSignificant[i] = runIds.get(i).getLeastSignificantBits();
         }
     }
 
     int size() {
-        return hostIds.length;
+        return mostSignificant.length;
     }
 
-    List<RunRef> runs() {
-        List<RunRef> runs = new ArrayList<>(hostIds.length);
-        for (int i = 0; i < hostIds.length; i++) {
-            runs.add(new RunRef(new UUID(mostSignificant[i], leastSignificant[i]), hostIds[i]));
+    /** The ids; a bundle whose arrays disagree in length (a forged one) yields the common prefix. */
+    List<UUID> runIds() {
+        int n = Math.min(mostSignificant.length, leastSignificant.length);
+        List<UUID> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(new UUID(mostSignificant[i], leastSignificant[i]));
         }
-        return runs;
+        return ids;
     }
 }

@@ -65,7 +65,7 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
         LocalDelivery local = new LocalDelivery(vertx, agents, ownership);
         OpenRunLoader loader = new OpenRunLoader(vertx, repository, agents, local);
         this.handler = new AgentTaskHandler(agents, loader, results, hosts);
-        this.dispatch = new ClusterDispatch(hazelcast, ownership, local);
+        this.dispatch = new ClusterDispatch(hazelcast, ownership, local, repository);
         this.sweeper = new RunSweeper(vertx, repository, sweep);
         this.redelivery = new PendingRedelivery(vertx, repository, agents, local, sweep.redeliverAfter());
     }

@@ -1,12 +1,11 @@
 package io.muster.controller.task;
 
-import java.io.Serializable;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The part of a task every one of its runs carries to the agent. Serializable because it travels
- * between cluster members with the runs it belongs to.
+ * The part of a task every one of its runs carries to the agent. Never sent between cluster
+ * members: a member that pushes runs another member named reads it from PostgreSQL.
  *
  * @param specJson    the spec as compact JSON text (cheap to ship; turned into a protobuf Struct once
  *                    per member that delivers it)
@@ -14,9 +13,7 @@ import java.util.UUID;
  *                    what task readers see); "{}" when there are none
  */
 public record TaskHeader(UUID taskId, String kind, String specJson, int timeoutSeconds, boolean dryRun,
-                         String secretsJson) implements Serializable {
-
-    private static final long serialVersionUID = 2L;
+                         String secretsJson) {
 
     public TaskHeader {
         Objects.requireNonNull(taskId, "taskId");

@@ -67,6 +67,16 @@ public final class TaskRepository {
     private static final String OPEN_RUN_COLUMNS = "r.id, r.host_id, r.state, t.id AS task_id, t.kind, "
             + "t.spec::text AS spec, t.secrets::text AS secrets, t.timeout_seconds, t.dry_run, "
             + "t.cancelled_at IS NOT NULL AS cancelled";
+    /*
+     * What a member pushes for run ids another member named: only what PostgreSQL says. A run not
+     * terminal yet gets its assignment (or a cancel when its task was cancelled); a run that ended
+     * cancelled with its task gets the cancel its agent may still need; anything else (unknown ids,
+     * finished runs) gets nothing. The host is the run's own, never one named by the message.
+     */
+    private static final String RUNS_TO_PUSH = "SELECT " + OPEN_RUN_COLUMNS
+            + " FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ANY($1::uuid[]) "
+            + "AND (r.state IN ('pending', 'running') OR (r.state = 'cancelled' AND t.cancelled_at IS NOT NULL)) "
+            + "ORDER BY r.created_at, r.id";
     private static final String OPEN_RUNS_OF_HOSTS = "SELECT " + OPEN_RUN_COLUMNS
             + " FROM runs r JOIN tasks t ON t.id = r.task_id "
             + "WHERE r.host_id = ANY($1::text[]) AND r.state IN ('pending', 'running') ORDER BY r.created_at, r.id";
@@ -314,6 +324,16 @@ public final class TaskRepository {
     /** Runs not terminal yet of these hosts, oldest first (what a connecting host must get). */
     public Future<List<OpenRun>> openRuns(Collection<String> hostIds) {
         return pool.preparedQuery(OPEN_RUNS_OF_HOSTS).execute(Tuple.of((Object) hostIds.toArray(new String[0])))
+                .map(TaskRepository::openRuns);
+    }
+
+    /**
+     * The authoritative state of runs another cluster member named by id (see {@link #RUNS_TO_PUSH}):
+     * the receiving member pushes exactly this, so a forged or replayed id cannot make an agent run
+     * anything PostgreSQL does not hold for that agent's host. One query.
+     */
+    public Future<List<OpenRun>> runsToPush(Collection<UUID> runIds) {
+        return pool.preparedQuery(RUNS_TO_PUSH).execute(Tuple.of((Object) runIds.toArray(new UUID[0])))
                 .map(TaskRepository::openRuns);
     }
 
