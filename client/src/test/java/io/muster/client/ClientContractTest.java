@@ -1,0 +1,245 @@
+package io.muster.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client and the OpenAPI document the controller serves ({@code /api/v1/openapi.json}, read
+ * here from the controller's jar) checked against each other: every public call of the client is
+ * made against a recording HTTP server, and each request it sent must be a documented operation
+ * with that method and path, only documented query parameters, and a body exactly when the
+ * operation takes one, with only the fields its schema names.
+ */
+class ClientContractTest {
+
+    private static final String DOCUMENT = "openapi/muster-v1.json";
+
+    private static RecordingServer server;
+    private static MusterClient client;
+    private static JsonObject document;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = new RecordingServer(request -> "text/event-stream".equals(request.accept())
+                ? new RecordingServer.Answer(200, "text/event-stream", "event: done\ndata: {}\n\n", null)
+                : RecordingServer.Answer.json("{\"items\":[],\"next\":null,\"id\":\"x\",\"total\":1,\"resolution\":\"PT5M\"}"));
+        client = MusterClient.builder(server.url()).token("mst_test").build();
+        try (InputStream in = ClientContractTest.class.getClassLoader().getResourceAsStream(DOCUMENT)) {
+            document = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** Every public call of the client, by method name (overloads each called once). */
+    private static Map<String, List<Consumer<MusterClient>>> calls() {
+        Map<String, List<Consumer<MusterClient>>> calls = new LinkedHashMap<>();
+        HistoryQuery history = HistoryQuery.all().since("7d").until("2026-12-01T00:00:00Z").key("kernel.release").selector("role=web");
+        TaskRequest exec = TaskRequest.exec("uname", "-a").selector("role=web").timeoutSeconds(30).dryRun(false);
+        calls.put("Hosts.list", List.of(c -> c.hosts().list().all(), c -> c.hosts().list("role=web,load.1m>8").all()));
+        calls.put("Hosts.get", List.of(c -> c.hosts().get("h 1/x")));
+        calls.put("Hosts.setLabels", List.of(c -> c.hosts().setLabels("h-1", Map.of("role", "web"))));
+        calls.put("Hosts.events", List.of(c -> c.hosts().events("h-1").all()));
+        calls.put("Hosts.lifecycle", List.of(c -> c.hosts().lifecycle("h-1", "cordon"),
+                c -> c.hosts().lifecycle("h-1", new JsonObject().put("action", "upgrade-agent").put("version", "0.2.0"))));
+        calls.put("Hosts.history", List.of(c -> c.hosts().history("h-1", history).all()));
+        calls.put("Hosts.vitals", List.of(c -> c.hosts().vitals("h-1", "6h", "1h")));
+        calls.put("Tasks.submit", List.of(c -> c.tasks().submit(exec),
+                c -> c.tasks().submit(TaskRequest.of("config", new JsonObject().put("resources", new JsonArray()))
+                        .hosts(List.of("h-1", "h-2")))));
+        calls.put("Tasks.get", List.of(c -> c.tasks().get("t-1")));
+        calls.put("Tasks.list", List.of(c -> c.tasks().list().all()));
+        calls.put("Tasks.runs", List.of(c -> c.tasks().runs("t-1").all(), c -> c.tasks().runs("t-1", "failed").all()));
+        calls.put("Tasks.cancel", List.of(c -> c.tasks().cancel("t-1")));
+        calls.put("Tasks.progress", List.of(c -> drain(c.tasks().progress("t-1"))));
+        calls.put("Tokens.create", List.of(c -> c.tokens().create("ci", "operator", "team=payments", Duration.ofHours(1)),
+                c -> c.tokens().create("ci", "viewer", null, null)));
+        calls.put("Tokens.list", List.of(c -> c.tokens().list()));
+        calls.put("Tokens.revoke", List.of(c -> c.tokens().revoke("tok-1")));
+        calls.put("Rollouts.start", List.of(c -> c.rollouts().start(exec.with("strategy",
+                new JsonObject().put("waves", new JsonArray().add(1).add("50%")).put("maxFailures", 2)))));
+        calls.put("Rollouts.get", List.of(c -> c.rollouts().get("r-1")));
+        calls.put("Rollouts.list", List.of(c -> c.rollouts().list().all()));
+        calls.put("Rollouts.pause", List.of(c -> c.rollouts().pause("r-1")));
+        calls.put("Rollouts.resume", List.of(c -> c.rollouts().resume("r-1")));
+        calls.put("Rollouts.abort", List.of(c -> c.rollouts().abort("r-1")));
+        calls.put("Rollouts.changeStrategy", List.of(c -> c.rollouts().changeStrategy("r-1", new JsonObject().put("maxFailures", 5))));
+        calls.put("Rollouts.progress", List.of(c -> drain(c.rollouts().progress("r-1"))));
+        calls.put("MusterClient.changes", List.of(c -> c.changes(history).all()));
+        calls.put("MusterClient.events", List.of(c -> drain(c.events(List.of("host.*", "task.finished"), "role=web", "42")),
+                c -> drain(c.events(List.of(), null, null))));
+        calls.put("MusterClient.cluster", List.of(MusterClient::cluster));
+        calls.put("MusterClient.whoami", List.of(MusterClient::whoami));
+        calls.put("MusterClient.ready", List.of(MusterClient::ready));
+        calls.put("MusterClient.metrics", List.of(MusterClient::metrics));
+        calls.put("MusterClient.openApi", List.of(MusterClient::openApi));
+        return calls;
+    }
+
+    @Test
+    void every_public_call_of_the_client_is_exercised_here() {
+        Set<String> declared = new TreeSet<>();
+        for (Class<?> type : List.of(MusterClient.class, Hosts.class, Tasks.class, Tokens.class, Rollouts.class)) {
+            for (Method method : type.getDeclaredMethods()) {
+                boolean accessor = method.getParameterCount() == 0 && Set.of("hosts", "tasks", "tokens", "rollouts", "baseUrl", "builder")
+                        .contains(method.getName());
+                if (Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers()) && !accessor) {
+                    declared.add(type.getSimpleName() + "." + method.getName());
+                }
+            }
+        }
+        assertThat(calls().keySet()).containsExactlyInAnyOrderElementsOf(declared);
+    }
+
+    @Test
+    void every_request_the_client_sends_is_a_documented_operation_with_documented_parameters_and_body() {
+        server.forget();
+        int calls = 0;
+        for (List<Consumer<MusterClient>> overloads : calls().values()) {
+            for (Consumer<MusterClient> call : overloads) {
+                call.accept(client);
+                calls++;
+            }
+        }
+        // One request per call: every listing here is one empty page.
+        List<RecordingServer.Request> requests = server.requests();
+        assertThat(requests).hasSize(calls);
+        List<String> problems = new ArrayList<>();
+        for (RecordingServer.Request request : requests) {
+            problems.addAll(check(request));
+            assertThat(request.authorization()).isEqualTo("Bearer mst_test");
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void the_check_fails_a_request_that_strays_from_the_document() {
+        assertThat(check(new RecordingServer.Request("GET", "/api/v1/hostz", null, "", null, null))).isNotEmpty();
+        assertThat(check(new RecordingServer.Request("DELETE", "/api/v1/hosts/h-1", null, "", null, null))).isNotEmpty();
+        assertThat(check(new RecordingServer.Request("GET", "/api/v1/hosts", "selector=a&colour=red", "", null, null)))
+                .anyMatch(p -> p.contains("colour"));
+        assertThat(check(new RecordingServer.Request("POST", "/api/v1/tasks", null, "", null, null))).isNotEmpty();
+        assertThat(check(new RecordingServer.Request("POST", "/api/v1/tasks", null, "{\"kind\":\"exec\",\"spec\":{},\"target\":{},\"colour\":1}",
+                null, null))).anyMatch(p -> p.contains("colour"));
+        assertThat(check(new RecordingServer.Request("POST", "/api/v1/tasks/t-1/cancel", null, "", null, null))).isEmpty();
+    }
+
+    /** What is wrong with one request against the document; empty when it conforms. */
+    private static List<String> check(RecordingServer.Request request) {
+        String what = request.method() + " " + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
+        JsonObject operation = null;
+        JsonObject paths = document.getJsonObject("paths");
+        for (String template : paths.fieldNames()) {
+            if (matches(template, request.rawPath())) {
+                operation = paths.getJsonObject(template).getJsonObject(request.method().toLowerCase(java.util.Locale.ROOT));
+                if (operation != null) {
+                    break;
+                }
+            }
+        }
+        if (operation == null) {
+            return List.of(what + ": no such operation in the document");
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> declared = new TreeSet<>();
+        JsonArray parameters = operation.getJsonArray("parameters", new JsonArray());
+        for (int i = 0; i < parameters.size(); i++) {
+            JsonObject parameter = resolve(parameters.getJsonObject(i));
+            if ("query".equals(parameter.getString("in"))) {
+                declared.add(parameter.getString("name"));
+            }
+        }
+        if (request.rawQuery() != null) {
+            for (String pair : request.rawQuery().split("&")) {
+                String name = URLDecoder.decode(pair.substring(0, pair.indexOf('=') < 0 ? pair.length() : pair.indexOf('=')), StandardCharsets.UTF_8);
+                if (!declared.contains(name)) {
+                    problems.add(what + ": query parameter '" + name + "' is not documented (" + declared + ")");
+                }
+            }
+        }
+        JsonObject body = operation.getJsonObject("requestBody");
+        if (body == null) {
+            if (!request.body().isEmpty() && !"{}".equals(request.body())) {
+                problems.add(what + ": sends a body the operation does not take");
+            }
+            return problems;
+        }
+        JsonObject media = body.getJsonObject("content").getJsonObject("application/json");
+        if (media == null || request.body().isEmpty()) {
+            problems.add(what + ": the operation takes a JSON body and none was sent");
+            return problems;
+        }
+        JsonObject schema = resolve(media.getJsonObject("schema"));
+        JsonObject properties = schema.getJsonObject("properties", new JsonObject());
+        JsonObject sent = new JsonObject(request.body());
+        for (String field : sent.fieldNames()) {
+            // Only a closed schema (additionalProperties false) refuses fields it does not name.
+            if (!properties.containsKey(field) && Boolean.FALSE.equals(schema.getValue("additionalProperties"))) {
+                problems.add(what + ": body field '" + field + "' is not in the schema " + properties.fieldNames());
+            }
+        }
+        JsonArray required = schema.getJsonArray("required", new JsonArray());
+        for (int i = 0; i < required.size(); i++) {
+            if (!sent.containsKey(required.getString(i))) {
+                problems.add(what + ": required body field '" + required.getString(i) + "' missing");
+            }
+        }
+        return problems;
+    }
+
+    private static boolean matches(String template, String rawPath) {
+        String[] want = template.split("/", -1);
+        String[] got = rawPath.split("/", -1);
+        if (want.length != got.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            boolean variable = want[i].startsWith("{") && want[i].endsWith("}");
+            if (variable ? got[i].isEmpty() : !want[i].equals(got[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static JsonObject resolve(JsonObject maybeRef) {
+        JsonObject node = maybeRef;
+        while (node.containsKey("$ref")) {
+            String[] pointer = node.getString("$ref").substring(2).split("/");
+            JsonObject target = document;
+            for (String part : pointer) {
+                target = target.getJsonObject(part);
+            }
+            node = target;
+        }
+        return node;
+    }
+
+    private static void drain(EventStream stream) {
+        try (stream) {
+            stream.forEachRemaining(event -> { });
+        }
+    }
+}
