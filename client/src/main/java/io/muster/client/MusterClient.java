@@ -123,6 +123,10 @@ public final class MusterClient {
         return new Rollouts(this);
     }
 
+    public Schedules schedules() {
+        return new Schedules(this);
+    }
+
     /**
      * Inventory changes across the fleet, oldest first, every page ({@code GET /api/v1/changes}):
      * "which hosts changed kernel.release since Monday".

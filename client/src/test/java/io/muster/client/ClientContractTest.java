@@ -87,6 +87,16 @@ class ClientContractTest {
         calls.put("Rollouts.abort", List.of(c -> c.rollouts().abort("r-1")));
         calls.put("Rollouts.changeStrategy", List.of(c -> c.rollouts().changeStrategy("r-1", new JsonObject().put("maxFailures", 5))));
         calls.put("Rollouts.progress", List.of(c -> drain(c.rollouts().progress("r-1"))));
+        calls.put("Schedules.create", List.of(c -> c.schedules().create("nightly", "0 3 * * *", exec),
+                c -> c.schedules().create(new JsonObject().put("name", "weekly").put("cron", "@every 7d").put("timezone", "Europe/London")
+                        .put("rollout", exec.with("strategy", new JsonObject().put("window", "10%")).json())
+                        .put("concurrencyPolicy", "replace").put("catchUp", "last").put("paused", true))));
+        calls.put("Schedules.list", List.of(c -> c.schedules().list().all()));
+        calls.put("Schedules.get", List.of(c -> c.schedules().get("s-1")));
+        calls.put("Schedules.change", List.of(c -> c.schedules().change("s-1", new JsonObject().put("cron", "0 4 * * *"))));
+        calls.put("Schedules.pause", List.of(c -> c.schedules().pause("s-1")));
+        calls.put("Schedules.resume", List.of(c -> c.schedules().resume("s-1")));
+        calls.put("Schedules.delete", List.of(c -> c.schedules().delete("s-1")));
         calls.put("MusterClient.changes", List.of(c -> c.changes(history).all()));
         calls.put("MusterClient.events", List.of(c -> drain(c.events(List.of("host.*", "task.finished"), "role=web", "42")),
                 c -> drain(c.events(List.of(), null, null))));
@@ -101,9 +111,9 @@ class ClientContractTest {
     @Test
     void every_public_call_of_the_client_is_exercised_here() {
         Set<String> declared = new TreeSet<>();
-        for (Class<?> type : List.of(MusterClient.class, Hosts.class, Tasks.class, Tokens.class, Rollouts.class)) {
+        for (Class<?> type : List.of(MusterClient.class, Hosts.class, Tasks.class, Tokens.class, Rollouts.class, Schedules.class)) {
             for (Method method : type.getDeclaredMethods()) {
-                boolean accessor = method.getParameterCount() == 0 && Set.of("hosts", "tasks", "tokens", "rollouts", "baseUrl", "builder")
+                boolean accessor = method.getParameterCount() == 0 && Set.of("hosts", "tasks", "tokens", "rollouts", "schedules", "baseUrl", "builder")
                         .contains(method.getName());
                 if (Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers()) && !accessor) {
                     declared.add(type.getSimpleName() + "." + method.getName());
