@@ -9,6 +9,8 @@ const HostPage = lazy(() => import('./pages/HostPage'));
 const RunPage = lazy(() => import('./pages/RunPage'));
 const Tasks = lazy(() => import('./pages/Tasks'));
 const TaskPage = lazy(() => import('./pages/TaskPage'));
+const Rollouts = lazy(() => import('./pages/Rollouts'));
+const RolloutPage = lazy(() => import('./pages/RolloutPage'));
 const Cluster = lazy(() => import('./pages/Cluster'));
 const Admin = lazy(() => import('./pages/Admin'));
 
@@ -27,6 +29,8 @@ export const router = createBrowserRouter([
       { path: 'run', element: page(<RunPage />) },
       { path: 'tasks', element: page(<Tasks />) },
       { path: 'tasks/:id', element: page(<TaskPage />) },
+      { path: 'rollouts', element: page(<Rollouts />) },
+      { path: 'rollouts/:id', element: page(<RolloutPage />) },
       { path: 'cluster', element: page(<Cluster />) },
       { path: 'admin', element: page(<Admin />) },
       { path: '*', element: <p role="alert">No page here.</p> },

@@ -2,6 +2,8 @@
 export interface ServerEvent {
   event: string;
   data: string;
+  /** The last "id:" seen so far (the SSE's last event id), or '' before any. */
+  id: string;
 }
 
 /**
@@ -13,6 +15,7 @@ export class SseParser {
   private buffer = '';
   private event = 'message';
   private data: string[] = [];
+  private lastId = '';
 
   push(chunk: string): ServerEvent[] {
     this.buffer += chunk;
@@ -24,7 +27,7 @@ export class SseParser {
       this.buffer = this.buffer.slice(newline + width);
       if (line === '') {
         if (this.data.length > 0) {
-          out.push({ event: this.event, data: this.data.join('\n') });
+          out.push({ event: this.event, data: this.data.join('\n'), id: this.lastId });
         }
         this.event = 'message';
         this.data = [];
@@ -43,6 +46,8 @@ export class SseParser {
         this.event = value;
       } else if (field === 'data') {
         this.data.push(value);
+      } else if (field === 'id' && !value.includes('\0')) {
+        this.lastId = value;
       }
     }
     return out;
@@ -54,8 +59,14 @@ export class SseParser {
  * aborts it, or the connection breaks (the promise then rejects; the caller retries).
  */
 export async function follow(path: string, onEvent: (event: ServerEvent) => void, signal: AbortSignal,
-                             request: (path: string, init: RequestInit) => Promise<Response>): Promise<void> {
-  const response = await request(path, { signal, headers: { Accept: 'text/event-stream' } });
+                             request: (path: string, init: RequestInit) => Promise<Response>,
+                             lastEventId?: string, onOpen?: () => void): Promise<void> {
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (lastEventId) {
+    headers['Last-Event-ID'] = lastEventId;
+  }
+  const response = await request(path, { signal, headers });
+  onOpen?.();
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
   for (;;) {

@@ -1,13 +1,77 @@
-import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { get, type FleetSummary, type Member } from '../api/client';
+import type { ServerEvent } from '../api/sse';
+import { useStream } from '../api/stream';
+import { StreamBadge } from '../components/StreamBadge';
 import { BarChart } from '../components/BarChart';
 import { ProblemView } from '../components/ProblemView';
 import { ago } from '../format';
 
-/** The fleet at a glance: counts by state, lifecycle, OS, kernel, agent version and member. */
+/** The host changes the overview follows live (GET /api/v1/events). */
+export const CHANGE_TYPES = 'host.registered,host.online,host.offline,host.lifecycle.changed,host.drift';
+const FEED = 25;
+
+/** One line of the "changed just now" list, from a CloudEvent of the fleet's event stream. */
+export interface Change { key: string; host: string; type: string; text: string; at: string }
+
+export function changeOf(event: ServerEvent, key: string): Change | null {
+  let cloud: { type?: string; subject?: string; time?: string; data?: Record<string, unknown> };
+  try {
+    cloud = JSON.parse(event.data);
+  } catch {
+    return null;
+  }
+  const data = cloud.data ?? {};
+  const host = cloud.subject ?? String(data.host ?? '');
+  if (!host) {
+    return null;
+  }
+  const text = (() => {
+    switch (event.event) {
+      case 'host.online':
+      case 'host.offline':
+        return `${data.state}${data.previous ? ` (was ${data.previous})` : ''}`;
+      case 'host.lifecycle.changed':
+        return `lifecycle ${data.previous ?? '?'} → ${data.lifecycle}`;
+      case 'host.registered':
+        return 'joined the fleet';
+      case 'host.drift':
+        return `drift: ${data.message ?? ''}`;
+      default:
+        return event.event;
+    }
+  })();
+  return { key, host, type: event.event, text, at: cloud.time ?? new Date().toISOString() };
+}
+
+/**
+ * The fleet at a glance: counts by state, lifecycle, OS, kernel, agent version and member, and
+ * the hosts that changed, live from the event stream (which also refreshes the counts).
+ */
 export default function Overview() {
   const navigate = useNavigate();
+  const client = useQueryClient();
+  const [changes, setChanges] = useState<Change[]>([]);
+  const sequence = useRef(0);
+  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const stream = useStream('/api/v1/events?type=' + encodeURIComponent(CHANGE_TYPES), (event) => {
+    const change = changeOf(event, event.id || String(++sequence.current));
+    if (change) {
+      setChanges((list) => [change, ...list.filter((c) => c.key !== change.key)].slice(0, FEED));
+    }
+    // Counts follow the changes: one refresh a second after the first of a burst, however many hosts change.
+    if (refresh.current === null) {
+      refresh.current = setTimeout(() => {
+        refresh.current = null;
+        void client.invalidateQueries({ queryKey: ['summary', ''] });
+      }, 1_000);
+    }
+  });
+  useEffect(() => () => {
+    if (refresh.current !== null) clearTimeout(refresh.current);
+  }, []);
   const summary = useQuery({
     queryKey: ['summary', ''],
     queryFn: ({ signal }) => get<FleetSummary>('/api/v1/fleet/summary', signal),
@@ -45,6 +109,20 @@ export default function Overview() {
                         counts={Object.fromEntries(cluster.data.members.map((m) => [m.id, m.connectedAgents]))} />
             )}
           </div>
+          <h2>Changed just now <StreamBadge status={stream} /></h2>
+          {changes.length === 0 ? (
+            <p className="muted" data-testid="changes-empty">No host has changed since this page opened.</p>
+          ) : (
+            <ul className="plain" data-testid="changes">
+              {changes.map((c) => (
+                <li key={c.key}>
+                  <Link to={`/hosts/${encodeURIComponent(c.host)}`}>{c.host}</Link>{' '}
+                  <span className={c.type === 'host.online' || c.type === 'host.offline' ? `state ${c.type.slice(5)}` : ''}>{c.text}</span>{' '}
+                  <span className="muted">{ago(c.at)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
           <div className="columns">
             <div>
               <h2>Went offline last</h2>

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { get, query, request, send, type Page, type Run, type RunCounts, type TaskWithSpec } from '../api/client';
-import { follow } from '../api/sse';
+import { get, query, send, type Page, type Run, type RunCounts, type TaskWithSpec } from '../api/client';
+import { useStream } from '../api/stream';
 import { useAllowed } from '../auth';
 import { ProblemView } from '../components/ProblemView';
 import { ago } from '../format';
@@ -11,47 +11,18 @@ const TERMINAL = ['succeeded', 'failed', 'completed', 'cancelled'];
 const STATES: (keyof RunCounts)[] = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'host_lost'];
 type Progress = { state: string; total: number; counts: RunCounts };
 
-/**
- * Follows the task's server-sent progress (GET .../events, with the token in the header) and
- * reconnects after a break; {@code live} says whether the stream is up.
- */
+/** Follows the task's server-sent progress (GET .../events, with the token in the header), reconnecting after a break. */
 function useProgress(id: string, onChange: () => void) {
   const [progress, setProgress] = useState<Progress | null>(null);
-  const [live, setLive] = useState(false);
-  useEffect(() => {
-    const abort = new AbortController();
-    let attempt = 0;
-    const run = async () => {
-      while (!abort.signal.aborted) {
-        let done = false;
-        try {
-          await follow(`/api/v1/tasks/${id}/events`, (event) => {
-            setLive(true);
-            attempt = 0;
-            if (event.event === 'progress') {
-              setProgress(JSON.parse(event.data) as Progress);
-              onChange();
-            } else if (event.event === 'done') {
-              done = true;
-              onChange();
-            }
-          }, abort.signal, request);
-        } catch {
-          // a break or a problem: shown as not live, then retried with backoff
-        }
-        setLive(false);
-        if (done || abort.signal.aborted) {
-          return;
-        }
-        attempt++;
-        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 10_000)));
-      }
-    };
-    void run();
-    return () => abort.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id]);
-  return { progress, live };
+  const status = useStream(`/api/v1/tasks/${id}/events`, (event) => {
+    if (event.event === 'progress') {
+      setProgress(JSON.parse(event.data) as Progress);
+      onChange();
+    } else if (event.event === 'done') {
+      onChange();
+    }
+  }, (event) => event.event === 'done');
+  return { progress, live: status.live };
 }
 
 /** One task: its live progress, per-host output as it comes in, cancel. */

@@ -39,9 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web console in a real Chromium against a real two-member cluster with 200 simulated agents:
- * the flows of console/e2e/run.mjs (sign-in, selector count, host inventory, cordon/uncordon, a
- * run with per-host output, a viewer without buttons, a scoped token that sees only its hosts),
- * then the hosts page over 100,000 more hosts. Screenshots go to target/console-e2e/.
+ * the flows of console/e2e/run.mjs (sign-in, selector count, host inventory, cordon/uncordon seen
+ * live on the overview through the event stream, the hosts table sorted by the API, every member
+ * ready on the cluster page, a run with per-host output, a rollout in waves paused and resumed and
+ * followed to its end by its event stream, a viewer without buttons, a scoped token that sees only
+ * its hosts), then the hosts page over 100,000 more hosts, in id order and sorted by a fact.
+ * Screenshots go to target/console-e2e/.
  *
  * <p>Needs Node.js (with the console's node_modules, which the console module's build installs)
  * and Chromium at /usr/bin/chromium; without them the test is skipped on a developer's machine and
@@ -160,9 +163,10 @@ class ConsoleEndToEndTest {
                 FROM generate_series(1, """ + SYNTHETIC_HOSTS + ") g");
         String output = node("scale", Map.of("E2E_ADMIN_TOKEN", adminToken,
                 "E2E_TOTAL_HOSTS", String.valueOf(AGENTS + SYNTHETIC_HOSTS)));
-        String measured = output.lines().filter(l -> l.contains("first page on screen")).findFirst().orElseThrow();
-        System.out.println(measured);
-        Files.writeString(ARTIFACTS.resolve("hosts-timing.txt"), measured + "\n");
+        List<String> measured = output.lines().filter(l -> l.contains("first page on screen")).toList();
+        assertThat(measured).as(output).hasSize(2);
+        measured.forEach(System.out::println);
+        Files.writeString(ARTIFACTS.resolve("hosts-timing.txt"), String.join("\n", measured) + "\n");
         assertThat(output).contains("scale: every step passed");
     }
 
@@ -178,13 +182,13 @@ class ConsoleEndToEndTest {
         builder.environment().put("MUSTER_SCREENSHOTS", ARTIFACTS.resolve("screenshots").toString());
         builder.environment().put("MUSTER_CHROMIUM", CHROMIUM);
         Process process = builder.start();
-        boolean finished = process.waitFor(150, TimeUnit.SECONDS);
+        boolean finished = process.waitFor(240, TimeUnit.SECONDS);
         if (!finished) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         String output = Files.readString(log);
-        assertThat(finished).as("the console e2e run (%s) did not finish within 150 s:%n%s", mode, output).isTrue();
+        assertThat(finished).as("the console e2e run (%s) did not finish within 240 s:%n%s", mode, output).isTrue();
         assertThat(process.exitValue()).as("the console e2e run (%s) failed:%n%s", mode, output).isZero();
         return output;
     }
