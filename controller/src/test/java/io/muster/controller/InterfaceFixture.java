@@ -25,9 +25,9 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * A real controller on a fresh test database with four hosts (h-0, h-1 labelled team=payments;
- * h-2, h-3 team=search), no agents, and API tokens made by the auth package itself: an admin, and
- * an operator scoped to team=payments. For the tests of the tooling interfaces (FleetControl,
+ * A real controller on a fresh test database with four hosts (h-0, h-1 labelled muster.io/team=payments;
+ * h-2, h-3 muster.io/team=search), no agents, and API tokens made by the auth package itself: an admin, and
+ * an operator scoped to muster.io/team=payments. For the tests of the tooling interfaces (FleetControl,
  * GraphQL) that put the auth package's handlers in front of them. Close it after the class.
  */
 public final class InterfaceFixture implements AutoCloseable {
@@ -57,10 +57,10 @@ public final class InterfaceFixture implements AutoCloseable {
             String id = "h-" + i;
             Await.result(controller.hosts().connected(id, null, "0.1.0", "boot"));
             Await.result(controller.hosts().saveInventory(id, Inventories.sample("node-" + i, "digest-" + i)));
-            Await.result(controller.hosts().setLabels(id, Map.of("team", i < 2 ? "payments" : "search")));
+            Await.result(controller.hosts().setLabels(id, Map.of("muster.io/team", i < 2 ? "payments" : "search")));
         }
         adminToken = Await.result(tokens.create("admin", Role.ADMIN, null, null, "test")).token();
-        paymentsToken = Await.result(tokens.create("payments", Role.OPERATOR, Selector.parse("team=payments"), null, "test")).token();
+        paymentsToken = Await.result(tokens.create("payments", Role.OPERATOR, Selector.parse("muster.io/team=payments"), null, "test")).token();
     }
 
     /** A cluster view of this single member where no host has a session. */

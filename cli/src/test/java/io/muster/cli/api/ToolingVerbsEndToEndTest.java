@@ -199,23 +199,23 @@ class ToolingVerbsEndToEndTest {
 
     @Test
     void tokens_createListRevoke_theNewTokenWorksUntilRevoked() {
-        api("hosts", "label", hostId, "role=cli");
-        Result created = api("tokens", "create", "cli-viewer", "--role", "viewer", "--scope", "role=cli", "--expires-in", "600");
+        api("hosts", "label", hostId, "muster.io/role=cli");
+        Result created = api("tokens", "create", "cli-viewer", "--role", "viewer", "--scope", "muster.io/role=cli", "--expires-in", "600");
         assertThat(created.exit()).as(created.err()).isZero();
         String secret = created.out().strip();
         assertThat(secret).startsWith("mst_");
         Result viewer = muster("hosts", "ls", "--url", url, "--token", secret);
         assertThat(viewer.exit()).as(viewer.err()).isZero();
         assertThat(viewer.out()).contains(hostId);
-        api("hosts", "label", hostId, "role=elsewhere");
+        api("hosts", "label", hostId, "muster.io/role=elsewhere");
         assertThat(muster("hosts", "ls", "--url", url, "--token", secret).out()).doesNotContain(hostId);
-        api("hosts", "label", hostId, "role=cli");
+        api("hosts", "label", hostId, "muster.io/role=cli");
 
         Result listed = api("tokens", "ls", "-o", "json");
         JsonObject mine = new JsonArray(listed.out()).stream().map(JsonObject.class::cast)
                 .filter(t -> t.getString("name").equals("cli-viewer")).findFirst().orElseThrow();
         assertThat(mine.getString("role")).isEqualTo("viewer");
-        assertThat(mine.getString("scope")).isEqualTo("role=cli");
+        assertThat(mine.getString("scope")).isEqualTo("muster.io/role=cli");
 
         Result forbidden = muster("hosts", "label", hostId, "x=y", "--url", url, "--token", secret);
         assertThat(forbidden.exit()).isEqualTo(1);

@@ -1,6 +1,7 @@
 package io.muster.controller.api;
 
 import io.muster.controller.access.Access;
+import io.muster.controller.access.Principal;
 import io.muster.controller.access.Rule;
 import io.muster.controller.access.Scoping;
 import io.muster.controller.cluster.ClusterView;
@@ -89,10 +90,39 @@ public final class HostRoutes implements ApiPart {
     private void setLabels(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         Map<String, String> labels = labels(ctx);
-        hosts.setLabels(id, labels)
+        boolean scoped = Callers.principal(ctx).map(Principal::scoped).orElse(true);
+        Future<Void> allowed = scoped ? keepsControllerOwned(id, labels) : Future.succeededFuture();
+        allowed.compose(x -> hosts.setLabels(id, labels))
                 .compose(x -> render(id, false))
                 .onSuccess(body -> json(ctx, 200, body))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A scoped token's scope is made of controller-owned labels, so letting it change them would let
+     * a team move hosts into another team's scope (or out of its own): it must leave every
+     * {@code muster.io/} label of the host as it is. Unscoped operators and enrollment set them.
+     */
+    private Future<Void> keepsControllerOwned(String id, Map<String, String> wanted) {
+        return hosts.find(id).compose(found -> {
+            Map<String, String> current = found.map(HostRecord::labels).orElse(Map.of());
+            if (!controllerOwned(current).equals(controllerOwned(wanted))) {
+                return Future.failedFuture(new ProblemException(Problem.of(403, "controller-owned-labels", "Forbidden",
+                        "a scoped token cannot add, change or remove labels starting with '"
+                                + Selector.CONTROLLER_OWNED_PREFIX + "'").with("field", "labels")));
+            }
+            return Future.succeededFuture();
+        });
+    }
+
+    private static Map<String, String> controllerOwned(Map<String, String> labels) {
+        Map<String, String> owned = new java.util.TreeMap<>();
+        labels.forEach((key, value) -> {
+            if (Selector.isControllerOwned(key)) {
+                owned.put(key, value);
+            }
+        });
+        return owned;
     }
 
     private void events(RoutingContext ctx) {

@@ -70,10 +70,19 @@ public final class ApiTokens {
     /**
      * Creates a token; the returned secret is shown once.
      *
-     * @param scope    null for the whole fleet
+     * @param scope    null for the whole fleet; otherwise only requirements over controller-owned
+     *                 labels ({@link Selector#CONTROLLER_OWNED_PREFIX}), else the future fails with
+     *                 {@link IllegalArgumentException}: a scope over a key an agent reports itself
+     *                 would let a host claim its way in
      * @param lifetime null for a token that does not expire
      */
     public Future<TokenSecret> create(String name, Role role, Selector scope, Duration lifetime, String createdBy) {
+        if (scope != null) {
+            var reported = scope.keyNotControllerOwned();
+            if (reported.isPresent()) {
+                return Future.failedFuture(new IllegalArgumentException(notControllerOwned(reported.get())));
+            }
+        }
         TokenSecret secret = TokenSecret.generate(PREFIX, random);
         OffsetDateTime expires = lifetime == null ? null : OffsetDateTime.ofInstant(clock.instant().plus(lifetime), ZoneOffset.UTC);
         String scopeText = scope == null || scope.isEmpty() ? null : scope.toString();
@@ -82,6 +91,12 @@ public final class ApiTokens {
                         VALUES ($1, $2, $3, $4, $5, $6, $7)""")
                 .execute(Tuple.of(secret.id(), name, role.wireName(), scopeText, Buffer.buffer(secret.hash()), expires, createdBy))
                 .map(secret);
+    }
+
+    /** Why a scope over {@code key} is refused. */
+    public static String notControllerOwned(String key) {
+        return "a scope may only use controller-owned labels (keys starting with '" + Selector.CONTROLLER_OWNED_PREFIX
+                + "', which agents cannot set); '" + key + "' is not one";
     }
 
     /**

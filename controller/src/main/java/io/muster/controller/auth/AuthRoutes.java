@@ -252,12 +252,18 @@ public final class AuthRoutes implements ApiPart {
         if (text.isBlank()) {
             return null;
         }
+        Selector scope;
         try {
-            return Selector.parse(text);
+            scope = Selector.parse(text);
         } catch (SelectorSyntaxException e) {
             throw new ProblemException(Problem.badRequest("invalid-scope", "scope '" + text + "' is not valid at column "
                     + e.column() + ": expected " + e.expected()).with("column", e.column()));
         }
+        scope.keyNotControllerOwned().ifPresent(key -> {
+            throw new ProblemException(Problem.badRequest("invalid-scope", ApiTokens.notControllerOwned(key))
+                    .with("field", "scope").with("key", key));
+        });
+        return scope;
     }
 
     private static Duration lifetime(Object value, boolean required) {

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.muster.proto.v1.Fact;
 import io.muster.proto.v1.Inventory;
+import io.muster.scheduler.selector.Selector;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
@@ -39,10 +40,16 @@ final class InventoryJson {
         return builder.build();
     }
 
-    /** text -> string, integer -> number, real -> number, flag -> boolean; unset facts are left out. */
+    /**
+     * text -> string, integer -> number, real -> number, flag -> boolean; unset facts are left out,
+     * and so are facts under the controller-owned prefix: an agent cannot claim those keys.
+     */
     static JsonObject facts(Map<String, Fact> facts) {
         JsonObject json = new JsonObject();
         facts.forEach((key, fact) -> {
+            if (Selector.isControllerOwned(key)) {
+                return;
+            }
             switch (fact.getValueCase()) {
                 case TEXT -> json.put(key, fact.getText());
                 case INTEGER -> json.put(key, fact.getInteger());

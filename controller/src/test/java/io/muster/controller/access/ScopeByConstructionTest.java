@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Scope holds on paths and fields no regex anticipated: a trailing slash is the same operation
  * with the same rule (finding 1), artifacts used fleet-wide are published only by unscoped admins
  * (finding 9), and a host in scope does not show the runs of tasks the caller may not see
- * (finding 10). Raw HTTP on a real controller (h-0, h-1 team=payments; h-2, h-3 team=search).
+ * (finding 10). Raw HTTP on a real controller (h-0, h-1 muster.io/team=payments; h-2, h-3 muster.io/team=search).
  */
 class ScopeByConstructionTest {
 
@@ -39,9 +39,9 @@ class ScopeByConstructionTest {
     @BeforeAll
     static void start() {
         fixture = new InterfaceFixture(temp.resolve("controller"));
-        paymentsViewer = Await.result(fixture.tokens.create("payments viewer", Role.VIEWER, Selector.parse("team=payments"),
+        paymentsViewer = Await.result(fixture.tokens.create("payments viewer", Role.VIEWER, Selector.parse("muster.io/team=payments"),
                 null, "test")).token();
-        paymentsAdmin = Await.result(fixture.tokens.create("payments admin", Role.ADMIN, Selector.parse("team=payments"),
+        paymentsAdmin = Await.result(fixture.tokens.create("payments admin", Role.ADMIN, Selector.parse("muster.io/team=payments"),
                 null, "test")).token();
     }
 
@@ -87,7 +87,7 @@ class ScopeByConstructionTest {
         assertThat(created.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(created.body()).getInteger("count")).isEqualTo(1);
         HttpResponse<String> bySelector = send("POST", "/api/v1/tasks/", fixture.paymentsToken,
-                "{\"target\":{\"selector\":\"team in (payments,search)\"}," + EXEC + "}");
+                "{\"target\":{\"selector\":\"muster.io/team in (payments,search)\"}," + EXEC + "}");
         assertThat(bySelector.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(bySelector.body()).getInteger("count")).isEqualTo(2);
     }

@@ -63,7 +63,8 @@ class OpenApiConformanceTest {
         for (int i = 0; i < 3; i++) {
             Await.result(controller.hosts().connected("oa-host-" + i, null, "0.1.0", "boot"));
             Await.result(controller.hosts().saveInventory("oa-host-" + i, Inventories.sample("oa-" + i, "d" + i)));
-            Await.result(controller.hosts().setLabels("oa-host-" + i, Map.of("role", i < 2 ? "web" : "db")));
+            Await.result(controller.hosts().setLabels("oa-host-" + i, Map.of("role", i < 2 ? "web" : "db",
+                    "muster.io/role", i < 2 ? "web" : "db")));
         }
         document = new OpenApiDocument(new JsonObject(api.get(OpenApiRoutes.PATH).body()));
     }
@@ -133,7 +134,7 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/hosts?sort=uptime").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/hosts/oa-host-0").status()).isEqualTo(200);
         assertThat(api.get("/api/v1/hosts/nope").status()).isEqualTo(404);
-        assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":\"web\",\"team\":\"payments\"}").status()).isEqualTo(200);
+        assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":\"web\",\"muster.io/role\":\"web\",\"team\":\"payments\"}").status()).isEqualTo(200);
         assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "{\"role\":1}").status()).isEqualTo(400);
         assertThat(api.put("/api/v1/hosts/oa-host-0/labels", "not json").status()).isEqualTo(400);
         assertThat(api.put("/api/v1/hosts/nope/labels", "{}").status()).isEqualTo(404);
@@ -166,8 +167,11 @@ class OpenApiConformanceTest {
 
         assertThat(api.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(200);
 
-        ApiClient.Answer token = api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\",\"scope\":\"role=web\",\"expiresInSeconds\":600}");
+        ApiClient.Answer token = api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\",\"scope\":\"muster.io/role=web\",\"expiresInSeconds\":600}");
         assertThat(token.status()).isEqualTo(201);
+        // A scope must be made of controller-owned labels: a key an agent reports could be claimed.
+        assertThat(api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"viewer\",\"scope\":\"role=web\"}").status())
+                .isEqualTo(400);
         assertThat(api.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"emperor\"}").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/tokens").status()).isEqualTo(200);
         ApiClient viewer = api.withToken(token.json().getString("token"));
@@ -175,7 +179,7 @@ class OpenApiConformanceTest {
         // The scope narrows the census too: the viewer counts only role=web hosts, whatever it asks.
         assertThat(viewer.get("/api/v1/fleet/summary").json().getLong("total")).isEqualTo(2);
         assertThat(viewer.get("/api/v1/fleet/summary?selector=" + encode("role=db")).json().getLong("total")).isZero();
-        assertThat(viewer.get("/api/v1/whoami").json().getString("scope")).isEqualTo("role=web");
+        assertThat(viewer.get("/api/v1/whoami").json().getString("scope")).isEqualTo("muster.io/role=web");
         assertThat(viewer.put("/api/v1/hosts/oa-host-1/labels", "{}").status()).isEqualTo(403);
         assertThat(api.delete("/api/v1/tokens/" + token.json().getString("id")).status()).isEqualTo(204);
         assertThat(api.delete("/api/v1/tokens/nope").status()).isEqualTo(404);

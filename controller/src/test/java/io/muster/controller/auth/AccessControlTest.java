@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (each role against each mutating endpoint, driven by one table), the 401 cases, scoped tokens,
  * the open endpoints, and the audit events of every mutating call, refused ones included.
  *
- * <p>Hosts: h-0, h-1 (team=payments), h-2, h-3 (team=search), p-0 (team=ops); lc-ROLE and rv-ROLE
+ * <p>Hosts: h-0, h-1 (muster.io/team=payments), h-2, h-3 (muster.io/team=search), p-0 (muster.io/team=ops); lc-ROLE and rv-ROLE
  * (no team) are the lifecycle and revoke targets of the matrix, one per role.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -86,11 +86,11 @@ class AccessControlTest {
         database = TestDatabase.create();
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
                 "127.0.0.1", "access-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofSeconds(1)));
-        host("h-0", Map.of("team", "payments"));
-        host("h-1", Map.of("team", "payments"));
-        host("h-2", Map.of("team", "search"));
-        host("h-3", Map.of("team", "search"));
-        host("p-0", Map.of("team", "ops"));
+        host("h-0", Map.of("muster.io/team", "payments"));
+        host("h-1", Map.of("muster.io/team", "payments"));
+        host("h-2", Map.of("muster.io/team", "search"));
+        host("h-3", Map.of("muster.io/team", "search"));
+        host("p-0", Map.of("muster.io/team", "ops"));
         for (Role role : Role.values()) {
             host("lc-" + role.wireName(), Map.of());
             host("rv-" + role.wireName(), Map.of());
@@ -128,7 +128,7 @@ class AccessControlTest {
                 new Endpoint(Role.ADMIN, 204, role -> new Call("DELETE", "/api/v1/tokens/" + tokenId(
                         TestTokens.create(controller, "doomed", Role.VIEWER, null)), null)),
                 new Endpoint(Role.ADMIN, 201, role -> new Call("POST", "/api/v1/enrollment-tokens",
-                        "{\"expiresInSeconds\":600,\"maxUses\":2,\"labels\":{\"team\":\"new\"}}")),
+                        "{\"expiresInSeconds\":600,\"maxUses\":2,\"labels\":{\"muster.io/team\":\"new\"}}")),
                 new Endpoint(Role.ADMIN, 200, role -> new Call("POST", "/api/v1/hosts/rv-" + role.wireName() + "/revoke", null)),
                 new Endpoint(Role.ADMIN, 201, role -> new Call("POST", "/api/v1/images", "image bytes of " + role.wireName())));
 
@@ -241,20 +241,20 @@ class AccessControlTest {
 
     @Test
     void scopedToken_overRest_seesAndTouchesOnlyItsHosts_andTasksReachingOutsideAre403WithTheCount() {
-        ApiClient payments = TestTokens.client(controller, TestTokens.create(controller, "payments", Role.OPERATOR, "team=payments"));
+        ApiClient payments = TestTokens.client(controller, TestTokens.create(controller, "payments", Role.OPERATOR, "muster.io/team=payments"));
 
         assertThat(ids(payments.get("/api/v1/hosts?limit=1000").json())).containsExactly("h-0", "h-1");
-        assertThat(ids(payments.get("/api/v1/hosts?selector=" + encode("team=search")).json())).isEmpty();
+        assertThat(ids(payments.get("/api/v1/hosts?selector=" + encode("muster.io/team=search")).json())).isEmpty();
         assertThat(payments.get("/api/v1/hosts/h-0").status()).isEqualTo(200);
         assertProblem(payments.get("/api/v1/hosts/h-2"), 404, "no host with id 'h-2'");
         assertThat(payments.get("/api/v1/hosts/h-2/events").status()).isEqualTo(404);
         assertThat(payments.get("/api/v1/hosts/no-such-host").status()).isEqualTo(404);
-        assertThat(payments.put("/api/v1/hosts/h-2/labels", "{\"team\":\"payments\"}").status()).isEqualTo(404);
+        assertThat(payments.put("/api/v1/hosts/h-2/labels", "{\"muster.io/team\":\"payments\"}").status()).isEqualTo(404);
         assertThat(payments.post("/api/v1/hosts/h-2/lifecycle", "{\"action\":\"cordon\"}").status()).isEqualTo(404);
-        assertThat(admin.get("/api/v1/hosts/h-2").json().getJsonObject("labels").getString("team")).isEqualTo("search");
+        assertThat(admin.get("/api/v1/hosts/h-2").json().getJsonObject("labels").getString("muster.io/team")).isEqualTo("search");
 
         int tasksBefore = allTasks().size();
-        ApiClient.Answer bySelector = payments.post("/api/v1/tasks", "{\"target\":{\"selector\":\"team in (payments,search)\"}," + EXEC_TRUE + "}");
+        ApiClient.Answer bySelector = payments.post("/api/v1/tasks", "{\"target\":{\"selector\":\"muster.io/team in (payments,search)\"}," + EXEC_TRUE + "}");
         assertProblem(bySelector, 403, "reaches 2 host(s) outside the token's scope");
         assertThat(bySelector.json().getInteger("count")).isEqualTo(2);
         ApiClient.Answer byIds = payments.post("/api/v1/tasks", "{\"target\":{\"hosts\":[\"h-0\",\"h-3\",\"ghost\"]}," + EXEC_TRUE + "}");
@@ -262,7 +262,7 @@ class AccessControlTest {
         assertThat(byIds.json().getInteger("count")).isEqualTo(2);
         assertThat(allTasks()).hasSize(tasksBefore);
 
-        String own = created(payments.post("/api/v1/tasks", "{\"target\":{\"selector\":\"team=payments\"}," + EXEC_TRUE + "}"));
+        String own = created(payments.post("/api/v1/tasks", "{\"target\":{\"selector\":\"muster.io/team=payments\"}," + EXEC_TRUE + "}"));
         String inScope = adminTask("h-1");
         String foreign = adminTask("h-2");
         String mixed = adminTask("h-0", "h-3");
@@ -286,9 +286,9 @@ class AccessControlTest {
 
     @Test
     void scopedToken_overGrpc_andTheTasksItCreatedStayItsOwnWhenTheirHostsLeaveTheScope() {
-        String ops = TestTokens.create(controller, "ops one", Role.OPERATOR, "team=ops");
-        String otherOps = TestTokens.create(controller, "ops two", Role.OPERATOR, "team=ops");
-        String viewer = TestTokens.create(controller, "ops viewer", Role.VIEWER, "team=ops");
+        String ops = TestTokens.create(controller, "ops one", Role.OPERATOR, "muster.io/team=ops");
+        String otherOps = TestTokens.create(controller, "ops two", Role.OPERATOR, "muster.io/team=ops");
+        String viewer = TestTokens.create(controller, "ops viewer", Role.VIEWER, "muster.io/team=ops");
 
         assertThat(fleet(ops).listHosts(ListHostsRequest.getDefaultInstance()).getHostsList()).extracting(Host::getId)
                 .containsExactly("p-0");
@@ -314,7 +314,7 @@ class AccessControlTest {
                 .json().getJsonArray("items").getJsonObject(0).getInteger("outcome")).isEqualTo(403);
 
         // p-0 leaves the team: the tasks' hosts are now outside every ops scope, yet their creator still sees them.
-        Await.result(controller.hosts().setLabels("p-0", Map.of("team", "elsewhere")));
+        Await.result(controller.hosts().setLabels("p-0", Map.of("muster.io/team", "elsewhere")));
         ApiClient creator = TestTokens.client(controller, ops);
         ApiClient colleague = TestTokens.client(controller, otherOps);
         for (String task : List.of(overGrpc.getTaskId(), overRest)) {

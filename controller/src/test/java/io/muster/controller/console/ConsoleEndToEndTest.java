@@ -131,13 +131,13 @@ class ConsoleEndToEndTest {
     void flowsInChromium() throws Exception {
         List<String> blue = hosts("role").subList(0, 10);
         for (String id : blue) {
-            result(members.get(0).hosts().setLabels(id, Map.of("team", "blue")));
+            result(members.get(0).hosts().setLabels(id, Map.of("muster.io/team", "blue")));
         }
         String outside = hosts("role").stream().filter(id -> !blue.contains(id)).findFirst().orElseThrow();
         Map<String, String> env = new HashMap<>();
         env.put("E2E_ADMIN_TOKEN", adminToken);
         env.put("E2E_VIEWER_TOKEN", TestTokens.create(members.get(0), "console viewer", Role.VIEWER, null));
-        env.put("E2E_SCOPED_TOKEN", TestTokens.create(members.get(0), "team blue", Role.OPERATOR, "team=blue"));
+        env.put("E2E_SCOPED_TOKEN", TestTokens.create(members.get(0), "team blue", Role.OPERATOR, "muster.io/team=blue"));
         env.put("E2E_SCOPED_COUNT", String.valueOf(blue.size()));
         env.put("E2E_OUTSIDE_HOST", outside);
         env.put("E2E_SELECTOR", SELECTOR);

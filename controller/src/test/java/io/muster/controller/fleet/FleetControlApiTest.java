@@ -127,14 +127,14 @@ class FleetControlApiTest {
     void watchHosts_sendsTheSnapshotThenOneChangePerChangedAspect() {
         Collector<HostChange> watch = new Collector<>();
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
-        context.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.newBuilder().setSelector("team=payments").build(), watch));
+        context.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.newBuilder().setSelector("muster.io/team=payments").build(), watch));
         try {
             await().atMost(DEADLINE).until(() -> watch.messages.size() >= 2);
             assertThat(watch.messages).extracting(c -> c.getHost().getId()).containsExactlyInAnyOrder("h-0", "h-1");
             assertThat(watch.messages).allMatch(c -> c.getInitial() && c.getChange().equals("snapshot"));
-            assertThat(watch.messages.get(0).getHost().getLabelsMap()).containsEntry("team", "payments");
+            assertThat(watch.messages.get(0).getHost().getLabelsMap()).containsEntry("muster.io/team", "payments");
 
-            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("team", "payments", "tier", "gold")));
+            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("muster.io/team", "payments", "tier", "gold")));
             await().atMost(DEADLINE).until(() -> watch.messages.size() >= 3);
             HostChange labels = watch.messages.get(2);
             assertThat(labels.getInitial()).isFalse();
@@ -179,14 +179,14 @@ class FleetControlApiTest {
     @Test
     void badInput_answersInvalidArgumentOrNotFound_withTheReason() {
         FleetControlGrpc.FleetControlBlockingStub admin = blocking(fixture.adminToken);
-        SubmitTaskRequest both = exec("h-0").toBuilder().setSelector("team=search").build();
+        SubmitTaskRequest both = exec("h-0").toBuilder().setSelector("muster.io/team=search").build();
         assertThatThrownBy(() -> admin.submitTask(both)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(e.getStatus().getDescription()).contains("exactly one of selector or host_ids");
         });
         assertThatThrownBy(() -> admin.submitTask(exec("h-0").toBuilder().setKind("teleport").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("unknown kind"));
-        assertThatThrownBy(() -> admin.submitTask(exec("h-0").toBuilder().clearHostIds().setSelector("team=nobody").build()))
+        assertThatThrownBy(() -> admin.submitTask(exec("h-0").toBuilder().clearHostIds().setSelector("muster.io/team=nobody").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         assertThatThrownBy(() -> admin.cancelTask(CancelTaskRequest.newBuilder().setTaskId(UUID.randomUUID().toString()).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));

@@ -92,8 +92,8 @@ class GraphQlApiTest {
     @Test
     void hosts_withSelectorPagingAndFactsByPath() {
         JsonObject first = query(fixture.adminToken,
-                "{ hosts(selector: \"team=search\", first: 1) { nodes { id hostname state labels cores: fact(path: \"cpu.cores\")"
-                        + " team: label(key: \"team\") } pageInfo { endCursor hasNextPage } } }");
+                "{ hosts(selector: \"muster.io/team=search\", first: 1) { nodes { id hostname state labels cores: fact(path: \"cpu.cores\")"
+                        + " team: label(key: \"muster.io/team\") } pageInfo { endCursor hasNextPage } } }");
         assertThat(first.getValue("errors")).isNull();
         JsonObject page = first.getJsonObject("data").getJsonObject("hosts");
         JsonObject node = page.getJsonArray("nodes").getJsonObject(0);
@@ -105,7 +105,7 @@ class GraphQlApiTest {
 
         String after = page.getJsonObject("pageInfo").getString("endCursor");
         JsonObject second = query(fixture.adminToken,
-                "{ hosts(selector: \"team=search\", first: 1, after: \"" + after + "\") { nodes { id } pageInfo { hasNextPage } } }");
+                "{ hosts(selector: \"muster.io/team=search\", first: 1, after: \"" + after + "\") { nodes { id } pageInfo { hasNextPage } } }");
         assertThat(second.getJsonObject("data").getJsonObject("hosts").getJsonArray("nodes").getJsonObject(0).getString("id")).isEqualTo("h-3");
         assertThat(second.getJsonObject("data").getJsonObject("hosts").getJsonObject("pageInfo").getBoolean("hasNextPage")).isFalse();
 

@@ -38,7 +38,7 @@ class TaskCreatorApiTest {
         controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(),
                 0, "127.0.0.1", "creator-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofMillis(300)));
         database.execute("INSERT INTO hosts (id, hostname, labels, facts, state) VALUES "
-                + "('c-1', 'c-1', '{\"team\":\"pay\"}', '{\"hostname\":\"c-1\"}', 'offline')");
+                + "('c-1', 'c-1', '{\"muster.io/team\":\"pay\"}', '{\"hostname\":\"c-1\"}', 'offline')");
     }
 
     @AfterAll
@@ -49,9 +49,9 @@ class TaskCreatorApiTest {
 
     @Test
     void theCreatingTokenStillReadsItsTaskWhenTheAuditLogHasNothing() {
-        ApiClient creator = TestTokens.client(controller, TestTokens.create(controller, "pay ops", Role.OPERATOR, "team=pay"));
+        ApiClient creator = TestTokens.client(controller, TestTokens.create(controller, "pay ops", Role.OPERATOR, "muster.io/team=pay"));
         ApiClient colleague = TestTokens.client(controller, TestTokens.create(controller, "pay ops 2", Role.OPERATOR,
-                "team=pay"));
+                "muster.io/team=pay"));
         ApiClient.Answer created = creator.post("/api/v1/tasks", new JsonObject()
                 .put("target", new JsonObject().put("hosts", new JsonArray().add("c-1")))
                 .put("kind", "exec").put("spec", new JsonObject().put("shell", "true")).encode());
@@ -59,7 +59,7 @@ class TaskCreatorApiTest {
         String taskId = new JsonObject(created.body()).getString("id");
 
         // The host leaves the scope, and the audit log loses the creation event (written, then gone).
-        database.execute("UPDATE hosts SET labels = '{\"team\":\"other\"}' WHERE id = 'c-1'");
+        database.execute("UPDATE hosts SET labels = '{\"muster.io/team\":\"other\"}' WHERE id = 'c-1'");
         ApiClient admin = TestTokens.adminClient(controller);
         await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("/api/v1/audit").body().contains("task:" + taskId));
         database.execute("DELETE FROM audit_events");

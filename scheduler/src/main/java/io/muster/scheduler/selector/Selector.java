@@ -15,6 +15,32 @@ import java.util.stream.Collectors;
  */
 public final class Selector {
 
+    /**
+     * Keys under this prefix are controller-owned labels: set only by an enrollment token or a
+     * person through the API, never taken from what an agent reports (a fact with such a key is
+     * dropped on arrival, and selectors read these keys from the labels alone). Token scopes are
+     * made of them, so a host cannot claim its way into a team's scope.
+     */
+    public static final String CONTROLLER_OWNED_PREFIX = "muster.io/";
+
+    /** Whether {@code key} names a controller-owned label ({@link #CONTROLLER_OWNED_PREFIX}). */
+    public static boolean isControllerOwned(String key) {
+        return key.startsWith(CONTROLLER_OWNED_PREFIX);
+    }
+
+    /**
+     * The first requirement whose key is not controller-owned, if any: a selector that can be
+     * satisfied by what an agent reports about itself, so it cannot bound a token's scope.
+     */
+    public java.util.Optional<String> keyNotControllerOwned() {
+        for (Requirement requirement : requirements) {
+            if (!isControllerOwned(requirement.key())) {
+                return java.util.Optional.of(requirement.key());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static final Selector ALL = new Selector(List.of());
 
     private final List<Requirement> requirements;

@@ -84,11 +84,16 @@ public final class SqlSelector {
             return "$" + (firstParam + params.size() - 1);
         }
 
-        /** The key's text form, labels first; NULL when absent (JSON null counts as absent, as in memory). */
+        /**
+         * The key's text form, labels first; NULL when absent (JSON null counts as absent, as in
+         * memory). A controller-owned key is read from the labels only.
+         */
         private String valueOf(String key) {
             String k = bind(key) + "::text";
             StringBuilder value = new StringBuilder("COALESCE(").append(labels).append(" ->> ").append(k);
-            facts.forEach(column -> value.append(", ").append(column).append(" ->> ").append(k));
+            if (!Selector.isControllerOwned(key)) {
+                facts.forEach(column -> value.append(", ").append(column).append(" ->> ").append(k));
+            }
             return value.append(')').toString();
         }
 
