@@ -92,7 +92,7 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
         selector = Access.hostSelector(caller, selector);
         ServerCallStreamObserver<HostChange> call = (ServerCallStreamObserver<HostChange>) response;
         StreamOutbox<HostChange> out = new StreamOutbox<>(call);
-        new HostWatch(vertx, hosts, cluster, selector, out, intervalMs).start();
+        new HostWatch(vertx, hosts, cluster, selector, caller.scope(), out, intervalMs).start();
     }
 
     @Override

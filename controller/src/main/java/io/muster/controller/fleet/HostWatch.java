@@ -5,6 +5,7 @@ import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostPage;
 import io.muster.controller.store.HostRecord;
 import io.muster.controller.store.HostRepository;
+import io.muster.proto.v1.Host;
 import io.muster.proto.v1.HostChange;
 import io.muster.scheduler.selector.Selector;
 import io.vertx.core.Future;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * page, the next page only once the previous one is sent (flow control reaches the database).
  * Then every interval the matching hosts are read again and compared with what the watcher was
  * last told: one change per host and aspect that differs ("online"/"offline", "lifecycle",
- * "labels", "inventory"); a host that stops matching is sent once more (change "labels": its
- * new labels say why). The store keeps no change log, so comparing is how changes are seen; a
+ * "labels", "inventory"); a host that stops matching is told once with change "left": with its
+ * record when the caller may still see it (it left the watcher's own selector), with its id alone
+ * when it left the caller's scope, and nothing about it after that. The store keeps no change log, so comparing is how changes are seen; a
  * change that is undone within one interval is not seen. A slow watcher gets the newest state of
  * each host ({@link StreamOutbox}); a round is skipped while the previous one is still waiting.
  *
@@ -36,11 +38,13 @@ final class HostWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostWatch.class);
     static final int PAGE = 500;
+    static final String LEFT = "left";
 
     private final Vertx vertx;
     private final HostRepository hosts;
     private final ClusterView cluster;
     private final Selector selector;
+    private final Selector scope;
     private final StreamOutbox<HostChange> out;
     private final long intervalMs;
     // What the watcher was last told about each matching host.
@@ -52,12 +56,18 @@ final class HostWatch {
         }
     }
 
-    HostWatch(Vertx vertx, HostRepository hosts, ClusterView cluster, Selector selector, StreamOutbox<HostChange> out,
-              long intervalMs) {
+    /**
+     * @param selector what the watcher asked for, already ANDed with its scope
+     * @param scope    the caller's scope ({@link Selector#all()} when unscoped): a host outside it is
+     *                 never described to the watcher, not even on its way out
+     */
+    HostWatch(Vertx vertx, HostRepository hosts, ClusterView cluster, Selector selector, Selector scope,
+              StreamOutbox<HostChange> out, long intervalMs) {
         this.vertx = vertx;
         this.hosts = hosts;
         this.cluster = cluster;
         this.selector = selector;
+        this.scope = scope;
         this.out = out;
         this.intervalMs = intervalMs;
     }
@@ -126,7 +136,13 @@ final class HostWatch {
         });
     }
 
-    /** Hosts that matched before and do not any more: told once, with their current record. */
+    /**
+     * Hosts that matched before and do not any more: told once, change "left". The record goes
+     * along only while the host is still inside the caller's scope (it left the watcher's own
+     * selector); a host that left the scope is named by its id alone, since its labels and facts are
+     * no longer the caller's to read. It is forgotten either way: nothing more is sent about it
+     * unless it matches again.
+     */
     private Future<Void> gone(Set<String> present) {
         List<String> left = new ArrayList<>();
         for (String id : seen.keySet()) {
@@ -138,11 +154,20 @@ final class HostWatch {
         for (String id : left) {
             seen.remove(id);
             all = all.compose(x -> hosts.find(id).map(found -> {
-                found.ifPresent(host -> out.offer(id + "/labels", change(host, null, false, "labels")));
+                HostChange notice = found.filter(this::inScope)
+                        .map(host -> change(host, null, false, LEFT))
+                        .orElseGet(() -> HostChange.newBuilder()
+                                .setHost(Host.newBuilder().setId(id))
+                                .setChange(LEFT).build());
+                out.offer(id + "/" + LEFT, notice);
                 return null;
             }));
         }
         return all;
+    }
+
+    private boolean inScope(HostRecord host) {
+        return scope.isEmpty() || scope.matches(host.labels(), host.facts());
     }
 
     static List<String> changes(Seen before, HostRecord now) {

@@ -125,6 +125,11 @@ class FleetControlApiTest {
 
     @Test
     void watchHosts_sendsTheSnapshotThenOneChangePerChangedAspect() {
+        // The hosts have no agents: the member's liveness sweep takes them offline a few seconds
+        // after the fixture connected them, so connect them again to watch them go offline here.
+        for (String id : List.of("h-0", "h-1")) {
+            Await.result(fixture.controller.hosts().connected(id, null, "0.1.0", "boot"));
+        }
         Collector<HostChange> watch = new Collector<>();
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
         context.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.newBuilder().setSelector("muster.io/team=payments").build(), watch));
@@ -146,6 +151,37 @@ class FleetControlApiTest {
             assertThat(watch.error.get()).isNull();
         } finally {
             context.cancel(null);
+        }
+    }
+
+    /** Finding 10b: a host that leaves the caller's scope is named once by id, never described again. */
+    @Test
+    void watchHosts_hostLeavingTheScope_isOneLeftNoticeWithItsIdOnly_thenNothing() {
+        Collector<HostChange> watch = new Collector<>();
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        context.run(() -> async(fixture.paymentsToken).watchHosts(WatchHostsRequest.getDefaultInstance(), watch));
+        try {
+            await().atMost(DEADLINE).until(() -> watch.messages.size() >= 2);
+            assertThat(watch.messages).extracting(c -> c.getHost().getId()).containsExactlyInAnyOrder("h-0", "h-1");
+
+            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("muster.io/team", "search", "owner", "bob")));
+            await().atMost(DEADLINE).until(() -> watch.messages.stream().anyMatch(c -> c.getHost().getId().equals("h-1")
+                    && !c.getInitial()));
+            List<HostChange> aboutH1 = watch.messages.stream()
+                    .filter(c -> c.getHost().getId().equals("h-1") && !c.getInitial()).toList();
+            assertThat(aboutH1).hasSize(1);
+            assertThat(aboutH1.get(0).getChange()).isEqualTo("left");
+            assertThat(aboutH1.get(0).getHost()).isEqualTo(io.muster.proto.v1.Host.newBuilder().setId("h-1").build());
+
+            // Outside the scope it changes again: the watcher hears nothing of it.
+            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("muster.io/team", "search", "owner", "eve")));
+            int before = watch.messages.size();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                    .until(() -> watch.messages.stream().skip(before).noneMatch(c -> c.getHost().getId().equals("h-1")));
+            assertThat(watch.error.get()).isNull();
+        } finally {
+            context.cancel(null);
+            Await.result(fixture.controller.hosts().setLabels("h-1", Map.of("muster.io/team", "payments")));
         }
     }
 
