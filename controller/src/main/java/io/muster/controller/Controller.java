@@ -180,7 +180,7 @@ public final class Controller implements AutoCloseable {
             parts.database = await(Database.open(parts.vertx, dbUrl, Database.START_WAIT));
             parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             parts.security = await(Security.start(parts.vertx, parts.database.pool(), config.clusterName(), memberId,
-                    config.advertiseHost(), config.insecure(), Clock.systemUTC()));
+                    config.advertiseHost(), config.insecure(), Clock.systemUTC(), parts.registry));
             parts.hosts = new HostRepository(parts.database, parts.registry);
             parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
@@ -197,7 +197,7 @@ public final class Controller implements AutoCloseable {
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
-            parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcPort())))
+            parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
                     .addService(parts.gateway)
                     .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service()))
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
@@ -236,7 +236,7 @@ public final class Controller implements AutoCloseable {
                     new RolloutRoutes(parts.vertx, parts.rollouts.service()),
                     new ScheduleRoutes(parts.schedules.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                            new TokenCallers(parts.security.tokens()), parts.security.access())));
+                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access())));
             // The web console's files at / (after every API route; they need no token).
             new ConsoleFiles().mount(parts.http.router());
             // A container load from this cluster's image store gets its download token as a task secret.
@@ -245,7 +245,7 @@ public final class Controller implements AutoCloseable {
                     () -> started.httpServer == null ? -1 : started.httpServer.actualPort(),
                     (digest, lifetime) -> started.security.tokens().create("image " + digest + " download",
                             Role.VIEWER, null, lifetime, "tasks").map(TokenSecret::token)));
-            parts.httpServer = await(parts.http.listen("0.0.0.0", config.httpPort()));
+            parts.httpServer = await(parts.http.listen(config.listenHost(), config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
             String httpAddress = config.advertiseHost() + ":" + parts.httpServer.actualPort();
@@ -270,8 +270,9 @@ public final class Controller implements AutoCloseable {
             parts.security.onHostRevoked(hostId -> gateway.sessions().find(hostId)
                     .ifPresent(session -> session.end(Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
             if (config.adminTokenFile() != null) {
-                await(parts.security.createBootstrapAdmin(config.adminTokenFile()));
-                LOG.info("admin API token in {}", config.adminTokenFile());
+                await(parts.security.createBootstrapAdmin(config.adminTokenFile(), config.adminTokenLifetime()));
+                LOG.info("admin API token in {} (it expires {} after it was written)", config.adminTokenFile(),
+                        config.adminTokenLifetime());
             }
             parts.relay = startRelay(parts, config, events, memberId);
             parts.history = new HistoryRetention(parts.vertx, new HistoryStore(parts.database.pool()), events.historyRetention());

@@ -1,5 +1,6 @@
 package io.muster.controller;
 
+import io.muster.controller.auth.ApiTokens;
 import io.muster.controller.gateway.GatewaySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,10 @@ import java.util.Objects;
  * @param maxConnectsInFlight Hellos this member admits while their connect write is pending
  *                          (0 = default 2,000); beyond that a Hello is refused at once with
  *                          UNAVAILABLE "member busy" and the agent backs off with jitter
+ * @param adminTokenLifetime how long the token written to adminTokenFile lives (null = 24 h,
+ *                          {@link ApiTokens#DEFAULT_BOOTSTRAP_LIFETIME})
+ * @param listenHost        the address the gRPC and HTTP servers bind (null = 0.0.0.0, every
+ *                          interface); the demo binds 127.0.0.1 because it runs insecure
  */
 public record ControllerConfig(
         String dbUrl,
@@ -43,7 +48,9 @@ public record ControllerConfig(
         Duration agentHeartbeat,
         boolean insecure,
         Path adminTokenFile,
-        int maxConnectsInFlight) {
+        int maxConnectsInFlight,
+        Duration adminTokenLifetime,
+        String listenHost) {
 
     public static final int DEFAULT_GRPC_PORT = 7070;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -63,6 +70,11 @@ public record ControllerConfig(
             throw new IllegalArgumentException("maxConnectsInFlight must not be negative, got " + maxConnectsInFlight);
         }
         maxConnectsInFlight = maxConnectsInFlight == 0 ? DEFAULT_MAX_CONNECTS_IN_FLIGHT : maxConnectsInFlight;
+        listenHost = listenHost == null ? "0.0.0.0" : listenHost;
+        adminTokenLifetime = adminTokenLifetime == null ? ApiTokens.DEFAULT_BOOTSTRAP_LIFETIME : adminTokenLifetime;
+        if (adminTokenLifetime.isNegative() || adminTokenLifetime.isZero()) {
+            throw new IllegalArgumentException("adminTokenLifetime must be positive, got " + adminTokenLifetime);
+        }
         Objects.requireNonNull(advertiseHost);
     }
 
@@ -71,7 +83,7 @@ public record ControllerConfig(
                             String advertiseHost, String clusterName, Duration failureDetection, Duration agentHeartbeat,
                             boolean insecure, Path adminTokenFile) {
         this(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName, failureDetection,
-                agentHeartbeat, insecure, adminTokenFile, 0);
+                agentHeartbeat, insecure, adminTokenFile, 0, null, null);
     }
 
     /** The original ten settings: an insecure (plaintext) gateway, as before TLS existed. */
@@ -84,18 +96,30 @@ public record ControllerConfig(
     /** This configuration with a TLS gateway (false) or a plaintext one (true). */
     public ControllerConfig withInsecure(boolean plaintext) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight);
+                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost);
     }
 
     /** This configuration with an admin token file (see {@link #adminTokenFile()}). */
     public ControllerConfig withAdminTokenFile(Path file) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight);
+                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight, adminTokenLifetime, listenHost);
     }
 
     /** This configuration with another connect admission limit (see {@link #maxConnectsInFlight()}). */
     public ControllerConfig withMaxConnectsInFlight(int limit) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit, adminTokenLifetime, listenHost);
+    }
+
+    /** This configuration with another bootstrap admin token lifetime (see {@link #adminTokenLifetime()}). */
+    public ControllerConfig withAdminTokenLifetime(Duration lifetime) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, lifetime, listenHost);
+    }
+
+    /** This configuration with the gRPC and HTTP servers bound to {@code host} (see {@link #listenHost()}). */
+    public ControllerConfig withListenHost(String host) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, host);
     }
 }

@@ -5,6 +5,9 @@ import io.muster.testdb.TestDatabase;
 import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.auth.ApiTokens;
+import io.muster.controller.auth.HeldTokens;
+import io.muster.controller.auth.UnauthenticatedLimit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.muster.controller.auth.AuditLog;
 import io.muster.controller.access.Role;
 import io.muster.controller.access.Access;
@@ -37,9 +40,11 @@ public final class InterfaceFixture implements AutoCloseable {
     public final Vertx vertx;
     public final Database database;
     public final ApiTokens tokens;
+    public final HeldTokens heldTokens;
     public final ScopeGuard scopes;
     public final Access access;
     public final AuditLog audit;
+    public final UnauthenticatedLimit unauthenticated;
     public final String adminToken;
     public final String paymentsToken;
 
@@ -50,9 +55,12 @@ public final class InterfaceFixture implements AutoCloseable {
         vertx = Vertx.vertx();
         database = Await.result(Database.open(vertx, testDatabase.url()));
         tokens = new ApiTokens(database.pool(), Clock.systemUTC(), new Random(7));
+        heldTokens = new HeldTokens(vertx, tokens, Clock.systemUTC());
         scopes = new ScopeGuard(database.pool());
         access = new Access(scopes);
-        audit = new AuditLog(vertx, database.pool(), Clock.systemUTC());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        audit = new AuditLog(vertx, database.pool(), Clock.systemUTC(), registry);
+        unauthenticated = new UnauthenticatedLimit(registry, System::nanoTime);
         for (int i = 0; i < 4; i++) {
             String id = "h-" + i;
             Await.result(controller.hosts().connected(id, null, "0.1.0", "boot"));
@@ -86,6 +94,7 @@ public final class InterfaceFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        heldTokens.close();
         Await.result(audit.close());
         Await.result(database.close());
         Await.result(vertx.close());

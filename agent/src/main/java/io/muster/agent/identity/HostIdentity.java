@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
@@ -73,7 +74,8 @@ public record HostIdentity(String hostId, String bootId, String machineId) {
                 }
             }
             String derived = derive(machineIdFile, hardwareUuid);
-            Files.createDirectories(dataDir);
+            // The data dir holds the journal of run output and the agent's key: its user's alone.
+            Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path tmp = dataDir.resolve(HOST_ID_FILE + ".tmp");
             Files.writeString(tmp, derived + "\n", StandardCharsets.UTF_8);
             try {

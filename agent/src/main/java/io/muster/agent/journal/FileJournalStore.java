@@ -8,8 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +24,20 @@ import org.slf4j.LoggerFactory;
  * bytes}; on load, the first frame that is short or fails its checksum marks the end of the intact
  * journal (a crash mid-append) and the file is truncated there. Compaction writes a temp file,
  * forces it, and renames it over the journal.
+ *
+ * <p>The journal holds run output, which can carry anything a command printed. It is readable by
+ * the agent's user alone whatever the umask: the file is created 0600 (an older, wider one is
+ * narrowed on load) and a directory it creates is 0700.
  */
 public final class FileJournalStore implements JournalStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileJournalStore.class);
     static final int MAX_RECORD = 64 << 20;
+
+    private static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE = PosixFilePermissions.asFileAttribute(OWNER_RW);
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path file;
     private FileChannel channel;
@@ -38,7 +52,7 @@ public final class FileJournalStore implements JournalStore {
 
     @Override
     public List<byte[]> load() throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.createDirectories(file.toAbsolutePath().getParent(), OWNER_ONLY_DIRECTORY);
         List<byte[]> records = new ArrayList<>();
         long intact = 0;
         if (Files.exists(file)) {
@@ -67,7 +81,11 @@ public final class FileJournalStore implements JournalStore {
                 }
             }
         }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        channel = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ), OWNER_ONLY_FILE);
+        // The attribute only applies to a file this call creates; the mode is also set because the
+        // journal may predate this rule (or have been copied with a wider mode).
+        Files.setPosixFilePermissions(file, OWNER_RW);
         channel.truncate(intact);
         channel.position(intact);
         return records;
@@ -86,8 +104,9 @@ public final class FileJournalStore implements JournalStore {
     public void replace(List<byte[]> records) throws IOException {
         ensureOpen();
         Path tmp = file.resolveSibling(file.getFileName() + ".compact");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp);
+        try (FileChannel out = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OWNER_ONLY_FILE)) {
             for (byte[] record : records) {
                 out.write(frame(record));
             }

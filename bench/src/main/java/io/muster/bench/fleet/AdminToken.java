@@ -30,7 +30,7 @@ public final class AdminToken {
         try {
             Future<String> token = Database.open(vertx, databaseUrl).compose(database ->
                     new ApiTokens(database.pool(), Clock.systemUTC(), new SecureRandom())
-                            .createBootstrapAdmin("muster bench", file)
+                            .createBootstrapAdmin("muster bench", file, ApiTokens.DEFAULT_BOOTSTRAP_LIFETIME)
                             .eventually(database::close));
             token.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {

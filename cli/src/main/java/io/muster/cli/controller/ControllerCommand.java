@@ -9,6 +9,7 @@ import io.muster.controller.ControllerConfig;
 import io.muster.controller.event.EventSettings;
 import io.muster.controller.event.KafkaSink;
 import io.muster.controller.task.RunSweeper;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +82,16 @@ public final class ControllerCommand implements Callable<Integer> {
                     + "write it there (mode 0600): the way in on a fresh cluster.")
     Path adminTokenFile;
 
+    @Option(names = "--listen", paramLabel = "ADDRESS",
+            description = "The address the gRPC and HTTP servers bind (default: 0.0.0.0, every interface; with --insecure "
+                    + "127.0.0.1, so that an unauthenticated gateway is reachable from this machine only).")
+    String listen;
+
+    @Option(names = "--admin-token-lifetime", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long the token written to --admin-token-file lives; an expired one is replaced at the "
+                    + "next start (default: 24h). Create named tokens with it (muster tokens create).")
+    Duration adminTokenLifetime;
+
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Publish fleet events to this Kafka cluster (default: no Kafka; webhooks and the SSE stream work without it).")
     String kafkaBootstrap;
@@ -104,6 +115,14 @@ public final class ControllerCommand implements Callable<Integer> {
     @Mixin
     ParentOption parent;
 
+    private boolean loopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + address + " is not an address of this host");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         checkPort("--grpc-port", grpcPort);
@@ -113,10 +132,20 @@ public final class ControllerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--admin-token-file " + adminTokenFile + " is a directory; name the file to write the token to");
         }
+        if (adminTokenLifetime != null && (adminTokenLifetime.isZero() || adminTokenLifetime.isNegative())) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--admin-token-lifetime must be positive, got " + adminTokenLifetime);
+        }
+        if (insecure && listen != null && !loopback(listen)) {
+            log.warn("--insecure with --listen {}: the plaintext agent gateway accepts any host id from every host that "
+                    + "reaches this address", listen);
+        }
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
         ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
-                advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile);
+                advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile)
+                .withAdminTokenLifetime(adminTokenLifetime)
+                .withListenHost(listen != null ? listen : insecure ? "127.0.0.1" : "0.0.0.0");
         EventSettings events = EventSettings.defaults().withKafka(kafkaBootstrap, kafkaTopic);
         if (webhookRetry != null) {
             events = events.withWebhookRetry(webhookRetry, EventSettings.DEFAULT_WEBHOOK_BACKOFF);

@@ -109,8 +109,10 @@ final class Demo {
                 + " (HTTP " + range(settings.httpPort(0)) + ", gRPC " + range(settings.grpcPort(0))
                 + ", Hazelcast " + range(settings.hazelcastPort(0)) + ")...");
         for (int i = 0; i < settings.members(); i++) {
-            // The demo runs without certificates (a WARN line in each member's log says so).
+            // The demo runs without certificates (a WARN line in each member's log says so), so it
+            // listens on loopback only: an unauthenticated gateway must not be reachable from the network.
             List<String> arguments = new ArrayList<>(List.of("controller",
+                    "--listen", "127.0.0.1",
                     "--db-url", database.url(),
                     "--http-port", Integer.toString(settings.httpPort(i)),
                     "--grpc-port", Integer.toString(settings.grpcPort(i)),

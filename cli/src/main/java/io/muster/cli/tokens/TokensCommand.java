@@ -45,7 +45,7 @@ public final class TokensCommand implements Runnable {
         @Option(names = "--scope", paramLabel = "SELECTOR", description = "Only the hosts this selector matches, e.g. team=payments.")
         String scope;
 
-        @Option(names = "--expires-in", paramLabel = "SECONDS", description = "Lifetime in seconds (default: never expires).")
+        @Option(names = "--expires-in", paramLabel = "SECONDS", description = "Lifetime in seconds (default: 90 days; at most 10 years).")
         Long expiresInSeconds;
 
         @Override

@@ -46,6 +46,33 @@ class DemoTest {
         }
     }
 
+    /** The local addresses listening on a TCP port, from /proc/net/tcp and tcp6 (hex, as the kernel writes them). */
+    static List<String> listeningAddresses(int port) throws IOException {
+        List<String> addresses = new java.util.ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path file = Path.of(table);
+            if (!Files.exists(file)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+                String[] fields = line.trim().split("\\s+");
+                String[] local = fields[1].split(":");
+                if ("0A".equals(fields[3]) && Integer.parseInt(local[1], 16) == port) {
+                    addresses.add(local[0]);
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** 127.x.x.x (little-endian hex 7F last) in tcp, ::1 or ::ffff:127.x in tcp6; never the wildcard. */
+    static boolean loopback(String hex) {
+        if (hex.length() == 8) {
+            return hex.endsWith("7F");
+        }
+        return hex.equals("00000000000000000000000001000000") || hex.startsWith("0000000000000000FFFF0000") && hex.endsWith("7F");
+    }
+
     private String output() throws IOException {
         return Files.readString(demo.log(), StandardCharsets.UTF_8);
     }
@@ -95,6 +122,9 @@ class DemoTest {
         long demoPid = demo.pid();
         await().atMost(Duration.ofSeconds(180)).until(() -> output().contains("Running until Ctrl-C.") || !demo.isAlive());
         assertThat(demo.isAlive()).as(output()).isTrue();
+        // The demo runs --insecure: its API and its plaintext gateway listen on loopback only.
+        assertThat(listeningAddresses(8080)).as("HTTP 8080").isNotEmpty().allMatch(DemoTest::loopback);
+        assertThat(listeningAddresses(7070)).as("gRPC 7070").isNotEmpty().allMatch(DemoTest::loopback);
         long postmaster = DatabaseGuardCommand.postmaster(data.resolve("postgres")).orElseThrow().pid();
 
         ProcessHandle.of(demoPid).orElseThrow().destroyForcibly();

@@ -12,6 +12,7 @@ import io.muster.controller.http.Routes;
 import io.muster.controller.task.CreatedTask;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.RunStatus;
+import io.muster.controller.task.OutputPage;
 import io.muster.controller.task.RunView;
 import io.muster.controller.task.TaskCreator;
 import io.muster.controller.task.TaskNotFoundException;
@@ -48,6 +49,7 @@ public final class TaskRoutes implements ApiPart {
     static final Rule LIST = Rule.viewer("tasks.list", Scoping.TASK_QUERY);
     static final Rule GET = Rule.viewer("tasks.get", Scoping.TASK);
     static final Rule RUNS = Rule.viewer("tasks.runs", Scoping.TASK);
+    static final Rule RUN_OUTPUT = Rule.viewer("tasks.runs.output", Scoping.TASK);
     static final Rule CANCEL = Rule.operator("tasks.cancel", Scoping.TASK);
     static final Rule EVENTS = Rule.viewer("tasks.events", Scoping.TASK);
 
@@ -68,6 +70,7 @@ public final class TaskRoutes implements ApiPart {
                 .get("/api/v1/tasks", LIST, this::list)
                 .get("/api/v1/tasks/:id", GET, this::get)
                 .get("/api/v1/tasks/:id/runs", RUNS, this::runs)
+                .get("/api/v1/tasks/:id/runs/:runId/output", RUN_OUTPUT, this::output)
                 .post("/api/v1/tasks/:id/cancel", CANCEL, this::cancel)
                 .get("/api/v1/tasks/:id/events", EVENTS, this::events);
     }
@@ -145,8 +148,35 @@ public final class TaskRoutes implements ApiPart {
         }
         tasks.runs(id.get(), state, page.limit(), page.cursor()).onSuccess(result -> {
             JsonArray items = new JsonArray();
-            result.items().forEach(run -> items.add(run(run)));
+            result.items().forEach(run -> items.add(run(id.get(), run)));
             HostRoutes.json(ctx, 200, new JsonObject().put("items", items).put("next", result.next()));
+        }).onFailure(e -> fail(ctx, e));
+    }
+
+    /** One stream of one run, whole, as text: where a page's cut output links to. */
+    private void output(RoutingContext ctx) {
+        Optional<UUID> id = taskId(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        UUID runId;
+        try {
+            runId = UUID.fromString(ctx.pathParam("runId"));
+        } catch (IllegalArgumentException e) {
+            Problem.badRequest("invalid-run-id", "runId must be a UUID; got '" + ctx.pathParam("runId") + "'").send(ctx);
+            return;
+        }
+        String stream = ctx.request().getParam("stream", "stdout");
+        if (!stream.equals("stdout") && !stream.equals("stderr")) {
+            Problem.badRequest("invalid-stream", "stream must be stdout or stderr; got '" + stream + "'").send(ctx);
+            return;
+        }
+        tasks.output(id.get(), runId, stream.equals("stderr")).onSuccess(found -> {
+            if (found.isEmpty()) {
+                Problem.of(404, "not-found", "Not found", "task " + id.get() + " has no run " + runId).send(ctx);
+                return;
+            }
+            ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain; charset=utf-8").end(found.get());
         }).onFailure(e -> fail(ctx, e));
     }
 
@@ -303,7 +333,7 @@ public final class TaskRoutes implements ApiPart {
         return json;
     }
 
-    static JsonObject run(RunView run) {
+    static JsonObject run(UUID taskId, RunView run) {
         return new JsonObject()
                 .put("runId", run.runId().toString())
                 .put("hostId", run.hostId())
@@ -311,6 +341,10 @@ public final class TaskRoutes implements ApiPart {
                 .put("exitCode", run.exitCode())
                 .put("stdout", run.stdout())
                 .put("stderr", run.stderr())
+                .put("stdoutBytes", run.stdoutBytes())
+                .put("stderrBytes", run.stderrBytes())
+                .put("outputCut", run.outputCut())
+                .put("output", run.outputCut() ? OutputPage.link(taskId, run.runId()) : null)
                 .put("truncated", run.truncated())
                 .put("startedAt", iso(run.startedAt()))
                 .put("finishedAt", iso(run.finishedAt()))

@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +36,26 @@ import org.slf4j.LoggerFactory;
  * <p>A token {@code mst_<id>_<secret>} is looked up by id, then its secret hash is compared in
  * constant time. Rows are cached for {@link #CACHE_TTL} so that a busy client costs no database
  * read per request; a revocation on this member drops the cached row at once, on other members it
- * takes effect within the TTL. Thread-safe; no method blocks.
+ * takes effect within the TTL. An id that names no token is remembered as absent for the same
+ * time, so that a stream of made-up ids costs one database read per id and TTL, not one per call.
+ * Thread-safe; no method blocks.
  */
 public final class ApiTokens {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiTokens.class);
 
     public static final Duration CACHE_TTL = Duration.ofSeconds(5);
+    /**
+     * The lifetime of a token created without one: a forgotten token stops working by itself.
+     * {@code expiresInSeconds} (REST) or {@code muster tokens create --expires-in} sets another.
+     */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
+    /**
+     * The lifetime of the bootstrap admin token (a way in on a fresh cluster, to create named
+     * tokens with): {@code muster controller --admin-token-lifetime} sets another. An expired one
+     * is replaced at the member's next start.
+     */
+    public static final Duration DEFAULT_BOOTSTRAP_LIFETIME = Duration.ofHours(24);
     static final String PREFIX = "mst";
     private static final int MAX_CACHE = 10_000;
 
@@ -60,6 +76,8 @@ public final class ApiTokens {
     private final Clock clock;
     private final Random random;
     private final ConcurrentHashMap<String, Stored> cache = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> revokedListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong databaseReads = new AtomicLong();
 
     public ApiTokens(Pool pool, Clock clock, Random random) {
         this.pool = pool;
@@ -74,7 +92,7 @@ public final class ApiTokens {
      *                 labels ({@link Selector#CONTROLLER_OWNED_PREFIX}), else the future fails with
      *                 {@link IllegalArgumentException}: a scope over a key an agent reports itself
      *                 would let a host claim its way in
-     * @param lifetime null for a token that does not expire
+     * @param lifetime null for {@link #DEFAULT_LIFETIME}; every token expires
      */
     public Future<TokenSecret> create(String name, Role role, Selector scope, Duration lifetime, String createdBy) {
         if (scope != null) {
@@ -84,13 +102,17 @@ public final class ApiTokens {
             }
         }
         TokenSecret secret = TokenSecret.generate(PREFIX, random);
-        OffsetDateTime expires = lifetime == null ? null : OffsetDateTime.ofInstant(clock.instant().plus(lifetime), ZoneOffset.UTC);
+        Instant expiresAt = clock.instant().plus(lifetime == null ? DEFAULT_LIFETIME : lifetime);
+        OffsetDateTime expires = OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC);
         String scopeText = scope == null || scope.isEmpty() ? null : scope.toString();
         return pool.preparedQuery("""
                         INSERT INTO api_tokens (id, name, role, scope, secret_hash, expires_at, created_by)
                         VALUES ($1, $2, $3, $4, $5, $6, $7)""")
                 .execute(Tuple.of(secret.id(), name, role.wireName(), scopeText, Buffer.buffer(secret.hash()), expires, createdBy))
-                .map(secret);
+                .map(x -> {
+                    cache.remove(secret.id());
+                    return secret;
+                });
     }
 
     /** Why a scope over {@code key} is refused. */
@@ -100,7 +122,7 @@ public final class ApiTokens {
     }
 
     /**
-     * An admin token without expiry written to {@code file} (mode 0600), unless the file already
+     * An admin token living {@code lifetime} written to {@code file} (mode 0600), unless the file already
      * holds an unscoped admin token this cluster accepts (then that one is kept). For the demo and
      * {@code --admin-token-file}: a way in on a fresh cluster. A file left from another cluster or
      * naming a revoked or expired token is replaced. Blocks on file I/O; call it from a worker or
@@ -108,9 +130,9 @@ public final class ApiTokens {
      *
      * @return the token text, new or read from the file
      */
-    public Future<String> createBootstrapAdmin(String name, Path file) {
+    public Future<String> createBootstrapAdmin(String name, Path file, Duration lifetime) {
         if (!Files.exists(file)) {
-            return createAdminFile(name, file);
+            return createAdminFile(name, file, lifetime);
         }
         String existing;
         try {
@@ -127,12 +149,12 @@ public final class ApiTokens {
             }
             LOG.warn("the admin token file {} holds a token this cluster does not accept ({}); writing a new one", file,
                     rejected.getMessage());
-            return createAdminFile(name, file);
+            return createAdminFile(name, file, lifetime);
         });
     }
 
-    private Future<String> createAdminFile(String name, Path file) {
-        return create(name, Role.ADMIN, null, null, "bootstrap").map(secret -> {
+    private Future<String> createAdminFile(String name, Path file, Duration lifetime) {
+        return create(name, Role.ADMIN, null, lifetime, "bootstrap").map(secret -> {
             writePrivate(file, secret.token() + "\n");
             return secret.token();
         });
@@ -172,7 +194,7 @@ public final class ApiTokens {
                 ? Future.succeededFuture(cached)
                 : load(secret.id());
         return row.compose(stored -> {
-            if (stored == null || !secret.matches(stored.hash())) {
+            if (stored.hash() == null || !secret.matches(stored.hash())) {
                 return Future.failedFuture(new Rejected("the API token is not valid"));
             }
             if (stored.revokedAt() != null) {
@@ -186,11 +208,14 @@ public final class ApiTokens {
     }
 
     private Future<Stored> load(String id) {
+        databaseReads.incrementAndGet();
         return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at FROM api_tokens WHERE id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        return null;
+                        Stored absent = new Stored(id, null, null, null, null, null, null, System.nanoTime());
+                        remember(absent);
+                        return absent;
                     }
                     Row row = rows.iterator().next();
                     String scope = row.getString("scope");
@@ -199,12 +224,26 @@ public final class ApiTokens {
                             scope == null ? Selector.all() : Selector.parse(scope),
                             row.getBuffer("secret_hash").getBytes(), instant(row.getOffsetDateTime("expires_at")),
                             instant(row.getOffsetDateTime("revoked_at")), System.nanoTime());
-                    if (cache.size() >= MAX_CACHE) {
-                        cache.clear();
-                    }
-                    cache.put(id, stored);
+                    remember(stored);
                     return stored;
                 });
+    }
+
+    private void remember(Stored stored) {
+        if (cache.size() >= MAX_CACHE) {
+            cache.clear();
+        }
+        cache.put(stored.id(), stored);
+    }
+
+    /** Token rows read from the database so far (each verify of an uncached id reads one). */
+    public long databaseReads() {
+        return databaseReads.get();
+    }
+
+    /** Called with the id of every token revoked on this member (open streams end at once). */
+    public void onRevoked(Consumer<String> listener) {
+        revokedListeners.add(listener);
     }
 
     /** Every token, newest first (no secrets). */
@@ -231,6 +270,9 @@ public final class ApiTokens {
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     cache.remove(id);
+                    if (rows.rowCount() == 1) {
+                        revokedListeners.forEach(listener -> listener.accept(id));
+                    }
                     return rows.rowCount() == 1;
                 });
     }

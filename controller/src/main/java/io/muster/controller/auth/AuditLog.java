@@ -1,5 +1,7 @@
 package io.muster.controller.auth;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * queue every {@value #FLUSH_MS} ms in one batched INSERT. {@link #flush()} writes now.
  *
  * <p>Guarantees: an event recorded before {@link #flush()} or {@link #close()} is committed when
- * their future completes. Events still queued when the process is killed are lost (the queue is
- * bounded by {@value #MAX_QUEUE}; beyond it the oldest are dropped and counted in the log).
+ * their future completes. Events still queued when the process is killed are lost. No event is
+ * dropped silently: past {@value #MAX_QUEUE} queued events the oldest is dropped, and a batch the
+ * database refuses is dropped; both are counted in {@code muster_audit_dropped_total} (tagged
+ * {@code reason=queue-full|write-failed}) and logged (a queue-full line at most every
+ * {@value #DROP_LOG_SECONDS} s with the count since the last one).
  * Thread-safe; no method blocks.
  */
 public final class AuditLog {
@@ -42,13 +48,20 @@ public final class AuditLog {
     private final Clock clock;
     private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    static final long DROP_LOG_SECONDS = 10;
+    private final Counter droppedQueueFull;
+    private final Counter droppedWriteFailed;
+    private final AtomicLong unloggedDrops = new AtomicLong();
+    private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
     private final long timer;
     private Future<Void> writing = Future.succeededFuture();
 
-    public AuditLog(Vertx vertx, Pool pool, Clock clock) {
+    public AuditLog(Vertx vertx, Pool pool, Clock clock, MeterRegistry registry) {
         this.vertx = vertx;
         this.pool = pool;
         this.clock = clock;
+        this.droppedQueueFull = dropped(registry, "queue-full");
+        this.droppedWriteFailed = dropped(registry, "write-failed");
         this.timer = vertx.setPeriodic(FLUSH_MS, t -> flush());
     }
 
@@ -57,10 +70,34 @@ public final class AuditLog {
         if (queued.incrementAndGet() > MAX_QUEUE) {
             queue.poll();
             queued.decrementAndGet();
-            LOG.warn("audit queue full: dropped the oldest event");
+            droppedQueueFull.increment();
+            droppedOldest();
         }
         queue.add(new AuditEvent(0, clock.instant(), actorId, clip(actorName, 256), clip(action, MAX_TEXT),
                 clip(target, MAX_TEXT), outcome, clip(detail, MAX_TEXT)));
+    }
+
+    private static Counter dropped(MeterRegistry registry, String reason) {
+        return Counter.builder("muster_audit_dropped").tag("reason", reason)
+                .description("Audit events lost: the queue was full (oldest dropped) or the database refused a batch")
+                .register(registry);
+    }
+
+    // One line per DROP_LOG_SECONDS at most: a flood that fills the queue must not also flood the log.
+    private void droppedOldest() {
+        long drops = unloggedDrops.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastDropLog.get();
+        if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_SECONDS * 1_000_000_000L) && lastDropLog.compareAndSet(last, now)) {
+            unloggedDrops.addAndGet(-drops);
+            LOG.warn("audit queue full ({} events): dropped the {} oldest event(s) since the last report; "
+                    + "muster_audit_dropped_total{{reason=\"queue-full\"}} counts them all", MAX_QUEUE, drops);
+        }
+    }
+
+    /** Events lost so far, for any reason (the sum of {@code muster_audit_dropped_total}). */
+    public double dropped() {
+        return droppedQueueFull.count() + droppedWriteFailed.count();
     }
 
     /**
@@ -104,7 +141,8 @@ public final class AuditLog {
                 .executeBatch(part)
                 .<Void>mapEmpty()
                 .recover(e -> {
-                    LOG.warn("could not write {} audit events: {}", part.size(), e.toString());
+                    droppedWriteFailed.increment(part.size());
+                    LOG.error("could not write {} audit events, they are lost: {}", part.size(), e.toString());
                     return Future.succeededFuture();
                 })
                 .compose(x -> write(rows, from + BATCH));

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@link Principal} ({@link Callers}). It decides nothing else: each route applies its own rule
  * (role and scope) through the access package. Every mutating call is audited when its response
  * ends, refused ones included. Routes declared open (health, metrics, the OpenAPI document, the CA
- * certificate) pass without a token.
+ * certificate) pass without a token. An address that made too many calls failing authentication
+ * is refused 429 before its token is looked at ({@link UnauthenticatedLimit}).
  *
  * <p>Runs on the event loop after the body was read (a streamed artifact upload stays paused
  * instead); only chains futures.
@@ -28,12 +29,14 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
     private final ApiTokens tokens;
     private final AuditLog audit;
+    private final UnauthenticatedLimit limit;
     private final Predicate<String> open;
 
     /** @param open paths that need no token */
-    public AuthHandler(ApiTokens tokens, AuditLog audit, Predicate<String> open) {
+    public AuthHandler(ApiTokens tokens, AuditLog audit, UnauthenticatedLimit limit, Predicate<String> open) {
         this.tokens = tokens;
         this.audit = audit;
+        this.limit = limit;
         this.open = open;
     }
 
@@ -61,6 +64,19 @@ public final class AuthHandler implements Handler<RoutingContext> {
                 }
             });
         }
+        String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+        UnauthenticatedLimit.Admission admission = limit.admit(address);
+        if (admission != UnauthenticatedLimit.Admission.CHECK) {
+            if (admission == UnauthenticatedLimit.Admission.REFUSE_FIRST) {
+                // One audit event per episode; the refused calls themselves are counted, not queued.
+                audit.record(null, null, "rate-limit unauthenticated", "address:" + address, 429,
+                        "more than " + UnauthenticatedLimit.BURST + " calls failed authentication; refusing its calls");
+            }
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, limit.retryAfterSeconds(address))));
+            Problem.of(429, "too-many-unauthenticated", "Too many requests", "too many calls from " + address
+                    + " failed authentication; retry later").send(ctx);
+            return;
+        }
         String presented = bearer(ctx.request().getHeader("Authorization"));
         if (MUTATIONS.contains(method)) {
             auditWhenDone(ctx, method, path, presented);
@@ -68,6 +84,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
         tokens.verify(presented).onComplete(verified -> {
             if (verified.failed()) {
                 if (verified.cause() instanceof ApiTokens.Rejected rejected) {
+                    limit.refused(address);
                     ctx.put(Callers.REFUSAL, rejected.getMessage());
                     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"muster\"");
                     Problem.of(401, "unauthenticated", "Unauthorized", rejected.getMessage()).send(ctx);

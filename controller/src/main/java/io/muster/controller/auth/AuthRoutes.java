@@ -273,7 +273,7 @@ public final class AuthRoutes implements ApiPart {
         if (!(value instanceof Number number) || number.longValue() != number.doubleValue()
                 || number.longValue() < 1 || number.longValue() > MAX_LIFETIME_SECONDS) {
             throw bad("'expiresInSeconds' must be an integer from 1 to " + MAX_LIFETIME_SECONDS
-                    + (required ? "" : ", or absent for a token that does not expire"));
+                    + (required ? "" : ", or absent for the default of " + ApiTokens.DEFAULT_LIFETIME.toDays() + " days"));
         }
         return Duration.ofSeconds(number.longValue());
     }

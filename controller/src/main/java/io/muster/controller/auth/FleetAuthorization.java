@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every FleetControl method takes one request message, so the call is held (nothing reaches
  * the service) until the token is verified and that message passed; events are then replayed in
- * order. Non-blocking: checks complete from database futures.
+ * order. A streaming call (WatchHosts, WatchTask) holds its token in {@link HeldTokens} while it is
+ * open: each message it sends checks the token first, and the stream is closed UNAUTHENTICATED
+ * (and the service told the call is cancelled) once the token is revoked or expires.
+ * Non-blocking: checks complete from database futures.
  */
 public final class FleetAuthorization implements ServerInterceptor {
 
@@ -80,11 +83,15 @@ public final class FleetAuthorization implements ServerInterceptor {
     private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"));
 
     private final ApiTokens tokens;
+    private final HeldTokens held;
+    private final UnauthenticatedLimit limit;
     private final Access access;
     private final AuditLog audit;
 
-    public FleetAuthorization(ApiTokens tokens, Access access, AuditLog audit) {
+    public FleetAuthorization(ApiTokens tokens, HeldTokens held, Access access, AuditLog audit, UnauthenticatedLimit limit) {
+        this.limit = limit;
         this.tokens = tokens;
+        this.held = held;
         this.access = access;
         this.audit = audit;
     }
@@ -95,13 +102,23 @@ public final class FleetAuthorization implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
-        Held<Q, A> held = new Held<>(AUDITED.contains(method) ? new Audited<>(call, method) : call, headers, next, method,
-                Context.current());
+        java.net.SocketAddress remote = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        String address = remote instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+        if (limit.admit(address) != UnauthenticatedLimit.Admission.CHECK) {
+            call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many calls from " + address
+                    + " failed authentication; retry later"), new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        ServerCall<Q, A> wrapped = AUDITED.contains(method) ? new Audited<>(call, method)
+                : call.getMethodDescriptor().getType().serverSendsOneMessage() ? call : new Guarded<>(call);
+        Held<Q, A> held = new Held<>(wrapped, headers, next, method, Context.current());
         call.request(1);
-        tokens.verify(AuthHandler.bearer(headers.get(AUTHORIZATION))).onComplete(ar -> {
+        String token = AuthHandler.bearer(headers.get(AUTHORIZATION));
+        tokens.verify(token).onComplete(ar -> {
             if (ar.succeeded()) {
-                held.verified(ar.result());
+                held.verified(ar.result(), token);
             } else if (ar.cause() instanceof ApiTokens.Rejected rejected) {
+                limit.refused(address);
                 held.refuse(Status.UNAUTHENTICATED.withDescription(rejected.getMessage()), null);
             } else {
                 LOG.warn("could not verify an API token: {}", ar.cause().toString());
@@ -140,6 +157,81 @@ public final class FleetAuthorization implements ServerInterceptor {
         }
     }
 
+    /**
+     * A streaming call whose token may be revoked or expire while it is open: every message sent
+     * checks the token's hold first, and {@link #end} closes the call from another thread. The
+     * lock makes close and send exclusive, so nothing is sent after the close.
+     */
+    private static final class Guarded<Q, A> extends ForwardingServerCall.SimpleForwardingServerCall<Q, A> {
+        private volatile HeldTokens.Hold hold;
+        private volatile Runnable cancelService = () -> { };
+        private boolean closed;
+
+        Guarded(ServerCall<Q, A> delegate) {
+            super(delegate);
+        }
+
+        /** Holds the token from now on; {@code cancelService} is set first, so an end at once still reaches the service. */
+        void holding(java.util.function.Function<Guarded<Q, A>, HeldTokens.Hold> holdOf, Runnable cancelService) {
+            this.cancelService = cancelService;
+            HeldTokens.Hold taken = holdOf.apply(this);
+            boolean alreadyClosed;
+            synchronized (this) {
+                hold = taken;
+                alreadyClosed = closed;
+            }
+            if (alreadyClosed) {
+                taken.release();
+            }
+        }
+
+        @Override
+        public void sendMessage(A message) {
+            HeldTokens.Hold current = hold;
+            String refusal = current == null ? null : current.refusal();
+            if (refusal != null) {
+                end(refusal);
+                return;
+            }
+            synchronized (this) {
+                if (!closed) {
+                    super.sendMessage(message);
+                }
+            }
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                super.close(status, trailers);
+            }
+            HeldTokens.Hold current = hold;
+            if (current != null) {
+                current.release();
+            }
+        }
+
+        /** Closes the call UNAUTHENTICATED with the reason and tells the service it is cancelled. */
+        void end(String reason) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                super.close(Status.UNAUTHENTICATED.withDescription(reason), new Metadata());
+            }
+            HeldTokens.Hold current = hold;
+            if (current != null) {
+                current.release();
+            }
+            cancelService.run();
+        }
+    }
+
     /** Holds the call until the caller and the request are checked; then replays events in order. */
     private final class Held<Q, A> extends ServerCall.Listener<Q> {
         private final ServerCall<Q, A> call;
@@ -149,6 +241,7 @@ public final class FleetAuthorization implements ServerInterceptor {
         private final Context callContext;
         private final ArrayDeque<Consumer<ServerCall.Listener<Q>>> events = new ArrayDeque<>();
         private Principal principal;
+        private String token;
         private Q message;
         private boolean checking;
         private boolean finished;
@@ -163,9 +256,10 @@ public final class FleetAuthorization implements ServerInterceptor {
             this.method = method;
         }
 
-        void verified(Principal caller) {
+        void verified(Principal caller, String presented) {
             synchronized (this) {
                 principal = caller;
+                token = presented;
                 if (call instanceof Audited<Q, A> audited) {
                     audited.principal = caller;
                 }
@@ -248,6 +342,13 @@ public final class FleetAuthorization implements ServerInterceptor {
         }
 
         private void start(Principal caller, Q request) {
+            if (call instanceof Guarded<Q, A> guarded) {
+                String presented;
+                synchronized (this) {
+                    presented = token;
+                }
+                guarded.holding(g -> held.hold(presented, caller, g::end), () -> enqueue(ServerCall.Listener::onCancel));
+            }
             // The call's own context carries its deadline and cancellation.
             Context context = callContext.withValue(PRINCIPAL, caller);
             ServerCall.Listener<Q> real = Contexts.interceptCall(context, call, headers, next);

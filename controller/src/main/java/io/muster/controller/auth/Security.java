@@ -1,5 +1,6 @@
 package io.muster.controller.auth;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import com.hazelcast.core.HazelcastInstance;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
@@ -16,6 +17,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,8 +41,10 @@ public final class Security {
     private final GatewayTls tls;
     private final Revocations revocations;
     private final ApiTokens tokens;
+    private final HeldTokens heldTokens;
     private final EnrollmentTokens enrollmentTokens;
     private final AuditLog audit;
+    private final UnauthenticatedLimit unauthenticated;
     private final AgentAdmission admission;
     private final FleetAuthorization fleetAuthorization;
     private final EnrollmentService enrollment;
@@ -48,17 +52,19 @@ public final class Security {
     private final AuthRoutes routes;
 
     private Security(boolean insecure, CertificateAuthority ca, GatewayTls tls, Revocations revocations, Pool pool,
-                     Vertx vertx, Clock clock, SecureRandom random) {
+                     Vertx vertx, Clock clock, SecureRandom random, MeterRegistry registry) {
         this.insecure = insecure;
         this.ca = ca;
         this.tls = tls;
         this.revocations = revocations;
         this.tokens = new ApiTokens(pool, clock, random);
+        this.heldTokens = new HeldTokens(vertx, tokens, clock);
         this.enrollmentTokens = new EnrollmentTokens(pool, clock, random);
-        this.audit = new AuditLog(vertx, pool, clock);
+        this.audit = new AuditLog(vertx, pool, clock, registry);
+        this.unauthenticated = new UnauthenticatedLimit(registry, System::nanoTime);
         this.access = new Access(new ScopeGuard(pool));
         this.admission = new AgentAdmission(revocations, insecure);
-        this.fleetAuthorization = new FleetAuthorization(tokens, access, audit);
+        this.fleetAuthorization = new FleetAuthorization(tokens, heldTokens, access, audit, unauthenticated);
         this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
         this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);
     }
@@ -68,7 +74,7 @@ public final class Security {
      * unless {@code insecure} issues this member's gateway certificate.
      */
     public static Future<Security> start(Vertx vertx, Pool pool, String clusterName, String memberId, String advertiseHost,
-                                         boolean insecure, Clock clock) {
+                                         boolean insecure, Clock clock, MeterRegistry registry) {
         SecureRandom random = new SecureRandom();
         CaStore store = new CaStore(pool);
         Revocations revocations = new Revocations(vertx, pool);
@@ -76,11 +82,11 @@ public final class Security {
             if (insecure) {
                 LOG.warn("INSECURE: the agent gateway is plaintext and agents are not authenticated by certificate "
                         + "(--insecure is for demos and tests only)");
-                return Future.succeededFuture(new Security(true, ca, null, revocations, pool, vertx, clock, random));
+                return Future.succeededFuture(new Security(true, ca, null, revocations, pool, vertx, clock, random, registry));
             }
             GatewayTls tls = GatewayTls.issue(ca, memberId, advertiseHost, random);
             return store.recordIssued("server", memberId, tls.certificate())
-                    .map(y -> new Security(false, ca, tls, revocations, pool, vertx, clock, random));
+                    .map(y -> new Security(false, ca, tls, revocations, pool, vertx, clock, random, registry));
         })).onFailure(e -> revocations.close());
     }
 
@@ -103,7 +109,7 @@ public final class Security {
                 bodies.handle(ctx);
             }
         });
-        router.route().order(-1).handler(new AuthHandler(tokens, audit, http.routes()::isOpen));
+        router.route().order(-1).handler(new AuthHandler(tokens, audit, unauthenticated, http.routes()::isOpen));
     }
 
     /** The token, enrollment-token, revoke, audit and CA certificate routes. */
@@ -168,6 +174,11 @@ public final class Security {
         return tokens;
     }
 
+    /** The tokens of open streams (GraphQL WebSockets, gRPC watches), ended when a token is revoked or expires. */
+    public HeldTokens heldTokens() {
+        return heldTokens;
+    }
+
     public EnrollmentTokens enrollmentTokens() {
         return enrollmentTokens;
     }
@@ -181,13 +192,14 @@ public final class Security {
     }
 
     /** See {@link ApiTokens#createBootstrapAdmin}. */
-    public Future<String> createBootstrapAdmin(Path file) {
-        return tokens.createBootstrapAdmin("bootstrap admin", file);
+    public Future<String> createBootstrapAdmin(Path file, Duration lifetime) {
+        return tokens.createBootstrapAdmin("bootstrap admin", file, lifetime);
     }
 
     /** Stops the timers and writes the queued audit events. */
     public Future<Void> close() {
         revocations.close();
+        heldTokens.close();
         return audit.close();
     }
 }

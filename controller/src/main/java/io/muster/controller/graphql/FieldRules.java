@@ -9,6 +9,7 @@ import io.muster.controller.access.Principal;
 import io.muster.controller.access.Refusal;
 import io.muster.controller.access.Rule;
 import io.muster.controller.access.Subject;
+import io.muster.controller.auth.ApiTokens;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,11 @@ import java.util.function.Function;
 final class FieldRules {
 
     static final String CALLER = "muster.caller";
+    /**
+     * On a WebSocket, the operation's fresh check of the socket's token (a {@code Future<Principal>}):
+     * fields run only once it passed, so a revoked or expired token reads nothing more.
+     */
+    static final String CALLER_CHECK = "muster.caller-check";
 
     private final Access access;
     private final RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring();
@@ -41,7 +47,8 @@ final class FieldRules {
     <T> FieldRules field(String type, String field, Rule rule, Function<DataFetchingEnvironment, Subject> subject,
                          Function<DataFetchingEnvironment, Future<T>> fetcher) {
         declare(type, field, rule);
-        DataFetcher<CompletionStage<T>> guarded = env -> access.check(caller(env), rule, subject.apply(env))
+        DataFetcher<CompletionStage<T>> guarded = env -> stillValid(env)
+                .compose(valid -> access.check(caller(env), rule, subject.apply(env)))
                 .compose(allowed -> fetcher.apply(env))
                 .recover(FieldRules::<T>answer)
                 .toCompletionStage();
@@ -56,7 +63,8 @@ final class FieldRules {
     FieldRules subscription(String field, Rule rule, Function<DataFetchingEnvironment, Subject> subject,
                             BiFunction<DataFetchingEnvironment, Future<Boolean>, Object> publisher) {
         declare("Subscription", field, rule);
-        DataFetcher<Object> guarded = env -> publisher.apply(env, access.check(caller(env), rule, subject.apply(env))
+        DataFetcher<Object> guarded = env -> publisher.apply(env, stillValid(env)
+                .compose(valid -> access.check(caller(env), rule, subject.apply(env)))
                 .map(true).otherwise(false));
         wiring.type("Subscription", builder -> builder.dataFetcher(field, guarded));
         return this;
@@ -88,6 +96,15 @@ final class FieldRules {
             return Future.failedFuture(new GraphQLException(refusal.getMessage()));
         }
         return Future.failedFuture(failure);
+    }
+
+    private static Future<Void> stillValid(DataFetchingEnvironment env) {
+        Future<?> check = env.getGraphQlContext().get(CALLER_CHECK);
+        if (check == null) {
+            return Future.succeededFuture();
+        }
+        return check.<Void>mapEmpty().recover(e -> Future.failedFuture(e instanceof ApiTokens.Rejected
+                ? new GraphQLException(e.getMessage()) : e));
     }
 
     static Principal caller(DataFetchingEnvironment env) {

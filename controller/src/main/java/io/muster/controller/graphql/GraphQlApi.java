@@ -10,6 +10,7 @@ import io.muster.controller.access.Principal;
 import io.muster.controller.access.Rule;
 import io.muster.controller.access.Scoping;
 import io.muster.controller.access.Subject;
+import io.muster.controller.auth.HeldTokens;
 import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.ApiPart;
@@ -53,8 +54,10 @@ public final class GraphQlApi implements ApiPart {
     private final GraphQLSchema schema;
     private final FieldRules fields;
     private final GraphQlCallers callers;
-    // The caller of each open WebSocket, known from its connection_init.
-    private final Map<ServerWebSocket, Principal> sockets = new ConcurrentHashMap<>();
+    // The caller of each open WebSocket, known from its connection_init, and its hold on its token.
+    private final Map<ServerWebSocket, HeldTokens.Hold> sockets = new ConcurrentHashMap<>();
+    /** The close code of a socket whose token was revoked or expired (graphql-transport-ws: Unauthorized). */
+    static final short UNAUTHORIZED = 4401;
 
     static final Rule ENDPOINT = Rule.viewer("graphql", Scoping.PER_OPERATION);
 
@@ -96,7 +99,7 @@ public final class GraphQlApi implements ApiPart {
                         });
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()),
                 fields.wiring().scalar(JsonScalar.JSON).build());
-        this.graphQL = GraphQL.newGraphQL(schema).build();
+        this.graphQL = GraphQL.newGraphQL(schema).instrumentation(QueryLimits.instrumentation()).build();
         this.schema = schema;
     }
 
@@ -120,7 +123,7 @@ public final class GraphQlApi implements ApiPart {
                     JsonObject payload = params instanceof JsonObject json ? json : new JsonObject();
                     String header = init.message().socket().headers().get("Authorization");
                     ServerWebSocket socket = init.message().socket();
-                    callers.ofConnection(payload, header).onComplete(ar -> {
+                    callers.ofConnection(payload, header, reason -> socket.close(UNAUTHORIZED, reason)).onComplete(ar -> {
                         if (ar.succeeded()) {
                             sockets.put(socket, ar.result());
                             init.complete(payload);
@@ -129,13 +132,20 @@ public final class GraphQlApi implements ApiPart {
                         }
                     });
                 })
-                .onSocketEnd(sockets::remove)
+                .onSocketEnd(socket -> {
+                    HeldTokens.Hold hold = sockets.remove(socket);
+                    if (hold != null) {
+                        hold.release();
+                    }
+                })
                 .beforeExecute(input -> {
                     // graphql-transport-ws refuses operations before connection_init is acknowledged,
-                    // so every operation's socket has its caller by now.
-                    Principal caller = sockets.get(input.context().socket());
-                    if (caller != null) {
-                        input.builder().graphQLContext(Map.of(FieldRules.CALLER, caller));
+                    // so every operation's socket has its caller by now. The socket may outlive its
+                    // token: each operation verifies it again before any field runs.
+                    HeldTokens.Hold hold = sockets.get(input.context().socket());
+                    if (hold != null) {
+                        input.builder().graphQLContext(Map.of(FieldRules.CALLER, hold.principal(),
+                                FieldRules.CALLER_CHECK, hold.recheck()));
                     }
                 })
                 .build();

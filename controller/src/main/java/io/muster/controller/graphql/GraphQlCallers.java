@@ -1,9 +1,11 @@
 package io.muster.controller.graphql;
 
 import io.muster.controller.access.Principal;
+import io.muster.controller.auth.HeldTokens;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Consumer;
 
 /**
  * Finds the caller of a GraphQL request: for HTTP the principal the auth handler attached, for a
@@ -19,11 +21,12 @@ public interface GraphQlCallers {
     Principal of(RoutingContext ctx);
 
     /**
-     * The caller of a WebSocket connection; fails (the connection is refused) when the payload's
-     * token is missing or invalid.
+     * The caller of a WebSocket connection, held for as long as the socket is open; fails (the
+     * connection is refused) when the payload's token is missing or invalid.
      *
      * @param connectionParams the connection_init payload, may be empty
      * @param upgradeAuthorization the Authorization header of the upgrade request, null when absent
+     * @param end closes the socket when its token is revoked or expires, with the reason
      */
-    Future<Principal> ofConnection(JsonObject connectionParams, String upgradeAuthorization);
+    Future<HeldTokens.Hold> ofConnection(JsonObject connectionParams, String upgradeAuthorization, Consumer<String> end);
 }

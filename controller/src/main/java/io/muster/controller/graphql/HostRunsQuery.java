@@ -2,6 +2,7 @@ package io.muster.controller.graphql;
 
 import io.muster.controller.access.Access;
 import io.muster.controller.access.Principal;
+import io.muster.controller.task.OutputPage;
 import io.muster.controller.task.RunStatus;
 import io.muster.scheduler.selector.SqlFragment;
 import io.vertx.core.Future;
@@ -23,7 +24,10 @@ import java.util.Map;
 final class HostRunsQuery {
 
     static final int MAX = 200;
-    private static final String SELECT = "SELECT r.id, r.task_id, r.host_id, r.state, r.exit_code, r.stdout, r.stderr, "
+    // Output cut in the database, as for a task's runs (OutputPage): $3 bytes of each stream.
+    private static final String SELECT = "SELECT r.id, r.task_id, r.host_id, r.state, r.exit_code, "
+            + "substring(r.stdout from 1 for $3) AS stdout, octet_length(r.stdout) AS stdout_bytes, "
+            + "substring(r.stderr from 1 for $3) AS stderr, octet_length(r.stderr) AS stderr_bytes, "
             + "r.truncated, r.started_at, r.finished_at, r.reason, r.result FROM runs r JOIN tasks t ON t.id = r.task_id "
             + "WHERE r.host_id = $1";
     private static final String ORDER = " ORDER BY r.created_at DESC, r.id DESC LIMIT $2";
@@ -36,8 +40,8 @@ final class HostRunsQuery {
 
     /** Only runs of tasks the caller may see: a host in scope also ran other teams' tasks. */
     Future<List<Map<String, Object>>> recent(String hostId, int limit, Principal caller) {
-        SqlFragment visible = Access.visibleTasks(caller, 3);
-        List<Object> params = new ArrayList<>(List.of(hostId, limit));
+        SqlFragment visible = Access.visibleTasks(caller, 4);
+        List<Object> params = new ArrayList<>(List.of(hostId, limit, OutputPage.perStream(limit)));
         String sql = SELECT + ORDER;
         if (visible != null) {
             params.addAll(visible.params());
@@ -59,8 +63,17 @@ final class HostRunsQuery {
         run.put("hostId", row.getString("host_id"));
         run.put("state", RunStatus.fromDbName(row.getString("state")).map(RunStatus::dbName).orElse(row.getString("state")));
         run.put("exitCode", row.getInteger("exit_code"));
-        run.put("stdout", text(row.getBuffer("stdout")));
-        run.put("stderr", text(row.getBuffer("stderr")));
+        Buffer stdout = row.getBuffer("stdout");
+        Buffer stderr = row.getBuffer("stderr");
+        long stdoutBytes = row.getValue("stdout_bytes") == null ? 0 : row.getInteger("stdout_bytes");
+        long stderrBytes = row.getValue("stderr_bytes") == null ? 0 : row.getInteger("stderr_bytes");
+        boolean cut = stdoutBytes > (stdout == null ? 0 : stdout.length()) || stderrBytes > (stderr == null ? 0 : stderr.length());
+        run.put("stdout", text(stdout));
+        run.put("stderr", text(stderr));
+        run.put("stdoutBytes", (int) stdoutBytes);
+        run.put("stderrBytes", (int) stderrBytes);
+        run.put("outputCut", cut);
+        run.put("output", cut ? OutputPage.link(row.getUUID("task_id"), row.getUUID("id")) : null);
         run.put("truncated", row.getBoolean("truncated"));
         run.put("startedAt", iso(row.getOffsetDateTime("started_at")));
         run.put("finishedAt", iso(row.getOffsetDateTime("finished_at")));

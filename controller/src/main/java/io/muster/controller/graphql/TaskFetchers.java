@@ -4,6 +4,7 @@ import graphql.schema.DataFetchingEnvironment;
 import io.muster.controller.access.Access;
 import graphql.GraphQLException;
 import io.muster.controller.task.RunStatus;
+import io.muster.controller.task.OutputPage;
 import io.muster.controller.task.RunView;
 import io.muster.controller.task.TaskCounts;
 import io.muster.controller.task.TaskProgress;
@@ -128,6 +129,10 @@ final class TaskFetchers {
         node.put("exitCode", run.exitCode());
         node.put("stdout", run.stdout());
         node.put("stderr", run.stderr());
+        node.put("stdoutBytes", (int) run.stdoutBytes());
+        node.put("stderrBytes", (int) run.stderrBytes());
+        node.put("outputCut", run.outputCut());
+        node.put("output", run.outputCut() ? OutputPage.link(taskId, run.runId()) : null);
         node.put("truncated", run.truncated());
         node.put("startedAt", HostRunsQuery.iso(run.startedAt()));
         node.put("finishedAt", HostRunsQuery.iso(run.finishedAt()));

@@ -2,23 +2,27 @@ package io.muster.controller.graphql;
 
 import io.muster.controller.access.Principal;
 import io.muster.controller.auth.ApiTokens;
+import io.muster.controller.auth.HeldTokens;
 import io.muster.controller.http.Callers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Consumer;
 
 /**
  * GraphQL callers from API tokens: over HTTP the principal the auth handler attached to the
  * request; over a WebSocket the token of the {@code connection_init} payload
- * ({@code "authorization": "Bearer ..."}) or else of the upgrade request. Thread-safe,
- * non-blocking.
+ * ({@code "authorization": "Bearer ..."}) or else of the upgrade request, held in
+ * {@link HeldTokens} while the socket is open. Thread-safe, non-blocking.
  */
 public final class TokenCallers implements GraphQlCallers {
 
     private final ApiTokens tokens;
+    private final HeldTokens held;
 
-    public TokenCallers(ApiTokens tokens) {
+    public TokenCallers(ApiTokens tokens, HeldTokens held) {
         this.tokens = tokens;
+        this.held = held;
     }
 
     @Override
@@ -27,9 +31,10 @@ public final class TokenCallers implements GraphQlCallers {
     }
 
     @Override
-    public Future<Principal> ofConnection(JsonObject connectionParams, String upgradeAuthorization) {
+    public Future<HeldTokens.Hold> ofConnection(JsonObject connectionParams, String upgradeAuthorization, Consumer<String> end) {
         String presented = connectionParams.getString("authorization", connectionParams.getString("Authorization", upgradeAuthorization));
-        return tokens.verify(bearer(presented));
+        String token = bearer(presented);
+        return tokens.verify(token).map(principal -> held.hold(token, principal, end));
     }
 
     /** "Bearer x" gives x; anything else present gives "" so that the token check refuses it. */

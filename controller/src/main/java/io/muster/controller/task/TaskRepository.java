@@ -53,10 +53,15 @@ public final class TaskRepository {
             + "(SELECT state, count(*) AS n FROM runs WHERE task_id = t.id GROUP BY state) c) AS counts "
             + "FROM tasks t WHERE t.id = $1";
     private static final String TASK_EXISTS = "SELECT 1 FROM tasks WHERE id = $1";
-    private static final String LIST_RUNS = "SELECT id, host_id, state, exit_code, stdout, stderr, truncated, "
+    // Output is cut in the database (OutputPage): a page of runs never ships gigabytes.
+    private static final String LIST_RUNS = "SELECT id, host_id, state, exit_code, substring(stdout from 1 for $5) AS stdout, "
+            + "octet_length(stdout) AS stdout_bytes, substring(stderr from 1 for $5) AS stderr, "
+            + "octet_length(stderr) AS stderr_bytes, truncated, "
             + "started_at, finished_at, reason, result FROM runs WHERE task_id = $1 "
             + "AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR host_id > $3) "
             + "ORDER BY host_id LIMIT $4";
+    private static final String RUN_STDOUT = "SELECT stdout AS output FROM runs WHERE task_id = $1 AND id = $2";
+    private static final String RUN_STDERR = "SELECT stderr AS output FROM runs WHERE task_id = $1 AND id = $2";
 
     private static final String CANCEL_TASK = "UPDATE tasks SET cancelled_at = coalesce(cancelled_at, now()) "
             + "WHERE id = $1 RETURNING id";
@@ -283,7 +288,8 @@ public final class TaskRepository {
         }
         Future<RowSet<Row>> exists = pool.preparedQuery(TASK_EXISTS).execute(Tuple.of(taskId));
         Future<RowSet<Row>> page = pool.preparedQuery(LIST_RUNS)
-                .execute(Tuple.of(taskId, state == null ? null : state.dbName(), afterHost, limit + 1));
+                .execute(Tuple.of(taskId, state == null ? null : state.dbName(), afterHost, limit + 1,
+                        OutputPage.perStream(limit)));
         return Future.all(exists, page).compose(done -> {
             if (exists.result().rowCount() == 0) {
                 return Future.failedFuture(new TaskNotFoundException(taskId.toString()));
@@ -413,11 +419,30 @@ public final class TaskRepository {
     }
 
     private static RunView runView(Row row) {
+        Buffer stdout = row.getBuffer("stdout");
+        Buffer stderr = row.getBuffer("stderr");
+        long stdoutBytes = row.getValue("stdout_bytes") == null ? 0 : row.getInteger("stdout_bytes");
+        long stderrBytes = row.getValue("stderr_bytes") == null ? 0 : row.getInteger("stderr_bytes");
+        boolean cut = stdoutBytes > (stdout == null ? 0 : stdout.length()) || stderrBytes > (stderr == null ? 0 : stderr.length());
         return new RunView(row.getUUID("id"), row.getString("host_id"),
                 RunStatus.fromDbName(row.getString("state")).orElseThrow(), row.getInteger("exit_code"),
-                text(row.getBuffer("stdout")), text(row.getBuffer("stderr")), row.getBoolean("truncated"),
+                text(stdout), text(stderr), row.getBoolean("truncated"),
                 row.getOffsetDateTime("started_at"), row.getOffsetDateTime("finished_at"), row.getString("reason"),
-                (JsonObject) row.getValue("result"));
+                (JsonObject) row.getValue("result"), stdoutBytes, stderrBytes, cut);
+    }
+
+    /**
+     * One stream of one run of a task, whole (as stored: at most the agent's output limit); empty
+     * when the task has no such run.
+     */
+    public Future<Optional<Buffer>> output(UUID taskId, UUID runId, boolean stderr) {
+        return pool.preparedQuery(stderr ? RUN_STDERR : RUN_STDOUT).execute(Tuple.of(taskId, runId)).map(rows -> {
+            if (rows.size() == 0) {
+                return Optional.empty();
+            }
+            Buffer bytes = rows.iterator().next().getBuffer("output");
+            return Optional.of(bytes == null ? Buffer.buffer() : bytes);
+        });
     }
 
     private static String text(Buffer bytes) {

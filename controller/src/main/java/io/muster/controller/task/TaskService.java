@@ -99,6 +99,11 @@ public final class TaskService {
         return tasks.runs(taskId, state, limit, cursor);
     }
 
+    /** One stream of one run, whole; empty when the task has no such run. */
+    public Future<Optional<io.vertx.core.buffer.Buffer>> output(UUID taskId, UUID runId, boolean stderr) {
+        return tasks.output(taskId, runId, stderr);
+    }
+
     public Future<Optional<TaskProgress>> progress(UUID taskId) {
         return tasks.progress(taskId);
     }

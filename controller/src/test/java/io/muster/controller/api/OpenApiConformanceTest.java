@@ -154,6 +154,13 @@ class OpenApiConformanceTest {
         assertThat(api.get("/api/v1/tasks/" + taskId).status()).isEqualTo(200);
         assertThat(api.get("/api/v1/tasks/" + taskId + "/runs?state=pending").status()).isEqualTo(200);
         assertThat(api.get("/api/v1/tasks/" + taskId + "/runs?state=asleep").status()).isEqualTo(400);
+        ApiClient.Answer runs = api.get("/api/v1/tasks/" + taskId + "/runs");
+        String runId = runs.json().getJsonArray("items").getJsonObject(0).getString("runId");
+        String output = "/api/v1/tasks/" + taskId + "/runs/" + runId + "/output";
+        assertThat(api.get(output).status()).isEqualTo(200);
+        assertThat(api.get(output + "?stream=stderr").status()).isEqualTo(200);
+        assertThat(api.get(output + "?stream=both").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/tasks/" + taskId + "/runs/" + UUID.randomUUID() + "/output").status()).isEqualTo(404);
         assertThat(api.get("/api/v1/tasks/" + UUID.randomUUID()).status()).isEqualTo(404);
         assertThat(api.get("/api/v1/tasks/not-a-uuid/runs").status()).isEqualTo(404);
         assertThat(api.post("/api/v1/tasks/" + taskId + "/cancel", null).status()).isEqualTo(200);

@@ -101,6 +101,8 @@ class DatabaseOutageTest {
         long askedReady = System.nanoTime();
         ApiClient.Answer ready = api.get("/readyz");
         assertThat(ready.status()).isEqualTo(503);
+        assertThat(new JsonObject(ready.body()).getString("detail")).as("no driver text to a caller without a token")
+                .isEqualTo("the database does not answer");
         assertThat(Duration.ofNanos(System.nanoTime() - askedReady)).isLessThan(ANSWER_WITHIN);
         long askedWrite = System.nanoTime();
         ApiClient.Answer refused = api.post("/api/v1/tasks", task(hosts, "echo never").encode());

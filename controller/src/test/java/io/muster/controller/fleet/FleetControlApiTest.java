@@ -67,7 +67,7 @@ class FleetControlApiTest {
                 InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
                 Duration.ofMillis(50));
         server = NettyServerBuilder.forPort(0)
-                .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.access, fixture.audit)))
+                .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.heldTokens, fixture.access, fixture.audit, fixture.unauthenticated)))
                 .build()
                 .start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();

@@ -55,9 +55,9 @@ class GraphQlApiTest {
         api = new HttpApi(fixture.vertx, fixture.access);
         // As the auth package mounts it: the body is read before the asynchronous token check.
         api.router().route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
-        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.audit, api.routes()::isOpen));
+        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.audit, fixture.unauthenticated, api.routes()::isOpen));
         api.mount(List.of(new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(),
-                fixture.database.pool(), new TokenCallers(fixture.tokens), fixture.access)));
+                fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access)));
         port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
     }
 
@@ -218,5 +218,79 @@ class GraphQlApiTest {
         assertThat(received).noneMatch(m -> "connection_ack".equals(m.getString("type")));
         assertThat(closed.get()).isEqualTo((short) 4401);
         Await.result(client.close());
+    }
+
+    @Test
+    void tooComplexTooDeepOrTooManyAliases_isRefusedBeforeAnyFieldRuns() {
+        createTask("h-0");
+        JsonObject allOutput = query(fixture.adminToken,
+                "{ tasks(first: 100) { nodes { runs(first: 100) { nodes { stdout stderr } } } } }");
+        assertThat(allOutput.getValue("data")).isNull();
+        assertThat(allOutput.getJsonArray("errors").getJsonObject(0).getString("message")).contains("complexity");
+        JsonObject smaller = query(fixture.adminToken, "{ tasks(first: 10) { nodes { runs(first: 10) { nodes { stdout } } } } }");
+        assertThat(smaller.getValue("errors")).isNull();
+
+        StringBuilder aliases = new StringBuilder("{");
+        for (int i = 0; i <= QueryLimits.MAX_ALIASES; i++) {
+            aliases.append(" h").append(i).append(": host(id: \"h-0\") { id }");
+        }
+        JsonObject aliased = query(fixture.adminToken, aliases + " }");
+        assertThat(aliased.getValue("data")).isNull();
+        assertThat(aliased.getJsonArray("errors").getJsonObject(0).getString("message")).contains("aliased fields");
+
+        String deep = "{ __schema { types { fields { type " + "{ ofType ".repeat(QueryLimits.MAX_DEPTH) + "{ name }"
+                + " }".repeat(QueryLimits.MAX_DEPTH) + " } } } }";
+        JsonObject tooDeep = query(fixture.adminToken, deep);
+        assertThat(tooDeep.getValue("data")).isNull();
+        assertThat(tooDeep.getJsonArray("errors").getJsonObject(0).getString("message")).contains("depth");
+    }
+
+    @Test
+    void runOutput_isCutToThePagesShare_withALinkToTheWholeOutput_overGraphQlAndRest() throws Exception {
+        UUID task = createTask("h-2");
+        int stored = 300_000;
+        fixture.testDatabase.execute("UPDATE runs SET stdout = convert_to(repeat('x', " + stored + "), 'UTF8'), "
+                + "stderr = convert_to('short', 'UTF8') WHERE task_id = '" + task + "'");
+        int share = io.muster.controller.task.OutputPage.perStream(100);
+
+        JsonObject run = query(fixture.adminToken, "{ task(id: \"" + task + "\") { runs(first: 100) { nodes { runId stdout stderr"
+                + " stdoutBytes outputCut output } } } }").getJsonObject("data").getJsonObject("task").getJsonObject("runs")
+                .getJsonArray("nodes").getJsonObject(0);
+        assertThat(run.getString("stdout")).hasSize(share);
+        assertThat(run.getString("stderr")).isEqualTo("short");
+        assertThat(run.getInteger("stdoutBytes")).isEqualTo(stored);
+        assertThat(run.getBoolean("outputCut")).isTrue();
+        String link = run.getString("output");
+        assertThat(link).isEqualTo("/api/v1/tasks/" + task + "/runs/" + run.getString("runId") + "/output");
+        JsonObject hostRun = query(fixture.adminToken, "{ host(id: \"h-2\") { runs(first: 200) { stdout outputCut } } }")
+                .getJsonObject("data").getJsonObject("host").getJsonArray("runs").getJsonObject(0);
+        assertThat(hostRun.getString("stdout")).hasSize(io.muster.controller.task.OutputPage.perStream(200));
+        assertThat(hostRun.getBoolean("outputCut")).isTrue();
+
+        String controller = "http://127.0.0.1:" + fixture.controller.httpPort();
+        JsonObject page = new JsonObject(get(controller + "/api/v1/tasks/" + task + "/runs?limit=1000").body());
+        JsonObject restRun = page.getJsonArray("items").getJsonObject(0);
+        assertThat(restRun.getString("stdout")).hasSize(io.muster.controller.task.OutputPage.perStream(1000));
+        assertThat(restRun.getBoolean("outputCut")).isTrue();
+        assertThat(restRun.getString("output")).isEqualTo(link);
+        JsonObject one = new JsonObject(get(controller + "/api/v1/tasks/" + task + "/runs?limit=1").body())
+                .getJsonArray("items").getJsonObject(0);
+        assertThat(one.getString("stdout")).hasSize(stored);
+        assertThat(one.getBoolean("outputCut")).isFalse();
+        assertThat(one.getValue("output")).isNull();
+
+        HttpResponse<String> whole = get(controller + link);
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(whole.body()).hasSize(stored);
+        assertThat(get(controller + link + "?stream=stderr").body()).isEqualTo("short");
+        assertThat(get(controller + link + "?stream=both").statusCode()).isEqualTo(400);
+        assertThat(get(controller + "/api/v1/tasks/" + task + "/runs/" + UUID.randomUUID() + "/output").statusCode()).isEqualTo(404);
+        assertThat(get(controller + "/api/v1/tasks/" + task + "/runs/nope/output").statusCode()).isEqualTo(400);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + fixture.adminToken).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

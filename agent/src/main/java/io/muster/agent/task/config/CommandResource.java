@@ -45,6 +45,18 @@ record CommandResource(String display, List<String> argv, String unless, Path cr
         return Change.changed("run " + display, "");
     }
 
+    /** Like {@link #check}, without running the {@code unless} guard: it is the spec's own shell line. */
+    @Override
+    public Change preview(CommandRunner commands) {
+        if (creates != null && Files.exists(creates, LinkOption.NOFOLLOW_LINKS)) {
+            return Change.unchanged("skipped: " + creates + " exists");
+        }
+        if (unless != null) {
+            return Change.changed("run " + display + " unless its guard exits 0 (a dry run does not run the guard)", "");
+        }
+        return Change.changed("run " + display, "");
+    }
+
     @Override
     public void apply(CommandRunner commands) throws ConfigException {
         if (!check(commands).changed()) {

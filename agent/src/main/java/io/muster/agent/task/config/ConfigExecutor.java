@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * (file, directory, symlink, absent, package, service, command; see {@link ConfigSpec}).
  *
  * <p>For each resource in order: check, then (unless the run is a dry run) apply what the check
- * found different. A resource that fails stops the run, which fails with a reason naming the
+ * found different. A dry run previews instead of checking, so it runs no command of the spec (not
+ * even an {@code unless} guard). A resource that fails stops the run, which fails with a reason naming the
  * resource; earlier resources stay applied. The result is
  * {@code {"resources":[{"type","path"|"name","status":"unchanged|changed|failed","description","diff","error"}],
  * "changed":n,"dryRun":b}} and a readable summary goes to stdout. After a successful, non-dry run
@@ -84,7 +85,7 @@ public final class ConfigExecutor implements TaskExecutor {
             }
             Change change;
             try {
-                change = resource.check(commands);
+                change = context.dryRun() ? resource.preview(commands) : resource.check(commands);
                 if (change.changed() && !context.dryRun()) {
                     resource.apply(commands);
                 }

@@ -229,6 +229,28 @@ class ConfigExecutorTest {
     }
 
     @Test
+    void execute_dryRun_doesNotRunTheUnlessGuard() throws Exception {
+        Path guardRan = root.resolve("guard-ran");
+        Path commandRan = root.resolve("command-ran");
+        String spec = spec("{\"type\":\"command\",\"command\":[\"touch\"," + q(commandRan) + "],"
+                + "\"unless\":" + q("touch " + guardRan + "; false") + "}");
+
+        RunResult result = run(spec, true);
+
+        assertThat(result.state()).isEqualTo(RunState.RUN_STATE_SUCCEEDED);
+        assertThat(guardRan).doesNotExist();
+        assertThat(commandRan).doesNotExist();
+        assertThat(statuses(result)).containsExactly("changed");
+        assertThat(resources(result).get(0).getFieldsOrThrow("description").getStringValue())
+                .contains("does not run the guard");
+
+        RunResult applied = run(spec, false);
+        assertThat(applied.state()).isEqualTo(RunState.RUN_STATE_SUCCEEDED);
+        assertThat(guardRan).exists();
+        assertThat(commandRan).exists();
+    }
+
+    @Test
     void execute_shellCommand_runsWithItsEnvironmentAndCwd() throws Exception {
         Path out = root.resolve("out");
         RunResult result = run(spec("{\"type\":\"command\",\"shell\":\"echo \\\"$GREETING\\\" > out\","
