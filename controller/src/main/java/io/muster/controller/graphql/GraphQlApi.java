@@ -8,6 +8,8 @@ import graphql.schema.idl.SchemaParser;
 import io.muster.controller.access.Access;
 import io.muster.controller.access.Principal;
 import io.muster.controller.access.Rule;
+import io.muster.controller.history.HistoryStore;
+import java.time.Clock;
 import io.muster.controller.access.Scoping;
 import io.muster.controller.access.Subject;
 import io.muster.controller.auth.HeldTokens;
@@ -66,6 +68,7 @@ public final class GraphQlApi implements ApiPart {
         this.callers = callers;
         HostFetchers hostFetchers = new HostFetchers(hosts, cluster, new HostRunsQuery(pool));
         TaskFetchers taskFetchers = new TaskFetchers(tasks);
+        HistoryFetchers history = new HistoryFetchers(new HistoryStore(pool), Clock.systemUTC());
         this.fields = new FieldRules(access)
                 .field("Query", "hosts", Rule.viewer("hosts.list", Scoping.HOST_QUERY), env -> Subject.none(),
                         hostFetchers.hosts())
@@ -77,6 +80,8 @@ public final class GraphQlApi implements ApiPart {
                         taskFetchers.task())
                 .field("Query", "cluster", Rule.viewer("cluster.members", Scoping.NO_FLEET_DATA), env -> Subject.none(),
                         env -> cluster(cluster))
+                .field("Query", "changes", Rule.viewer("changes.list", Scoping.HOST_QUERY), env -> Subject.none(),
+                        history.fleet())
                 .field("Host", "label", Rule.viewer("hosts.label", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         hostFetchers.label())
                 .field("Host", "fact", Rule.viewer("hosts.fact", Scoping.WITHIN_PARENT), env -> Subject.none(),
@@ -87,6 +92,8 @@ public final class GraphQlApi implements ApiPart {
                         hostFetchers.runs())
                 .field("Host", "events", Rule.viewer("hosts.events", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         hostFetchers.events())
+                .field("Host", "history", Rule.viewer("hosts.history", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        history.host())
                 .field("Task", "runs", Rule.viewer("tasks.runs", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         taskFetchers.runs())
                 .subscription("taskProgress", Rule.viewer("tasks.watch", Scoping.TASK),
