@@ -1,36 +1,41 @@
 package io.muster.bench.probe;
 
-import io.vertx.core.json.DecodeException;
+import io.muster.client.MusterClient;
+import io.muster.client.MusterException;
+import io.muster.client.Task;
+import io.muster.client.TaskRequest;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The bench's client of one controller member's HTTP API (REST, /readyz, /metrics), with the
- * bearer token when the cluster requires one. Thread-safe (one shared {@link HttpClient}).
+ * What the bench asks one controller member (by its HTTP port), through the Java client with the
+ * bearer token once the first member has written it. Probes (readiness, cluster) are short and
+ * read a member that does not answer as "not ready"/empty; work (tasks, metrics) may take
+ * minutes. Thread-safe.
  */
-public final class ControllerApi {
+public final class MemberApi {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration WORK_TIMEOUT = Duration.ofMinutes(5);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Optional<Path> tokenFile;
     private volatile String token;
+    private final Map<Integer, MusterClient> probes = new ConcurrentHashMap<>();
+    private final Map<Integer, MusterClient> work = new ConcurrentHashMap<>();
 
     /**
      * @param tokenFile file holding the bearer token for /api/v1 (read once it exists: the first
      *                  member writes it when it starts); empty when the controllers run without auth
      */
-    public ControllerApi(Optional<Path> tokenFile) {
+    public MemberApi(Optional<Path> tokenFile) {
         this.tokenFile = tokenFile;
     }
 
@@ -39,79 +44,68 @@ public final class ControllerApi {
     }
 
     /** True when /readyz answers 200; false when it answers otherwise or not at all. */
-    public boolean ready(int httpPort) throws InterruptedException {
+    public boolean ready(int httpPort) {
         try {
-            return send(get(httpPort, "/readyz", Duration.ofSeconds(3))).statusCode() == 200;
-        } catch (IOException e) {
+            return probe(httpPort).ready();
+        } catch (MusterException e) {
             return false;
         }
     }
 
     /** GET /api/v1/cluster, or empty when the member does not answer (e.g. killed). */
-    public Optional<JsonObject> cluster(int httpPort) throws InterruptedException {
+    public Optional<JsonObject> cluster(int httpPort) {
         try {
-            HttpResponse<String> response = send(get(httpPort, "/api/v1/cluster", Duration.ofSeconds(5)));
-            return response.statusCode() == 200 ? Optional.of(new JsonObject(response.body())) : Optional.empty();
-        } catch (IOException | DecodeException e) {
+            return Optional.of(probe(httpPort).cluster());
+        } catch (MusterException e) {
             return Optional.empty();
         }
     }
 
     /** The Prometheus text of /metrics. */
-    public PrometheusText metrics(int httpPort) throws IOException, InterruptedException {
-        HttpResponse<String> response = send(get(httpPort, "/metrics", TIMEOUT));
-        if (response.statusCode() != 200) {
-            throw new IOException("/metrics on port " + httpPort + " answered " + response.statusCode());
+    public PrometheusText metrics(int httpPort) throws IOException {
+        try {
+            return PrometheusText.parse(work(httpPort).metrics());
+        } catch (MusterException e) {
+            throw new IOException("/metrics on port " + httpPort + ": " + e.getMessage(), e);
         }
-        return PrometheusText.parse(response.body());
     }
 
     /**
-     * POST /api/v1/tasks; the instant is taken when the 201 has arrived.
+     * POST /api/v1/tasks; the instant is taken when the answer has arrived.
      *
-     * @throws IOException when the answer is not 201 (with the problem body)
+     * @throws IOException when the task was not created (with the problem)
      */
-    public CreatedTask createTask(int httpPort, JsonObject request) throws IOException, InterruptedException {
-        HttpRequest post = authorized(HttpRequest.newBuilder(uri(httpPort, "/api/v1/tasks")))
-                .timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.encode()))
-                .build();
-        HttpResponse<String> response = send(post);
-        Instant accepted = Instant.now();
-        if (response.statusCode() != 201) {
-            throw new IOException("POST /api/v1/tasks answered " + response.statusCode() + ": " + response.body());
+    public CreatedTask createTask(int httpPort, JsonObject request) throws IOException {
+        try {
+            Task task = work(httpPort).tasks().submit(TaskRequest.fromJson(request));
+            return new CreatedTask(task.id(), (int) task.total(), Instant.now());
+        } catch (MusterException e) {
+            throw new IOException("POST /api/v1/tasks: " + e.getMessage(), e);
         }
-        JsonObject body = new JsonObject(response.body());
-        return new CreatedTask(body.getString("id"), body.getInteger("total", 0), accepted);
     }
 
-    private HttpRequest get(int httpPort, String path, Duration timeout) {
-        return authorized(HttpRequest.newBuilder(uri(httpPort, path))).timeout(timeout).GET().build();
+    private MusterClient probe(int httpPort) {
+        return probes.computeIfAbsent(httpPort, port -> client(port, PROBE_TIMEOUT));
     }
 
-    private HttpRequest.Builder authorized(HttpRequest.Builder builder) {
-        token().ifPresent(t -> builder.header("Authorization", "Bearer " + t));
-        return builder;
+    private MusterClient work(int httpPort) {
+        return work.computeIfAbsent(httpPort, port -> client(port, WORK_TIMEOUT));
     }
 
-    private Optional<String> token() {
+    private MusterClient client(int httpPort, Duration timeout) {
+        return MusterClient.builder("http://127.0.0.1:" + httpPort).token(this::token)
+                .connectTimeout(Duration.ofSeconds(2)).requestTimeout(timeout).build();
+    }
+
+    private String token() {
         if (token == null && tokenFile.isPresent() && Files.isRegularFile(tokenFile.get())) {
             try {
                 String text = Files.readString(tokenFile.get(), StandardCharsets.US_ASCII).strip();
                 token = text.isEmpty() ? null : text;
             } catch (IOException e) {
-                return Optional.empty();
+                return null;
             }
         }
-        return Optional.ofNullable(token);
-    }
-
-    private static URI uri(int httpPort, String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+        return token;
     }
 }

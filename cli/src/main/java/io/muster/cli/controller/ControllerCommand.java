@@ -112,6 +112,10 @@ public final class ControllerCommand implements Callable<Integer> {
             description = "How long the 5-minute vitals series is kept, e.g. 720h; whole days are dropped (default: 7 days).")
     Duration vitalsRetention;
 
+    @Option(names = "--vitals-resolution", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Bucket length of the vitals series, at least 1s (default: 5m).")
+    Duration vitalsResolution;
+
     @Mixin
     ParentOption parent;
 
@@ -153,8 +157,13 @@ public final class ControllerCommand implements Callable<Integer> {
         if (historyRetention != null) {
             events = events.withHistoryRetention(historyRetention);
         }
-        if (vitalsRetention != null) {
-            events = events.withVitals(events.vitalsResolution(), vitalsRetention);
+        if (vitalsRetention != null || vitalsResolution != null) {
+            if (vitalsResolution != null && vitalsResolution.toMillis() < 1_000) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--vitals-resolution must be at least 1s, got " + vitalsResolution);
+            }
+            events = events.withVitals(vitalsResolution == null ? events.vitalsResolution() : vitalsResolution,
+                    vitalsRetention == null ? events.vitalsRetention() : vitalsRetention);
         }
         Controller controller = Controller.start(config, RunSweeper.Settings.DEFAULTS, events);
         try {

@@ -47,7 +47,7 @@ final class Demo {
     private final StopSignal stop;
     private final PrintStream out;
     private final JavaCommand java = JavaCommand.current();
-    private final ControllerApi api;
+    private final MemberPolls api;
     private final List<ChildProcess> members = new ArrayList<>();
     private final Set<ChildProcess> reportedExits = new HashSet<>();
     private ChildProcess guard;
@@ -56,7 +56,7 @@ final class Demo {
 
     Demo(DemoSettings settings, StopSignal stop, PrintStream out) {
         this.settings = settings;
-        this.api = new ControllerApi(settings.adminTokenFile());
+        this.api = new MemberPolls(settings.adminTokenFile());
         this.stop = stop;
         this.out = out;
     }
@@ -198,14 +198,14 @@ final class Demo {
 
     private void printSummary(JsonObject host, long expected, boolean fleetConnected) throws InterruptedException {
         out.println();
-        out.println("The console: " + ControllerApi.base(settings.httpPort(0)) + "/  (sign in with the admin token below)");
-        out.println("The API: " + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts"
+        out.println("The console: " + MemberPolls.base(settings.httpPort(0)) + "/  (sign in with the admin token below)");
+        out.println("The API: " + MemberPolls.base(settings.httpPort(0)) + "/api/v1/hosts"
                 + (settings.members() > 1 ? "  (every member serves it: ports " + range(settings.httpPort(0)) + ")" : ""));
         out.println("Admin API token: " + api.token().orElse("(not written)") + "  (also in " + settings.adminTokenFile()
                 + ", mode 0600)");
         out.println("  e.g. curl -H \"Authorization: Bearer $(cat " + settings.adminTokenFile() + ")\" "
-                + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts");
-        out.println("  or:  export MUSTER_URL=" + ControllerApi.base(settings.httpPort(0)) + " MUSTER_TOKEN=$(cat "
+                + MemberPolls.base(settings.httpPort(0)) + "/api/v1/hosts");
+        out.println("  or:  export MUSTER_URL=" + MemberPolls.base(settings.httpPort(0)) + " MUSTER_TOKEN=$(cat "
                 + settings.adminTokenFile() + ")");
         out.println();
         HostSummary.lines(host).forEach(out::println);
