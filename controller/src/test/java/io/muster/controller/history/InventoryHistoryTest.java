@@ -53,7 +53,7 @@ class InventoryHistoryTest {
             result(member.hosts().connected(host, host, "0.1.0", "boot-1"));
             result(member.hosts().saveInventory(host, inventory(host, "d1", "6.1.0-18-amd64", 32)));
         }
-        result(member.hosts().setLabels("web-1", Map.of("role", "web")));
+        result(member.hosts().setLabels("web-1", Map.of("role", "web", "muster.io/role", "web")));
         result(member.hosts().saveInventory("web-1", inventory("web-1", "d2", "6.1.0-21-amd64", 32)));
         result(member.hosts().saveInventory("web-1", inventory("web-1", "d3", "6.1.0-21-amd64", 64)));
         result(member.hosts().saveInventory("db-1", inventory("db-1", "d2", "6.1.0-21-amd64", 32)));
@@ -139,8 +139,8 @@ class InventoryHistoryTest {
                 .getJsonObject("data").getJsonObject("changes").getJsonArray("nodes");
         assertThat(rest).hasSize(1);
 
-        // A token scoped to role=web sees web-1's changes only, and db-1 not at all.
-        ApiClient scoped = api.withToken(TestTokens.create(member, "web viewer", Role.VIEWER, "role=web"));
+        // A token scoped to muster.io/role=web sees web-1's changes only, and db-1 not at all.
+        ApiClient scoped = api.withToken(TestTokens.create(member, "web viewer", Role.VIEWER, "muster.io/role=web"));
         JsonObject seen = graphql(scoped, "{ changes(key: \"kernel.release\") { nodes { host } } db: host(id: \"db-1\") { history { nodes { key } } } }")
                 .getJsonObject("data");
         assertThat(seen.getJsonObject("changes").getJsonArray("nodes")).hasSize(1);
