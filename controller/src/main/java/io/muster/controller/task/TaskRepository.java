@@ -102,14 +102,40 @@ public final class TaskRepository {
             + "SELECT " + OPEN_RUN_COLUMNS + " FROM due JOIN runs r ON r.id = due.id JOIN tasks t ON t.id = r.task_id "
             + "WHERE due.offered_at < now() - make_interval(secs => $2) ORDER BY r.created_at, r.id";
 
+    /** The failure domain of host {@code h}: its "dc" label, else its "dc" fact. */
+    static final String DOMAIN = "coalesce(h.labels ->> 'dc', h.facts ->> 'dc')";
+    private static final String NOT_PARTITIONED = "NOT EXISTS (SELECT 1 FROM partitioned_domains p WHERE p.domain = "
+            + DOMAIN + ")";
     private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
             + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
             + "FROM hosts h WHERE h.id = r.host_id AND r.state IN ('pending', 'running') AND h.state = 'offline' "
-            + "AND greatest(coalesce(h.last_seen, r.created_at), r.created_at) < now() - make_interval(secs => $1)";
+            + "AND greatest(coalesce(h.last_seen, r.created_at), r.created_at) < now() - make_interval(secs => $1) "
+            + "AND " + NOT_PARTITIONED;
     private static final String SWEEP_TIMED_OUT = "UPDATE runs r SET state = 'timed_out', "
             + "reason = 'no result within the timeout of ' || t.timeout_seconds || ' s', recorded_at = now() "
-            + "FROM tasks t WHERE t.id = r.task_id AND r.state = 'running' "
-            + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision)";
+            + "FROM tasks t, hosts h WHERE t.id = r.task_id AND h.id = r.host_id AND r.state = 'running' "
+            + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision) "
+            + "AND " + NOT_PARTITIONED;
+    /**
+     * Lists the domains where at least $1 hosts and at least the fraction $2 of the hosts are
+     * offline, forgets those that are not any more, and writes one outbox event per change. Run
+     * by every member; the primary key and the row lock of the DELETE make each event appear once.
+     */
+    private static final String CHECK_DOMAINS = "WITH counts AS ("
+            + " SELECT " + DOMAIN + " AS domain, count(*)::int AS total,"
+            + " (count(*) FILTER (WHERE h.state = 'offline'))::int AS offline"
+            + " FROM hosts h WHERE " + DOMAIN + " IS NOT NULL GROUP BY 1),"
+            + " cut AS (SELECT domain, offline, total FROM counts WHERE offline >= $1 AND offline >= total * $2::float8),"
+            + " added AS (INSERT INTO partitioned_domains (domain, offline, total) SELECT domain, offline, total FROM cut"
+            + " ON CONFLICT (domain) DO NOTHING RETURNING domain, offline, total),"
+            + " removed AS (DELETE FROM partitioned_domains p WHERE NOT EXISTS (SELECT 1 FROM cut WHERE cut.domain = p.domain)"
+            + " RETURNING p.domain, p.since),"
+            + " events AS (INSERT INTO outbox (partition, type, subject, data)"
+            + " SELECT outbox_partition('dc=' || domain), 'fleet.domain_partitioned', 'dc=' || domain,"
+            + " jsonb_build_object('key', 'dc', 'domain', domain, 'offline', offline, 'total', total) FROM added"
+            + " UNION ALL SELECT outbox_partition('dc=' || domain), 'fleet.domain_restored', 'dc=' || domain,"
+            + " jsonb_build_object('key', 'dc', 'domain', domain, 'since', since) FROM removed RETURNING type, subject)"
+            + " SELECT type, subject FROM events";
 
     private static final String SWEEP_NEVER_STARTED = "UPDATE runs r SET state = 'timed_out', "
             + "reason = 'never started: still pending ' || (t.timeout_seconds + $1::double precision)::text "
@@ -393,6 +419,20 @@ public final class TaskRepository {
      *
      * @return number of runs marked {@code host_lost}
      */
+    /**
+     * Updates the list of failure domains that look cut off (see {@code CHECK_DOMAINS}); the
+     * host_lost and timed_out sweeps leave their runs alone while listed.
+     *
+     * @return the events written, e.g. "fleet.domain_partitioned dc=ldn1"
+     */
+    public Future<List<String>> checkDomains(int minOffline, double fraction) {
+        return pool.preparedQuery(CHECK_DOMAINS).execute(Tuple.of(minOffline, fraction)).map(rows -> {
+            List<String> events = new ArrayList<>();
+            rows.forEach(row -> events.add(row.getString("type") + " " + row.getString("subject")));
+            return events;
+        });
+    }
+
     public Future<Integer> sweepHostLost(Duration deadline) {
         return pool.preparedQuery(SWEEP_HOST_LOST).execute(Tuple.of(seconds(deadline))).map(RowSet::rowCount);
     }
