@@ -37,7 +37,7 @@ public final class TaskRepository {
             + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[])%s RETURNING id, host_id";
     private static final String INSERT_RUNS_FOR_SELECTOR = "INSERT INTO runs (id, task_id, host_id) "
             + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE (%s)%s RETURNING id, host_id";
-    /** Cordoned, draining, maintenance and decommissioned hosts get no new work; lifecycle tasks reach them all. */
+    /** Cordoned, draining, maintenance and decommissioned hosts get no new work ({@link TaskKind#readyHostsOnly}). */
     private static final String READY_ONLY = " AND h.lifecycle = 'ready'";
     private static final String SET_TOTAL = "UPDATE tasks SET total = $2 WHERE id = $1";
 
@@ -180,7 +180,7 @@ public final class TaskRepository {
     }
 
     private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target, TaskKind kind) {
-        String lifecycle = kind == TaskKind.LIFECYCLE ? "" : READY_ONLY;
+        String lifecycle = kind.readyHostsOnly() ? READY_ONLY : "";
         if (target instanceof TaskTarget.ByHosts) {
             List<String> ids = ((TaskTarget.ByHosts) target).hostIds();
             return conn.preparedQuery(String.format(INSERT_RUNS_FOR_HOSTS, lifecycle))
@@ -452,8 +452,9 @@ public final class TaskRepository {
     }
 
     private static TaskView taskView(Row row) {
+        // Every reader of a task (REST, GraphQL, gRPC) gets its spec without the secret values.
         return new TaskView(row.getUUID("id"), row.getString("kind"), (JsonObject) row.getValue("target"),
-                (JsonObject) row.getValue("spec"), row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
+                TaskKind.redact(row.getString("kind"), (JsonObject) row.getValue("spec")), row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
                 row.getInteger("total"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("cancelled_at"),
                 TaskCounts.fromJson((JsonObject) row.getValue("counts")));
     }
