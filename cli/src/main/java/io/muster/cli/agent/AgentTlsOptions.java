@@ -30,9 +30,6 @@ public final class AgentTlsOptions {
                     + "certificate, deleted after enrollment succeeds. Keeps the token off command lines.")
     Path enrollTokenFile;
 
-    @Option(names = "--enroll-token-stdin", hidden = true,
-            description = "The supervisor hands the enrollment token to the agent on standard input.")
-    boolean enrollTokenStdin;
 
     @Option(names = "--ca-cert", paramLabel = "FILE",
             description = "PEM of the cluster CA (GET /api/v1/ca.pem) to pin while enrolling "
@@ -65,19 +62,8 @@ public final class AgentTlsOptions {
     }
 
     /**
-     * The token the supervisor hands to the agent JVM: from {@code --enroll} or
-     * {@code --enroll-token-file}; null when the host is enrolled already or there is none.
-     */
-    String tokenForSupervisor(Path dataDir) {
-        if (insecure || EnrollmentToken.enrolled(dataDir)) {
-            return null;
-        }
-        return enrollToken != null ? enrollToken.strip() : EnrollmentToken.read(enrollTokenFile);
-    }
-
-    /**
      * The configuration with this transport: plaintext when insecure, else mTLS (enrolling if
-     * needed, with the token from standard input when supervised, else from --enroll or the file).
+     * needed, with the token from --enroll or the file).
      */
     public AgentConfig apply(AgentConfig config) {
         if (insecure) {
@@ -85,9 +71,7 @@ public final class AgentTlsOptions {
         }
         String token = null;
         if (!EnrollmentToken.enrolled(config.dataDir())) {
-            if (enrollTokenStdin) {
-                token = EnrollmentToken.fromStream(System.in);
-            } else if (enrollToken != null) {
+            if (enrollToken != null) {
                 token = enrollToken.strip();
             } else {
                 token = EnrollmentToken.read(enrollTokenFile);
@@ -98,12 +82,6 @@ public final class AgentTlsOptions {
 
     /** After the agent started (and so enrolled): the token file has served and is deleted. */
     void discardTokenFile(Path dataDir) {
-        if (!enrollTokenStdin) {
-            EnrollmentToken.discardIfEnrolled(enrollTokenFile, dataDir);
-        }
-    }
-
-    Path tokenFile() {
-        return enrollTokenFile;
+        EnrollmentToken.discardIfEnrolled(enrollTokenFile, dataDir);
     }
 }

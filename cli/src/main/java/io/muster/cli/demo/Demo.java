@@ -135,10 +135,11 @@ final class Demo {
         }
         long self = ProcessHandle.current().pid();
         out.println("starting the agent of this host...");
-        agent = start("agent", JavaCommand.agentJvmOptions(), List.of("agent",
-                "--controller", settings.grpcAddresses(),
-                "--data-dir", settings.agentDir().toString(),
-                "--insecure"), self);
+        // As a person starts it: the supervisor script, which runs the agent JVM (and upgrades it).
+        agent = ChildProcess.start("agent", java.supervisedAgent(settings.dataDir().resolve("bin"), List.of(),
+                List.of("--controller", settings.grpcAddresses(),
+                        "--data-dir", settings.agentDir().toString(),
+                        "--insecure", "--parent-pid", Long.toString(self))), settings.logs().resolve("agent.log"));
         if (settings.agents() > 0) {
             out.println("starting " + settings.agents() + " simulated agents...");
             List<String> simulate = new java.util.ArrayList<>(List.of("simulate",
