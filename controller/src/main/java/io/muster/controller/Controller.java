@@ -196,10 +196,14 @@ public final class Controller implements AutoCloseable {
                     parts.lifecycleHandler, parts.vitals);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
+            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
+            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
+                    parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
                     .addService(parts.gateway)
-                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service()))
+                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
+                            parts.rollouts.service(), parts.schedules.service()))
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
@@ -214,9 +218,6 @@ public final class Controller implements AutoCloseable {
                             + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
                             .map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
-            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
-            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
-                    parts.rollouts.service(), parts.security.audit(), memberId);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
             // Every HTTP part, from this one list: each declares its own routes with their rules.
@@ -236,7 +237,8 @@ public final class Controller implements AutoCloseable {
                     new RolloutRoutes(parts.vertx, parts.rollouts.service()),
                     new ScheduleRoutes(parts.schedules.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access())));
+                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access(),
+                            parts.rollouts.service(), parts.schedules.service())));
             // The web console's files at / (after every API route; they need no token).
             new ConsoleFiles().mount(parts.http.router());
             // A container load from this cluster's image store gets its download token as a task secret.

@@ -79,7 +79,12 @@ public final class FleetAuthorization implements ServerInterceptor {
             fleet("WatchTask"), new MethodRule(Rule.viewer("tasks.watch", Scoping.TASK),
                     request -> Subject.task(((WatchTaskRequest) request).getTaskId())),
             fleet("CancelTask"), new MethodRule(Rule.operator("tasks.cancel", Scoping.TASK),
-                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())));
+                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())),
+            // Rollouts and schedules span whatever hosts their targets match: not for scoped tokens, as over REST.
+            fleet("ListRollouts"), new MethodRule(Rule.viewer("rollouts.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("GetRollout"), new MethodRule(Rule.viewer("rollouts.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("ListSchedules"), new MethodRule(Rule.viewer("schedules.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("GetSchedule"), new MethodRule(Rule.viewer("schedules.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()));
     private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"));
 
     private final ApiTokens tokens;

@@ -22,6 +22,12 @@ import io.muster.controller.auth.FleetAuthorization;
 import io.muster.controller.store.Await;
 import io.muster.proto.v1.CancelTaskRequest;
 import io.muster.proto.v1.FleetControlGrpc;
+import io.muster.proto.v1.Schedule;
+import io.muster.proto.v1.Rollout;
+import io.muster.proto.v1.ListSchedulesRequest;
+import io.muster.proto.v1.ListRolloutsRequest;
+import io.muster.proto.v1.GetScheduleRequest;
+import io.muster.proto.v1.GetRolloutRequest;
 import io.muster.proto.v1.GetHostRequest;
 import io.muster.proto.v1.Host;
 import io.muster.proto.v1.HostChange;
@@ -65,7 +71,7 @@ class FleetControlApiTest {
         fixture = new InterfaceFixture(temp.resolve("controller"));
         FleetControlApi api = new FleetControlApi(fixture.vertx, fixture.controller.hosts(),
                 InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
-                Duration.ofMillis(50));
+                fixture.controller.rollouts(), fixture.controller.schedules(), Duration.ofMillis(50));
         server = NettyServerBuilder.forPort(0)
                 .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.heldTokens, fixture.access, fixture.audit, fixture.unauthenticated)))
                 .build()
@@ -234,6 +240,48 @@ class FleetControlApiTest {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         assertThatThrownBy(() -> FleetControlGrpc.newBlockingStub(channel).listHosts(ListHostsRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    void rolloutsAndSchedules_listedAndReadByAdmin_badIdsAndPagesRefusedWithTheReason_scopedTokenDenied() {
+        io.vertx.core.json.JsonObject task = new io.vertx.core.json.JsonObject()
+                .put("target", new io.vertx.core.json.JsonObject().put("selector", "muster.io/team=search")).put("kind", "exec")
+                .put("spec", new io.vertx.core.json.JsonObject().put("command", new io.vertx.core.json.JsonArray().add("true")));
+        String rollout = Await.result(fixture.controller.rollouts().create(fixture.controller.rollouts().parser()
+                .parse(task.copy().put("strategy", new io.vertx.core.json.JsonObject().put("window", 1))))).getString("id");
+        String schedule = Await.result(fixture.controller.schedules().create(new io.vertx.core.json.JsonObject()
+                .put("name", "grpc-nightly").put("cron", "0 2 * * *").put("timezone", "Europe/London").put("task", task), null))
+                .getString("id");
+        FleetControlGrpc.FleetControlBlockingStub admin = blocking(fixture.adminToken);
+
+        Rollout one = admin.getRollout(GetRolloutRequest.newBuilder().setRolloutId(rollout).build());
+        assertThat(one.getTotal()).isEqualTo(2);
+        assertThat(one.getState()).isIn("running", "halted");
+        assertThat(one.getView().getFieldsMap().get("failureBudget").getStructValue().getFieldsMap().get("allowed").getNumberValue())
+                .isZero();
+        assertThat(admin.listRollouts(ListRolloutsRequest.newBuilder().setPageSize(1).build()).getRolloutsList())
+                .extracting(Rollout::getId).containsExactly(rollout);
+        Schedule got = admin.getSchedule(GetScheduleRequest.newBuilder().setScheduleId(schedule).build());
+        assertThat(got.getName()).isEqualTo("grpc-nightly");
+        assertThat(got.getTimezone()).isEqualTo("Europe/London");
+        assertThat(got.getNextFiringsList()).hasSize(5);
+        assertThat(got.getView().getFieldsMap()).containsKeys("firings", "task", "concurrencyPolicy");
+        assertThat(admin.listSchedules(ListSchedulesRequest.getDefaultInstance()).getSchedulesList())
+                .extracting(Schedule::getId).contains(schedule);
+
+        assertThatThrownBy(() -> admin.getRollout(GetRolloutRequest.newBuilder().setRolloutId(UUID.randomUUID().toString()).build()))
+                .hasMessageContaining("NOT_FOUND").hasMessageContaining("no rollout with id");
+        assertThatThrownBy(() -> admin.getSchedule(GetScheduleRequest.newBuilder().setScheduleId("nope").build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("schedule_id");
+        assertThatThrownBy(() -> admin.listSchedules(ListSchedulesRequest.newBuilder().setPageSize(5000).build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("page_size");
+        assertThatThrownBy(() -> admin.listRollouts(ListRolloutsRequest.newBuilder().setPageToken("garbage").build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("page_token");
+        assertThatThrownBy(() -> blocking(fixture.paymentsToken).listRollouts(ListRolloutsRequest.getDefaultInstance()))
+                .hasMessageContaining("PERMISSION_DENIED");
+        assertThatThrownBy(() -> blocking(fixture.paymentsToken).getSchedule(GetScheduleRequest.newBuilder()
+                .setScheduleId(schedule).build())).hasMessageContaining("PERMISSION_DENIED");
+        Await.result(fixture.controller.rollouts().abort(UUID.fromString(rollout)));
     }
 
     @Test
