@@ -151,7 +151,7 @@ public final class BenchFleet implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             int share = agents / count + (i < agents % count ? 1 : 0);
             Path report = settings.dataDir().resolve("simulator-" + i + ".report.json");
-            ChildProcess process = start("simulator-" + i, settings.simulatorJvmFlags(), List.of("simulate",
+            List<String> arguments = new ArrayList<>(List.of("simulate",
                     "--controller", controllers,
                     "--agents", Integer.toString(share),
                     "--seed", Integer.toString(i + 1),
@@ -161,6 +161,8 @@ public final class BenchFleet implements AutoCloseable {
                     "--connect-rate", Integer.toString(rate),
                     "--task-delay", settings.taskDelay().toMillis() + "ms",
                     "--report-file", report.toString()));
+            settings.failSelector().ifPresent(selector -> arguments.addAll(List.of("--fail-selector", selector)));
+            ChildProcess process = start("simulator-" + i, settings.simulatorJvmFlags(), arguments);
             Simulator simulator = new Simulator(i, process, share, report);
             simulators.add(simulator);
             started.add(simulator);

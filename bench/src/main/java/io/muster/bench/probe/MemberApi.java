@@ -84,6 +84,11 @@ public final class MemberApi {
         }
     }
 
+    /** /api/v1/rollouts of a member, with the work timeout. */
+    public io.muster.client.Rollouts rollouts(int httpPort) {
+        return work(httpPort).rollouts();
+    }
+
     private MusterClient probe(int httpPort) {
         return probes.computeIfAbsent(httpPort, port -> client(port, PROBE_TIMEOUT));
     }

@@ -109,6 +109,7 @@ public final class BenchRun {
                     case CONNECT -> List.of(new ConnectScenario());
                     case STEADY -> List.of(new SteadyScenario());
                     case FANOUT -> List.of(new FanoutScenario());
+                    case ROLLOUT -> List.of(new RolloutScenario());
                     case FAILOVER -> List.of(new FailoverScenario());
                     case PEER -> peer.apply(context);
                     case FOOTPRINT -> footprint.apply(context);
