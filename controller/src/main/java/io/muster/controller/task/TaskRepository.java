@@ -360,6 +360,16 @@ public final class TaskRepository {
     }
 
     /**
+     * Ends pending runs whose host's agent lacks the executor for their kind: failed, with the
+     * reason, at once (rather than timing out). One statement; runs no longer pending are left.
+     */
+    public Future<Integer> failUnrunnable(Collection<UUID> runIds, String reason) {
+        return pool.preparedQuery("UPDATE runs SET state = 'failed', reason = $2, finished_at = now(), recorded_at = now() "
+                        + "WHERE id = ANY($1::uuid[]) AND state = 'pending'")
+                .execute(Tuple.of(runIds.toArray(new UUID[0]), reason)).map(RowSet::rowCount);
+    }
+
+    /**
      * The authoritative state of runs another cluster member named by id (see {@link #RUNS_TO_PUSH}):
      * the receiving member pushes exactly this, so a forged or replayed id cannot make an agent run
      * anything PostgreSQL does not hold for that agent's host. One query.
