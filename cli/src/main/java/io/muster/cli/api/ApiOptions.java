@@ -1,6 +1,5 @@
 package io.muster.cli.api;
 
-import io.muster.client.MusterClient;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,9 +24,8 @@ public final class ApiOptions {
             description = "table or json (default: ${DEFAULT-VALUE}).")
     Format output;
 
-    /** A client of the controller at --url with --token; one per command run. */
-    public MusterClient client() {
-        return MusterClient.builder(url).token(token).build();
+    public ApiClient client() {
+        return new ApiClient(url, token);
     }
 
     /** The controller's HTTP API base URL. */

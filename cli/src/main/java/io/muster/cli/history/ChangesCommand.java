@@ -1,7 +1,8 @@
 package io.muster.cli.history;
 
 import io.muster.cli.api.ApiOptions;
-import io.muster.client.HistoryQuery;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +33,11 @@ public final class ChangesCommand implements Runnable {
 
     @Override
     public void run() {
-        ChangeListing.print(api, spec.commandLine().getOut(),
-                api.client().changes(HistoryQuery.all().since(since).until(until).key(key).selector(selector)));
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("since", since);
+        params.put("until", until);
+        params.put("key", key);
+        params.put("selector", selector);
+        ChangeListing.print(api, spec.commandLine().getOut(), "/api/v1/changes", params);
     }
 }

@@ -1,11 +1,9 @@
 package io.muster.cli.hosts;
 
+import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.history.ChangeListing;
 import io.muster.cli.api.Table;
-import io.muster.client.HistoryQuery;
-import io.muster.client.Host;
-import io.muster.client.MusterClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -45,10 +43,21 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
+            ApiClient client = api.client();
             JsonArray all = new JsonArray();
-            for (Host host : api.client().hosts().list(selector)) {
-                all.add(host.json());
-            }
+            String cursor = null;
+            do {
+                StringBuilder path = new StringBuilder("/api/v1/hosts?limit=1000");
+                if (selector != null && !selector.isBlank()) {
+                    path.append("&selector=").append(ApiClient.encode(selector));
+                }
+                if (cursor != null) {
+                    path.append("&cursor=").append(ApiClient.encode(cursor));
+                }
+                JsonObject page = client.get(path.toString());
+                page.getJsonArray("items").forEach(all::add);
+                cursor = page.getString("next");
+            } while (cursor != null);
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(all.encodePrettily());
@@ -78,7 +87,7 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject host = api.client().hosts().get(id).json();
+            JsonObject host = api.client().get("/api/v1/hosts/" + ApiClient.encode(id));
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(host.encodePrettily());
@@ -117,8 +126,10 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            ChangeListing.print(api, spec.commandLine().getOut(),
-                    api.client().hosts().history(id, HistoryQuery.all().since(since).key(key)));
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("since", since);
+            params.put("key", key);
+            ChangeListing.print(api, spec.commandLine().getOut(), "/api/v1/hosts/" + ApiClient.encode(id) + "/history", params);
         }
     }
 
@@ -139,14 +150,13 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            MusterClient client = api.client();
-            JsonObject labels = client.hosts().get(id).json().getJsonObject("labels", new JsonObject()).copy();
+            ApiClient client = api.client();
+            String path = "/api/v1/hosts/" + ApiClient.encode(id);
+            JsonObject labels = client.get(path).getJsonObject("labels", new JsonObject()).copy();
             for (String change : changes) {
                 apply(labels, change);
             }
-            Map<String, String> wanted = new LinkedHashMap<>();
-            labels.forEach(entry -> wanted.put(entry.getKey(), String.valueOf(entry.getValue())));
-            JsonObject host = client.hosts().setLabels(id, wanted).json();
+            JsonObject host = client.put(path + "/labels", labels);
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(host.encodePrettily());

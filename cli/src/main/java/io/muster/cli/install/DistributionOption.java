@@ -28,7 +28,7 @@ final class DistributionOption {
                     + "; give --agent-jar cli/target/muster-cli-VERSION.jar");
         }
         try {
-            return AgentDistribution.of(jar, JavaCommand.agentJvmOptions(), JavaCommand.agentSupervisorScriptText());
+            return AgentDistribution.of(jar, JavaCommand.supervisorJvmOptions());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }

@@ -1,8 +1,7 @@
 package io.muster.cli.tasks;
 
+import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.Table;
-import io.muster.client.MusterClient;
-import io.muster.client.Run;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -14,11 +13,16 @@ final class TaskPrinter {
     }
 
     /** Every run of a task, following the pages. */
-    static JsonArray allRuns(MusterClient client, String taskId) {
+    static JsonArray allRuns(ApiClient client, String taskId) {
         JsonArray runs = new JsonArray();
-        for (Run run : client.tasks().runs(taskId)) {
-            runs.add(run.json());
-        }
+        String cursor = null;
+        do {
+            String path = "/api/v1/tasks/" + ApiClient.encode(taskId) + "/runs?limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + ApiClient.encode(cursor));
+            JsonObject page = client.get(path);
+            page.getJsonArray("items").forEach(runs::add);
+            cursor = page.getString("next");
+        } while (cursor != null);
         return runs;
     }
 

@@ -1,6 +1,6 @@
 package io.muster.cli.tasks;
 
-import io.muster.client.MusterClient;
+import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
@@ -41,8 +41,7 @@ public final class TasksCommand implements Runnable {
             if (limit < 1 || limit > 1000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
             }
-            JsonArray items = new JsonArray();
-            api.client().tasks().list().stream().limit(limit).forEach(task -> items.add(task.json()));
+            JsonArray items = api.client().get("/api/v1/tasks?limit=" + limit).getJsonArray("items");
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -72,8 +71,8 @@ public final class TasksCommand implements Runnable {
 
         @Override
         public void run() {
-            MusterClient client = api.client();
-            JsonObject task = client.tasks().get(id).json();
+            ApiClient client = api.client();
+            JsonObject task = client.get("/api/v1/tasks/" + ApiClient.encode(id));
             JsonArray runs = TaskPrinter.allRuns(client, id);
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
@@ -100,7 +99,7 @@ public final class TasksCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject task = api.client().tasks().cancel(id).json();
+            JsonObject task = api.client().post("/api/v1/tasks/" + ApiClient.encode(id) + "/cancel", new JsonObject());
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? task.encodePrettily()
                     : "task " + task.getString("id") + ": " + task.getString("state") + ", " + TaskPrinter.counts(task.getJsonObject("counts")));

@@ -1,5 +1,6 @@
 package io.muster.cli.tokens;
 
+import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
@@ -52,8 +53,9 @@ public final class TokensCommand implements Runnable {
             if (expiresInSeconds != null && expiresInSeconds < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in must be positive, got " + expiresInSeconds);
             }
-            JsonObject created = api.client().tokens().create(name, role.name().toLowerCase(java.util.Locale.ROOT), scope,
-                    expiresInSeconds == null ? null : java.time.Duration.ofSeconds(expiresInSeconds)).json();
+            JsonObject body = new JsonObject().put("name", name).put("role", role.name().toLowerCase(java.util.Locale.ROOT))
+                    .put("scope", scope).put("expiresInSeconds", expiresInSeconds);
+            JsonObject created = api.client().post("/api/v1/tokens", body);
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(created.encodePrettily());
@@ -76,8 +78,7 @@ public final class TokensCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonArray items = new JsonArray();
-            api.client().tokens().list().forEach(token -> items.add(token.json()));
+            JsonArray items = api.client().get("/api/v1/tokens").getJsonArray("items");
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -107,7 +108,7 @@ public final class TokensCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject result = api.client().tokens().revoke(id);
+            JsonObject result = api.client().delete("/api/v1/tokens/" + ApiClient.encode(id));
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? result.encodePrettily() : "token " + id + " revoked");
             out.flush();
