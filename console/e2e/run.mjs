@@ -29,6 +29,7 @@ const browser = await chromium.launch({
 });
 
 let step = 'start';
+const pages = [];
 const log = (text) => console.log(`e2e: ${text}`);
 const check = (condition, message) => {
   if (!condition) throw new Error(message);
@@ -37,7 +38,14 @@ const check = (condition, message) => {
 async function signedIn(token, name) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
+  pages.push([name, page]);
   page.setDefaultTimeout(timeout);
+  page.on('response', (r) => {
+    if (r.status() >= 500 || (r.url().includes('/events') && r.status() !== 200)) log(`${name}: ${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    if (!r.url().includes('/assets/')) log(`${name}: request failed ${r.url()}: ${r.failure()?.errorText}`);
+  });
   page.on('pageerror', (e) => log(`page error (${name}): ${e.message}`));
   await page.goto(base + '/');
   await page.getByLabel('API token').fill(token);
@@ -201,6 +209,34 @@ async function flows() {
   await admin.screenshot({ path: join(shots, 'rollout.png'), fullPage: true });
   const rolloutUrl = admin.url();
 
+  step = 'a schedule: a bad cron refused at its field, created, paused, resumed, deleted';
+  await admin.getByRole('link', { name: 'Schedules', exact: true }).click();
+  await admin.getByRole('button', { name: 'New schedule' }).click();
+  const scheduleForm = admin.getByRole('form', { name: 'New schedule' });
+  const scheduleName = 'console e2e ' + Date.now();
+  await scheduleForm.getByLabel('Name').fill(scheduleName);
+  await scheduleForm.getByLabel(/When/).fill('61 * * * *');
+  await scheduleForm.getByLabel('Target selector').fill(selector);
+  await scheduleForm.getByLabel(/Command line/).fill('uptime');
+  await scheduleForm.getByRole('button', { name: 'Create schedule' }).click();
+  await scheduleForm.getByRole('alert').filter({ hasText: 'field: cron' }).waitFor();
+  await scheduleForm.getByLabel(/When/).fill('@every 1h');
+  await scheduleForm.getByRole('button', { name: 'Create schedule' }).click();
+  await admin.getByRole('heading', { name: scheduleName }).waitFor();
+  await admin.getByRole('heading', { name: 'Next ticks' }).waitFor();
+  check(await admin.locator('ul.plain li').count() >= 1, 'a new schedule shows no next tick');
+  await admin.getByRole('button', { name: 'Pause', exact: true }).click();
+  await admin.getByTestId('schedule-paused').waitFor();
+  await admin.getByText('None while paused.').waitFor();
+  await admin.screenshot({ path: join(shots, 'schedule.png') });
+  await admin.getByRole('button', { name: 'Resume', exact: true }).click();
+  await admin.getByTestId('schedule-paused').waitFor({ state: 'detached' });
+  await admin.getByRole('button', { name: 'Delete', exact: true }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'delete', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Schedules' }).waitFor();
+  await admin.waitForFunction((name) => ![...document.querySelectorAll('[data-testid="schedule-row"]')]
+    .some((r) => r.textContent.includes(name)), scheduleName);
+
   step = 'admin pages: tokens and audit';
   await admin.getByRole('link', { name: 'Admin' }).click();
   await admin.getByRole('heading', { name: 'Audit log' }).waitFor();
@@ -221,6 +257,9 @@ async function flows() {
   await viewer.goto(base + '/rollouts');
   await viewer.getByTestId('rollout-row').first().waitFor();
   check(await viewer.getByRole('button', { name: 'New rollout' }).count() === 0, 'a viewer may start a rollout');
+  await viewer.getByRole('link', { name: 'Schedules', exact: true }).click();
+  await viewer.getByRole('heading', { name: 'Schedules' }).waitFor();
+  check(await viewer.getByRole('button', { name: 'New schedule' }).count() === 0, 'a viewer may add a schedule');
 
   step = 'a scoped token sees only its hosts';
   const scoped = await signedIn(env('E2E_SCOPED_TOKEN'), 'scoped');
@@ -233,6 +272,7 @@ async function flows() {
   await scoped.getByRole('alert').filter({ hasText: 'Not found (404)' }).waitFor();
   await scoped.screenshot({ path: join(shots, 'scoped-outside.png') });
   check(await scoped.getByRole('link', { name: 'Rollouts', exact: true }).count() === 0, 'a scoped token sees Rollouts');
+  check(await scoped.getByRole('link', { name: 'Schedules', exact: true }).count() === 0, 'a scoped token sees Schedules');
 }
 
 // One load of a hosts page: the phases of its first page after the API's answer (ms).
@@ -291,6 +331,14 @@ try {
 } catch (e) {
   console.error(`e2e: FAILED at "${step}": ${e.message}`);
   process.exitCode = 1;
+  // What each open page showed when it failed.
+  for (const [name, page] of pages) {
+    if (page.isClosed()) continue;
+    const statuses = await page.getByRole('status').allTextContents().catch(() => []);
+    const alerts = await page.getByRole('alert').allTextContents().catch(() => []);
+    console.error(`e2e: ${name} at ${page.url()}: status ${JSON.stringify(statuses)}, alerts ${JSON.stringify(alerts)}`);
+    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+  }
 } finally {
   await browser.close();
 }

@@ -11,6 +11,8 @@ const Tasks = lazy(() => import('./pages/Tasks'));
 const TaskPage = lazy(() => import('./pages/TaskPage'));
 const Rollouts = lazy(() => import('./pages/Rollouts'));
 const RolloutPage = lazy(() => import('./pages/RolloutPage'));
+const Schedules = lazy(() => import('./pages/Schedules'));
+const SchedulePage = lazy(() => import('./pages/SchedulePage'));
 const Cluster = lazy(() => import('./pages/Cluster'));
 const Admin = lazy(() => import('./pages/Admin'));
 
@@ -31,6 +33,8 @@ export const router = createBrowserRouter([
       { path: 'tasks/:id', element: page(<TaskPage />) },
       { path: 'rollouts', element: page(<Rollouts />) },
       { path: 'rollouts/:id', element: page(<RolloutPage />) },
+      { path: 'schedules', element: page(<Schedules />) },
+      { path: 'schedules/:id', element: page(<SchedulePage />) },
       { path: 'cluster', element: page(<Cluster />) },
       { path: 'admin', element: page(<Admin />) },
       { path: '*', element: <p role="alert">No page here.</p> },

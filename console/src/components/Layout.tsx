@@ -49,8 +49,9 @@ export function Layout() {
           <NavLink to="/hosts">Hosts</NavLink>
           {allows(me.role, 'operator') && <NavLink to="/run">Run</NavLink>}
           <NavLink to="/tasks">Tasks</NavLink>
-          {/* Rollouts span whatever their target matched: the API refuses scoped tokens. */}
+          {/* Rollouts and schedules span whatever their target matches: the API refuses scoped tokens. */}
           {!me.scope && <NavLink to="/rollouts">Rollouts</NavLink>}
+          {!me.scope && <NavLink to="/schedules">Schedules</NavLink>}
           <NavLink to="/cluster">Cluster</NavLink>
           {mayAdminister(me) && <NavLink to="/admin">Admin</NavLink>}
         </nav>

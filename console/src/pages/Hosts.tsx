@@ -94,7 +94,7 @@ export default function Hosts() {
     { id: 'connectedTo', header: 'Member', accessorFn: (h) => h.connectedTo ?? '', enableSorting: false },
     ...factKeys.map((key): ColumnDef<Host> => ({
       id: 'fact:' + key, header: key,
-      accessorFn: (h) => h.labels[key] ?? h.facts[key] ?? null,
+      accessorFn: (h) => h.labels[key] ?? h.facts[key] ?? (h.vitals as Record<string, unknown> | null)?.[key] ?? null,
       cell: (c) => factText(key, c.getValue()),
     })),
   ], [factKeys]);

@@ -8,7 +8,9 @@ import io.muster.agent.inventory.InventoryCollector;
 import io.muster.agent.journal.FileJournalStore;
 import io.muster.agent.journal.InterruptedRunPolicy;
 import io.muster.agent.journal.Journal;
+import io.muster.agent.journal.JournalHealth;
 import io.muster.agent.session.AgentSession;
+import io.muster.agent.session.ControllerClock;
 import io.muster.agent.session.ContainerReporter;
 import io.muster.agent.session.NettyChannels;
 import io.muster.agent.session.SessionSettings;
@@ -53,6 +55,8 @@ public final class Agent implements AutoCloseable {
 
     /** Version of this build (from the jar manifest), "dev" when run from classes. */
     public static final String VERSION = version();
+    /** How often a journal that could not be written is tried again. */
+    static final java.time.Duration JOURNAL_RETRY = java.time.Duration.ofSeconds(2);
     static final int WORKERS = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -72,6 +76,7 @@ public final class Agent implements AutoCloseable {
     private DriftWatch drift;
     private HostIdentity identity;
     private volatile Inventory reported;
+    private Clock hostClock = Clock.systemUTC();
 
     public Agent(AgentConfig config) {
         this(config, List.of(), null);
@@ -105,6 +110,12 @@ public final class Agent implements AutoCloseable {
         return new Agent(config, standard.executors(), standard.containers(), standard);
     }
 
+    /** The host's wall clock (the system's unless a test says otherwise); call before {@link #start}. */
+    public synchronized Agent hostClock(Clock clock) {
+        this.hostClock = java.util.Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
     /** Reads identity and inventory, replays the journal and starts connecting. */
     public synchronized Agent start() {
         if (session != null) {
@@ -126,20 +137,30 @@ public final class Agent implements AutoCloseable {
             SslContext tls = config.insecure() ? null : AgentTls.prepare(config.controllers(), config.dataDir(),
                     config.enrollToken(), config.caCert(), identity.hostId(), null);
             channels = new NettyChannels(eventLoop, scheduler, NettyChannels.DEFAULT_KEEPALIVE, tls);
-            Clock clock = Clock.systemUTC();
+            // Run times go out on the controller's clock, however far off the host's is.
+            ControllerClock clock = new ControllerClock(hostClock);
             journal = Journal.open(new FileJournalStore(config.dataDir().resolve("journal")), clock, interruptedRunPolicy());
             List<TaskExecutor> executors = new ArrayList<>();
             executors.add(new ExecExecutor());
             executors.addAll(extraExecutors);
             runner = new TaskRunner(executors, journal, workers, scheduler, clock, config.dataDir());
-            SessionSettings settings = SessionSettings.of(scheduler, clock, new Random(), config.heartbeat(), config.maxBackoff());
+            SessionSettings settings = SessionSettings.of(scheduler, hostClock, new Random(), config.heartbeat(), config.maxBackoff());
             session = new AgentSession(settings, channels, config.controllers(), identity, collector,
                     new HostVitals(collector.system()), runner, containerReporter());
             long every = config.inventoryInterval().toMillis();
             scheduler.scheduleWithFixedDelay(this::refreshInventory, every, every, TimeUnit.MILLISECONDS);
             drift = new DriftWatch(config.dataDir(), identity.hostId(), session::send, scheduler, clock, config.driftInterval());
+            session.whenServerTime(clock::learn);
             session.whenWelcomed(drift::resend);
             session.whenEventAcknowledged(drift::acknowledged);
+            JournalHealth health = new JournalHealth(session::send, clock);
+            // Off the journal's lock: sending takes the session's, which reads the journal under it.
+            journal.whenDurabilityChanges(failure -> scheduler.execute(() -> health.changed(failure)));
+            session.whenWelcomed(health::resend);
+            session.whenEventAcknowledged(health::acknowledged);
+            // A full disk is noticed by the next write; space that returns is noticed by this retry.
+            scheduler.scheduleWithFixedDelay(journal::durable, JOURNAL_RETRY.toMillis(), JOURNAL_RETRY.toMillis(),
+                    TimeUnit.MILLISECONDS);
             drift.start();
             session.start();
             LOG.info("agent {} for host {} started; controllers {}", VERSION, identity.hostId(), config.controllers());

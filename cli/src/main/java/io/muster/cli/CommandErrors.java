@@ -1,5 +1,7 @@
 package io.muster.cli;
 
+import io.muster.client.UnreachableException;
+
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -42,6 +44,9 @@ final class CommandErrors {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof CommandFailure) {
                 return oneLine(t.getMessage());
+            }
+            if (t instanceof UnreachableException) {
+                return oneLine(t.getMessage()) + " (set --url or MUSTER_URL)";
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -1,6 +1,7 @@
 package io.muster.cli;
 
 import io.muster.cli.agent.AgentCommand;
+import io.muster.cli.agent.BuildEntryPoint;
 import io.muster.cli.completion.CompletionCommand;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.demo.DatabaseGuardCommand;
@@ -90,7 +91,10 @@ public final class MusterCommand implements Runnable {
         return commandLine;
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (BuildEntryPoint.delegate(MusterCommand.class, args)) {
+            return;
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -32,6 +32,11 @@ public final class TaskRequest {
         return new TaskRequest(new JsonObject().put("kind", kind).put("spec", spec.copy()));
     }
 
+    /** A whole request body as JSON ({@code target}, {@code kind}, {@code spec}, ...). */
+    public static TaskRequest fromJson(JsonObject body) {
+        return new TaskRequest(body.copy());
+    }
+
     /** On the hosts a selector matches (when the task is created). */
     public TaskRequest selector(String selector) {
         return with("target", new JsonObject().put("selector", selector));

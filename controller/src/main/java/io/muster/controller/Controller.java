@@ -20,6 +20,7 @@ import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.HttpApi;
 import io.muster.controller.artifact.ArtifactStore;
 import io.muster.controller.artifact.ImageGrants;
+import io.muster.controller.access.Role;
 import io.muster.controller.auth.TokenSecret;
 import io.muster.controller.auth.Security;
 import io.muster.controller.cluster.ClusterMember;
@@ -195,10 +196,14 @@ public final class Controller implements AutoCloseable {
                     parts.lifecycleHandler, parts.vitals);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
+            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
+            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
+                    parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
                     .addService(parts.gateway)
-                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service()))
+                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
+                            parts.rollouts.service(), parts.schedules.service()))
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
@@ -209,13 +214,10 @@ public final class Controller implements AutoCloseable {
             parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
                     parts.tasks.service(), artifacts, parts.security.revocations()::revoke,
                     () -> "http://" + config.advertiseHost() + ":" + started.httpServer.actualPort(),
-                    (hostId, version, lifetime) -> started.security.tokens().createGrant("agent build " + version
-                            + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
-                            lifetime, "lifecycle").map(TokenSecret::token),
+                    (hostId, version, lifetime) -> started.security.tokens().create("agent build " + version
+                            + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
+                            .map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
-            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
-            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
-                    parts.rollouts.service(), parts.security.audit(), memberId);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
             // Every HTTP part, from this one list: each declares its own routes with their rules.
@@ -235,14 +237,16 @@ public final class Controller implements AutoCloseable {
                     new RolloutRoutes(parts.vertx, parts.rollouts.service()),
                     new ScheduleRoutes(parts.schedules.service()),
                     new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access())));
+                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access(),
+                            parts.rollouts.service(), parts.schedules.service())));
             // The web console's files at / (after every API route; they need no token).
             new ConsoleFiles().mount(parts.http.router());
             // A container load from this cluster's image store gets its download token as a task secret.
             parts.tasks.service().issueSecretsWith(new ImageGrants(
                     () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
-                    (digest, lifetime) -> started.security.tokens().createGrant("image " + digest + " download",
-                            "/api/v1/images/" + digest, null, lifetime, "tasks").map(TokenSecret::token)));
+                    () -> started.httpServer == null ? -1 : started.httpServer.actualPort(),
+                    (digest, lifetime) -> started.security.tokens().create("image " + digest + " download",
+                            Role.VIEWER, null, lifetime, "tasks").map(TokenSecret::token)));
             parts.httpServer = await(parts.http.listen(config.listenHost(), config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();

@@ -50,12 +50,18 @@ public final class JvmCommand {
         return new JvmCommand(javaBinary, classPath, inheritedFlags, otherMainClass);
     }
 
-    /**
-     * The same JVM settings with {@code jar} in front of the class path, so its classes replace
-     * the ones of the same name (how an installed agent build is started).
-     */
-    public JvmCommand withClassPathFirst(Path jar) {
-        return new JvmCommand(javaBinary, jar.toAbsolutePath() + File.pathSeparator + classPath, inheritedFlags, mainClass);
+    /** The class path the JVMs get (in the CLASSPATH variable). */
+    public String classPath() {
+        return classPath;
+    }
+
+    /** The module-access flags inherited from this JVM. */
+    public List<String> inheritedFlags() {
+        return inheritedFlags;
+    }
+
+    public String mainClass() {
+        return mainClass;
     }
 
     /** The java binary; its directory also holds {@code jcmd}. */

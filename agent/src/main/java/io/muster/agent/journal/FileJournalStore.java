@@ -46,6 +46,11 @@ public final class FileJournalStore implements JournalStore {
         this.file = file;
     }
 
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+
     public Path file() {
         return file;
     }
@@ -111,6 +116,10 @@ public final class FileJournalStore implements JournalStore {
                 out.write(frame(record));
             }
             out.force(true);
+        } catch (IOException e) {
+            // A full disk: the partial copy must not keep the space the next try needs.
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         channel.close();
         try {

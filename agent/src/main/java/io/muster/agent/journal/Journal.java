@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,9 @@ public final class Journal implements AutoCloseable {
     /** Final update of finished runs, oldest first. */
     private final LinkedHashMap<String, TaskUpdate> finished = new LinkedHashMap<>(4);
     private long compactAt;
+    /** Why the last write failed (e.g. the disk is full), or null while the journal is durable. */
+    private String failure;
+    private Consumer<String> durabilityListener = failure -> { };
 
     private Journal(JournalStore store, long minCompactBytes) {
         this.store = store;
@@ -129,6 +133,33 @@ public final class Journal implements AutoCloseable {
         started.put(runId, new long[] {0, startedAtMs});
         write(started(runId, 0, startedAtMs), true);
         return true;
+    }
+
+    /**
+     * Whether what the journal holds is on disk. After a failed write (a full disk) the journal
+     * keeps working in memory, appends nothing more (the failed append may have left a torn frame)
+     * and rewrites its whole state with each later write or call of this method; the first rewrite
+     * that succeeds makes it durable again. The caller must not start a run while this is false:
+     * its start could not survive a crash, so a restart might run it a second time.
+     */
+    public synchronized boolean durable() {
+        if (failure != null) {
+            try {
+                compact();
+                recovered();
+            } catch (IOException e) {
+                LOG.debug("journal still not writable: {}", e.toString());
+            }
+        }
+        return failure == null;
+    }
+
+    /**
+     * Called (under the journal's lock; it must not block) with the reason when a write fails and
+     * the journal goes on in memory only, and with null when it is durable again.
+     */
+    public synchronized void whenDurabilityChanges(Consumer<String> listener) {
+        this.durabilityListener = listener;
     }
 
     /** Journals an update before it is sent; terminal updates are forced and finish the run. */
@@ -243,14 +274,32 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    // The in-memory state already holds the record, so a rewrite (compact) writes it too.
     private void write(byte[] record, boolean force) {
         try {
+            if (failure != null) {
+                compact();
+                recovered();
+                return;
+            }
             store.append(record, force);
             if (store.size() > compactAt) {
                 compact();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the task journal", e);
+            if (failure == null) {
+                failure = "cannot write the task journal " + store + ": " + e.getMessage();
+                LOG.error("{}; going on in memory until it can be written again", failure);
+                durabilityListener.accept(failure);
+            }
+        }
+    }
+
+    private void recovered() {
+        if (failure != null) {
+            LOG.info("the task journal is written again ({} was the last failure)", failure);
+            failure = null;
+            durabilityListener.accept(null);
         }
     }
 

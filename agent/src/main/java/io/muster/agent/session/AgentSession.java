@@ -108,6 +108,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     /** This session's agent instance in every Hello: one per agent process. */
     private final String instance = java.util.UUID.randomUUID().toString();
     private String lastFailure;
+    private volatile java.util.function.LongConsumer serverTime = ms -> { };
 
     /**
      * @param controllers seed list of controller addresses ("host:port"); may be shared between sessions
@@ -362,6 +363,7 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
             drain();
         }
         LOG.info("connected to {} (member {})", s.address, welcome.getMemberId());
+        serverTime.accept(welcome.getServerTimeMs());
         for (Runnable listener : welcomeListeners) {
             try {
                 listener.run();
@@ -503,6 +505,11 @@ public final class AgentSession implements UpdateSink, AutoCloseable {
     /** Why the controller refused this host for good (PERMISSION_DENIED), or null while it has not. */
     public synchronized String refusal() {
         return refusal;
+    }
+
+    /** Runs {@code listener} with the controller's wall clock (ms) of every Welcome, 0 when it sent none. */
+    public void whenServerTime(java.util.function.LongConsumer listener) {
+        this.serverTime = listener;
     }
 
     /** Why the last stream ended (refused, failed, closed), or null before any ended. */

@@ -96,6 +96,9 @@ public final class TaskRunner {
         return dataDir;
     }
 
+    /** Why a run was not started while the journal cannot be written (e.g. its disk is full). */
+    public static final String JOURNAL_NOT_WRITABLE = "not started: the agent's task journal cannot be written (disk full?)";
+
     /** Starts the run unless its id is executing or finished (then it answers with the final update). */
     public void assign(TaskAssignment assignment) {
         String runId = assignment.getRunId();
@@ -126,6 +129,11 @@ public final class TaskRunner {
         Run run = new Run(assignment, timeout, limit, now, this);
         if (executor == null) {
             complete(run, RunResult.failed("unsupported task kind: " + assignment.getKind()));
+            return;
+        }
+        if (!journal.durable()) {
+            // Its start is not on disk: after a crash the agent would not know it ran, and could run it twice.
+            complete(run, RunResult.failed(JOURNAL_NOT_WRITABLE));
             return;
         }
         active.put(runId, run);

@@ -1,5 +1,6 @@
 package io.muster.agent.upgrade;
 
+import io.muster.agent.download.LazyHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * Downloads an agent build and checks its SHA-256 while it streams to disk. A build whose digest
@@ -20,14 +22,18 @@ import java.util.HexFormat;
  */
 public final class BuildDownload {
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
 
     public BuildDownload(HttpClient http) {
-        this.http = http;
+        this.http = () -> http;
     }
 
+    /**
+     * With a JDK HTTP client made on the first download: an idle agent never needs one, and a
+     * client costs its selector thread and the TLS stack (a few hundred classes, the trust store).
+     */
     public BuildDownload() {
-        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build());
+        this.http = LazyHttpClient.standard();
     }
 
     /**
@@ -50,7 +56,7 @@ public final class BuildDownload {
         if (authorization != null && !authorization.isBlank()) {
             request.header("Authorization", authorization);
         }
-        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.get().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
                 throw new IOException("downloading " + url + " answered HTTP " + response.statusCode() + ": "

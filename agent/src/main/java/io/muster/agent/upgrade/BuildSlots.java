@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,12 +15,16 @@ import java.util.Optional;
  *   <li>{@code current.jar}: the build the supervisor starts (absent: the distribution's own);</li>
  *   <li>{@code previous.jar}, or {@code previous.distribution} when the distribution ran before:
  *       what a rollback restores;</li>
- *   <li>{@code pending}: the version of an installed build that has not yet proven itself;</li>
- *   <li>{@code healthy}: written by a started agent once a controller welcomed it;</li>
+ *   <li>{@code pending}: the version of an installed build that has not yet proven itself; the
+ *       agent deletes it ({@link #confirm}) once a controller welcomed it;</li>
  *   <li>{@code rollback/}: the journal and lifecycle handoff as the previous build left them, so a
  *       rollback also discards whatever the failed build wrote before it reached a controller;</li>
  *   <li>{@code rollback.txt}: why the last upgrade was undone, read once by the restored agent.</li>
  * </ul>
+ * The agent installs, confirms and reads the note; the supervisor script
+ * ({@code agent-supervisor.sh} in the cli module) keeps the state before a trial and rolls back,
+ * with the same file names: a shell, not a JVM, so that supervision costs a host almost nothing,
+ * and so that a build too broken to run any Java can still be undone.
  *
  * <p>Every replacement is a rename within the directory, so a crash leaves either the old or the
  * new file, never a torn one. Not thread-safe: the supervisor and its one agent process use it in
@@ -29,14 +32,9 @@ import java.util.Optional;
  */
 public final class BuildSlots {
 
-    /** Files of the data directory an agent process changes before it reaches a controller. */
-    private static final List<String> AGENT_STATE = List.of("journal", "lifecycle/handoff.json");
-
-    private final Path dataDir;
     private final Path dir;
 
     public BuildSlots(Path dataDir) {
-        this.dataDir = dataDir;
         this.dir = dataDir.resolve("agent-builds");
     }
 
@@ -58,10 +56,6 @@ public final class BuildSlots {
 
     private Path pending() {
         return dir.resolve("pending");
-    }
-
-    private Path healthy() {
-        return dir.resolve("healthy");
     }
 
     private Path rollbackNote() {
@@ -89,7 +83,6 @@ public final class BuildSlots {
      */
     public void install(Path staged, String version) throws IOException {
         Files.createDirectories(dir);
-        clearHealthy();
         if (Files.exists(current())) {
             Path copy = dir.resolve("previous.jar.tmp");
             Files.copy(current(), copy, StandardCopyOption.REPLACE_EXISTING);
@@ -110,88 +103,13 @@ public final class BuildSlots {
     }
 
     /**
-     * Keeps the agent state (journal, handoff) as the previous build left it, once per upgrade:
-     * called by the supervisor after the previous build exited and before the new one starts.
+     * The pending build reached a controller: it stays, and the rollback state is dropped. The
+     * supervisor script takes the absence of {@code rollback/} for the end of the trial, so it goes
+     * first: a crash between the two leaves {@code pending} alone, and the build is tried again.
      */
-    public void keepStateForRollback() throws IOException {
-        if (Files.isDirectory(rollbackState())) {
-            return;
-        }
-        Path temp = dir.resolve("rollback.tmp");
-        deleteTree(temp);
-        Files.createDirectories(temp);
-        for (String name : AGENT_STATE) {
-            Path source = dataDir.resolve(name);
-            if (Files.isRegularFile(source)) {
-                Path target = temp.resolve(name);
-                Files.createDirectories(target.getParent());
-                Files.copy(source, target);
-            }
-        }
-        move(temp, rollbackState());
-    }
-
-    /**
-     * Undoes the pending upgrade: the previous build becomes current again (or the distribution's
-     * agent, when it ran before), the kept agent state is put back and {@code why} is left for the
-     * restored agent to report.
-     *
-     * @return false when there was nothing to restore (no upgrade recorded)
-     */
-    public boolean rollBack(String why) throws IOException {
-        boolean restored;
-        if (Files.exists(previous())) {
-            Path copy = dir.resolve("current.jar.tmp");
-            Files.copy(previous(), copy, StandardCopyOption.REPLACE_EXISTING);
-            move(copy, current());
-            restored = true;
-        } else if (Files.exists(previousIsDistribution())) {
-            Files.deleteIfExists(current());
-            Files.delete(previousIsDistribution());
-            restored = true;
-        } else {
-            restored = false;
-        }
-        if (Files.isDirectory(rollbackState())) {
-            for (String name : AGENT_STATE) {
-                Path kept = rollbackState().resolve(name);
-                Path target = dataDir.resolve(name);
-                if (Files.isRegularFile(kept)) {
-                    Files.createDirectories(target.getParent());
-                    Path temp = target.resolveSibling(target.getFileName() + ".rollback");
-                    Files.copy(kept, temp, StandardCopyOption.REPLACE_EXISTING);
-                    move(temp, target);
-                } else {
-                    Files.deleteIfExists(target);
-                }
-            }
-            deleteTree(rollbackState());
-        }
-        write(rollbackNote(), why);
-        Files.deleteIfExists(pending());
-        clearHealthy();
-        return restored;
-    }
-
-    /** The pending build reached a controller: it stays, and the rollback state is dropped. */
     public void confirm() throws IOException {
-        Files.deleteIfExists(pending());
         deleteTree(rollbackState());
-    }
-
-    /** Marks the running agent as welcomed by a controller (the supervisor's sign that a new build works). */
-    public void markHealthy(String version) throws IOException {
-        Files.createDirectories(dir);
-        write(healthy(), version);
-    }
-
-    /** The version that last marked itself healthy since the last install. */
-    public Optional<String> healthyVersion() throws IOException {
-        return read(healthy());
-    }
-
-    void clearHealthy() throws IOException {
-        Files.deleteIfExists(healthy());
+        Files.deleteIfExists(pending());
     }
 
     /** Why the last upgrade was rolled back, consumed (read once). */

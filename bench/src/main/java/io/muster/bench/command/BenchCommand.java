@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     Duration heartbeat;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: peer, footprint).")
+            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: rollout, peer, footprint).")
     List<String> scenarios;
 
     @Option(names = "--quick", description = "The short run: N = " + QUICK_AGENTS + ", shorter phases; under 3 minutes.")
@@ -91,6 +91,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--task-delay", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "50ms",
             description = "How long a simulated task takes (default: ${DEFAULT-VALUE}).")
     Duration taskDelay;
+
+    @Option(names = "--fail-selector", paramLabel = "SELECTOR",
+            description = "Simulated hosts matching it fail every run, e.g. 'hostname~*37' (1 in 100; for the rollout scenario).")
+    String failSelector;
 
     @Option(names = "--member-heap", paramLabel = "SIZE", defaultValue = "3g",
             description = "Maximum heap of each member (-Xmx; default: ${DEFAULT-VALUE}).")
@@ -151,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> simulatorFlags = List.of("-Xmx" + simulatorHeap, "-Xss512k");
         FleetSettings fleet = new FleetSettings(data.toAbsolutePath(), members, heartbeat, Optional.ofNullable(dbUrl),
                 agentsPerChannel, connectRate, taskDelay, memberFlags, simulatorFlags, memberArguments(),
-                Optional.of(data.toAbsolutePath().resolve("admin.token")));
+                Optional.of(data.toAbsolutePath().resolve("admin.token")), Optional.ofNullable(failSelector));
         JvmCommand java = JvmCommand.current(MusterCommand.class.getName());
         Duration idle = footprintIdle != null ? footprintIdle : quick ? Duration.ofSeconds(20) : Duration.ofSeconds(60);
         List<String> agentLaunch = agentCommand();
@@ -212,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
         Set<ScenarioName> chosen = EnumSet.noneOf(ScenarioName.class);
         for (String name : scenarios) {
             chosen.add(ScenarioName.fromWireName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, failover, peer or footprint")));
+                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, rollout, failover, peer or footprint")));
         }
         return chosen;
     }

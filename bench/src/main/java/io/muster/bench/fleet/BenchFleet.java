@@ -3,7 +3,7 @@ package io.muster.bench.fleet;
 import io.muster.cli.simulate.ExecutionReport;
 import io.muster.launch.JvmCommand;
 import io.muster.launch.ChildProcess;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,14 +35,14 @@ public final class BenchFleet implements AutoCloseable {
 
     private final FleetSettings settings;
     private final JvmCommand java;
-    private final ControllerApi api;
+    private final MemberApi api;
     private final FleetDatabase database;
     private final List<Member> members = new ArrayList<>();
     private final List<Simulator> simulators = new ArrayList<>();
     private ChildProcess guard;
     private final long self = ProcessHandle.current().pid();
 
-    private BenchFleet(FleetSettings settings, JvmCommand java, ControllerApi api, FleetDatabase database) {
+    private BenchFleet(FleetSettings settings, JvmCommand java, MemberApi api, FleetDatabase database) {
         this.settings = settings;
         this.java = java;
         this.api = api;
@@ -57,7 +57,7 @@ public final class BenchFleet implements AutoCloseable {
      * @throws IllegalStateException with one sentence (naming the log file) when a part does not come up;
      *     what was started is stopped first
      */
-    public static BenchFleet start(FleetSettings settings, JvmCommand java, ControllerApi api,
+    public static BenchFleet start(FleetSettings settings, JvmCommand java, MemberApi api,
                                    java.time.Clock clock) throws InterruptedException {
         FleetDatabase database = settings.dbUrl().isPresent()
                 ? FleetDatabase.scratch(settings.dbUrl().get(), clock)
@@ -99,6 +99,8 @@ public final class BenchFleet implements AutoCloseable {
                     "--join", join.toString(),
                     "--cluster-name", "bench-" + self,
                     "--agent-heartbeat", settings.heartbeat().toMillis() + "ms",
+                    // 1-minute vitals buckets: five times the default's rows, and whole buckets close within a steady window.
+                    "--vitals-resolution", "1m",
                     "--data-dir", settings.dataDir().resolve("member-" + i).toString()));
             arguments.addAll(settings.memberArguments());
             ChildProcess process = start("member-" + i, settings.memberJvmFlags(), arguments);
@@ -149,7 +151,7 @@ public final class BenchFleet implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             int share = agents / count + (i < agents % count ? 1 : 0);
             Path report = settings.dataDir().resolve("simulator-" + i + ".report.json");
-            ChildProcess process = start("simulator-" + i, settings.simulatorJvmFlags(), List.of("simulate",
+            List<String> arguments = new ArrayList<>(List.of("simulate",
                     "--controller", controllers,
                     "--agents", Integer.toString(share),
                     "--seed", Integer.toString(i + 1),
@@ -159,6 +161,8 @@ public final class BenchFleet implements AutoCloseable {
                     "--connect-rate", Integer.toString(rate),
                     "--task-delay", settings.taskDelay().toMillis() + "ms",
                     "--report-file", report.toString()));
+            settings.failSelector().ifPresent(selector -> arguments.addAll(List.of("--fail-selector", selector)));
+            ChildProcess process = start("simulator-" + i, settings.simulatorJvmFlags(), arguments);
             Simulator simulator = new Simulator(i, process, share, report);
             simulators.add(simulator);
             started.add(simulator);

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param memberArguments   extra arguments of every {@code muster controller} (e.g. {@code --insecure})
  * @param adminTokenFile    where the bench writes the admin token it creates for its API calls
  *                          (see {@link AdminToken}); empty for controllers without API auth
+ * @param failSelector      simulated hosts matching it fail every run (the rollout scenario's
+ *                          failure budget); empty = none fail
  */
 public record FleetSettings(
         Path dataDir,
@@ -33,7 +35,16 @@ public record FleetSettings(
         List<String> memberJvmFlags,
         List<String> simulatorJvmFlags,
         List<String> memberArguments,
-        Optional<Path> adminTokenFile) {
+        Optional<Path> adminTokenFile,
+        Optional<String> failSelector) {
+
+    /** A fleet whose simulated hosts never fail. */
+    public FleetSettings(Path dataDir, int members, Duration heartbeat, Optional<String> dbUrl, int agentsPerChannel,
+                         int connectRate, Duration taskDelay, List<String> memberJvmFlags, List<String> simulatorJvmFlags,
+                         List<String> memberArguments, Optional<Path> adminTokenFile) {
+        this(dataDir, members, heartbeat, dbUrl, agentsPerChannel, connectRate, taskDelay, memberJvmFlags, simulatorJvmFlags,
+                memberArguments, adminTokenFile, Optional.empty());
+    }
 
     public FleetSettings {
         if (members < 1) {

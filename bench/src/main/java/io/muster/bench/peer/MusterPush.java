@@ -6,7 +6,7 @@ import io.muster.agent.task.config.ConfigExecutor;
 import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.ClusterReading;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.scenario.TaskRuns;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,19 +40,19 @@ final class MusterPush implements AutoCloseable {
 
     private final BenchFleet fleet;
     private final Member member;
-    private final ControllerApi api;
+    private final MemberApi api;
     private final List<Agent> agents = new ArrayList<>();
     private final List<String> hostIds = new ArrayList<>();
     private final List<Path> roots = new ArrayList<>();
 
-    private MusterPush(BenchFleet fleet, ControllerApi api) {
+    private MusterPush(BenchFleet fleet, MemberApi api) {
         this.fleet = fleet;
         this.member = fleet.members().get(0);
         this.api = api;
     }
 
     /** Starts {@code count} agents against the fleet's first member and waits until all are connected. */
-    static MusterPush start(BenchFleet fleet, ControllerApi api, Path work, int count) throws Exception {
+    static MusterPush start(BenchFleet fleet, MemberApi api, Path work, int count) throws Exception {
         MusterPush push = new MusterPush(fleet, api);
         try {
             push.startAgents(work, count);
@@ -119,7 +119,7 @@ final class MusterPush implements AutoCloseable {
                         .put("type", "file").put("path", AnsiblePush.DESTINATION).put("content", content).put("mode", "0644"))))
                 .put("timeoutSeconds", 300);
         long started = System.nanoTime();
-        ControllerApi.CreatedTask task = api.createTask(member.httpPort(), request);
+        MemberApi.CreatedTask task = api.createTask(member.httpPort(), request);
         double post = (System.nanoTime() - started) / 1e9;
         long end = started + PUSH_DEADLINE.toNanos();
         double seconds;

@@ -3,7 +3,7 @@ package io.muster.bench.peer;
 import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.FleetSettings;
 import io.muster.launch.JvmCommand;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.report.ScenarioResult;
 import io.muster.bench.scenario.BenchContext;
 import io.muster.bench.scenario.Scenario;
@@ -86,7 +86,7 @@ public final class PeerScenario implements Scenario {
                 fleetSettings.agentsPerChannel(), fleetSettings.connectRate(), fleetSettings.taskDelay(),
                 fleetSettings.memberJvmFlags(), fleetSettings.simulatorJvmFlags(), fleetSettings.memberArguments(),
                 fleetSettings.adminTokenFile().map(f -> work.resolve("fleet").resolve(f.getFileName())));
-        ControllerApi api = new ControllerApi(one.adminTokenFile());
+        MemberApi api = new MemberApi(one.adminTokenFile());
         int most = counts.get(counts.size() - 1);
         try (BenchFleet fleet = BenchFleet.start(one, java, api, context.clock());
              MusterPush muster = MusterPush.start(fleet, api, work.resolve("muster"), most)) {

@@ -11,7 +11,7 @@ public final class ClusterReading {
     }
 
     /** The member's own entry (marked {@code "local": true}), or empty when it does not answer. */
-    public static Optional<JsonObject> self(ControllerApi api, Member member) throws InterruptedException {
+    public static Optional<JsonObject> self(MemberApi api, Member member) throws InterruptedException {
         Optional<JsonObject> cluster = api.cluster(member.httpPort());
         if (cluster.isEmpty() || cluster.get().getJsonArray("members") == null) {
             return Optional.empty();
@@ -26,7 +26,7 @@ public final class ClusterReading {
     }
 
     /** Agent sessions the member holds now. */
-    public static Optional<Long> localConnected(ControllerApi api, Member member) throws InterruptedException {
+    public static Optional<Long> localConnected(MemberApi api, Member member) throws InterruptedException {
         return self(api, member).map(m -> m.getLong("connectedAgents", 0L));
     }
 }

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HeapProbe {
 
-    private final ControllerApi api;
+    private final MemberApi api;
     private final String jcmd;
 
     /** @param javaBinary the java the members run on; its jcmd sits next to it */
-    public HeapProbe(ControllerApi api, String javaBinary) {
+    public HeapProbe(MemberApi api, String javaBinary) {
         this.api = api;
         Path sibling = Path.of(javaBinary).resolveSibling("jcmd");
         this.jcmd = Files.isExecutable(sibling) ? sibling.toString() : "jcmd";

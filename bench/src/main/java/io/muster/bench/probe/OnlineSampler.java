@@ -20,7 +20,7 @@ public final class OnlineSampler implements Runnable {
     public record Point(double seconds, long online) {
     }
 
-    private final ControllerApi api;
+    private final MemberApi api;
     private final Supplier<List<Member>> members;
     private final long intervalMillis;
     private final Progress progress;
@@ -30,7 +30,7 @@ public final class OnlineSampler implements Runnable {
     private volatile long latest;
     private volatile boolean stopped;
 
-    public OnlineSampler(ControllerApi api, Supplier<List<Member>> members, long intervalMillis, Progress progress) {
+    public OnlineSampler(MemberApi api, Supplier<List<Member>> members, long intervalMillis, Progress progress) {
         this.api = api;
         this.members = members;
         this.intervalMillis = intervalMillis;

@@ -2,7 +2,7 @@ package io.muster.bench.scenario;
 
 import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.Member;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.probe.CpuMeter;
 import io.muster.bench.probe.HeapProbe;
 import io.muster.bench.probe.OnlineSampler;
@@ -24,14 +24,14 @@ public final class BenchContext {
 
     private final BenchSettings settings;
     private final BenchFleet fleet;
-    private final ControllerApi api;
+    private final MemberApi api;
     private final HeapProbe heap;
     private final OnlineSampler sampler;
     private final Progress progress;
     private final Clock clock;
     private final Map<Integer, Double> idleHeapAfterGc = new HashMap<>();
 
-    public BenchContext(BenchSettings settings, BenchFleet fleet, ControllerApi api, HeapProbe heap,
+    public BenchContext(BenchSettings settings, BenchFleet fleet, MemberApi api, HeapProbe heap,
                         OnlineSampler sampler, Progress progress, Clock clock) {
         this.settings = settings;
         this.fleet = fleet;
@@ -54,7 +54,7 @@ public final class BenchContext {
         return fleet;
     }
 
-    public ControllerApi api() {
+    public MemberApi api() {
         return api;
     }
 

@@ -4,7 +4,7 @@ import io.muster.bench.fleet.BenchFleet;
 import io.muster.bench.fleet.FleetDatabase;
 import io.muster.bench.fleet.FleetSettings;
 import io.muster.launch.JvmCommand;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.probe.HeapProbe;
 import io.muster.bench.probe.Machine;
 import io.muster.bench.probe.OnlineSampler;
@@ -68,7 +68,7 @@ public final class BenchRun {
     public Path run() throws Exception {
         JsonObject machine = Machine.describe(fleetSettings.memberJvmFlags(), fleetSettings.simulatorJvmFlags());
         List<ScenarioResult> results = new ArrayList<>();
-        ControllerApi api = new ControllerApi(fleetSettings.adminTokenFile());
+        MemberApi api = new MemberApi(fleetSettings.adminTokenFile());
         BenchFleet fleet = null;
         FleetDatabase standalone = null;
         Thread samplerThread = null;
@@ -109,6 +109,7 @@ public final class BenchRun {
                     case CONNECT -> List.of(new ConnectScenario());
                     case STEADY -> List.of(new SteadyScenario());
                     case FANOUT -> List.of(new FanoutScenario());
+                    case ROLLOUT -> List.of(new RolloutScenario());
                     case FAILOVER -> List.of(new FailoverScenario());
                     case PEER -> peer.apply(context);
                     case FOOTPRINT -> footprint.apply(context);

@@ -2,6 +2,7 @@ package io.muster.bench.scenario;
 
 import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.CpuMeter;
+import io.muster.bench.probe.EventFlow;
 import io.muster.bench.probe.OnlineSampler;
 import io.muster.bench.report.ScenarioResult;
 import io.muster.bench.report.SvgChart;
@@ -34,6 +35,7 @@ public final class ConnectScenario implements Scenario {
         context.progress().phase("connect");
         int n = settings.agents();
         Duration deadline = Duration.ofSeconds(120 + 3L * n / Math.max(1, settings.connectRate()));
+        EventFlow events = EventFlow.start(context.fleet().database(), context.api(), members);
         CpuMeter cpu = context.memberCpu();
         cpu.start();
         context.sampler().restart(n);
@@ -84,6 +86,8 @@ public final class ConnectScenario implements Scenario {
                 .put("memberIdleHeapAfterGcBytes", context.idleHeapAfterGc().values().stream().mapToDouble(Double::doubleValue).sum());
         UnitCost cost = new UnitCost("connect", reached, usage, simulators);
         cost.addTo(figures);
+        JsonObject eventFigures = events.stop(elapsed);
+        figures.mergeIn(eventFigures);
         List<String> summary = new ArrayList<>();
         summary.add(all
                 ? String.format(Locale.ROOT, "%,d agents online %.1f s after the simulators started (%.1f s from the first one; ramp %,d agents/s)",
@@ -92,6 +96,7 @@ public final class ConnectScenario implements Scenario {
         summary.add(String.format(Locale.ROOT, "members' CPU meanwhile: %.2f cores (%.0f %% of the machine); simulators %.2f cores; members' peak heap %s",
                 usage.cores(), 100 * usage.machineShare(), simulators.cores(), Figures.bytes(peakHeap)));
         summary.add(cost.line());
+        summary.add(EventFlow.line(eventFigures));
         List<double[]> series = new ArrayList<>();
         points.forEach(p -> series.add(new double[] {p.seconds(), p.online()}));
         SvgChart chart = SvgChart.lines("Hosts online during connect (N = " + String.format(Locale.ROOT, "%,d", n) + ")",

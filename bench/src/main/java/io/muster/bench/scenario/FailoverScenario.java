@@ -3,7 +3,7 @@ package io.muster.bench.scenario;
 import io.muster.cli.simulate.ExecutionReport;
 import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.ClusterReading;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.probe.OnlineSampler;
 import io.muster.bench.probe.TakeoverLog;
 import io.muster.bench.report.ScenarioResult;
@@ -50,7 +50,7 @@ public final class FailoverScenario implements Scenario {
         context.sampler().restart(n);
         Thread.sleep(BEFORE_KILL.toMillis());
 
-        ControllerApi.CreatedTask task = context.api().createTask(entry.httpPort(), FanoutScenario.request());
+        MemberApi.CreatedTask task = context.api().createTask(entry.httpPort(), FanoutScenario.request());
         long killedAtMillis = System.currentTimeMillis();
         long killedAt = System.nanoTime();
         double killSecond = context.sampler().secondsNow();

@@ -1,7 +1,8 @@
 package io.muster.bench.scenario;
 
 import io.muster.bench.fleet.Member;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.EventFlow;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.probe.CpuMeter;
 import io.muster.bench.probe.FlightRecording;
 import io.muster.bench.report.ScenarioResult;
@@ -68,10 +69,11 @@ public final class FanoutScenario implements Scenario {
             CpuMeter memberCpu = context.memberCpu();
             CpuMeter simulatorCpu = context.simulatorCpu();
             FlightRecording profile = FlightRecording.start(context.fleet().settings().logs().resolve("profile"), members);
+            EventFlow events = EventFlow.start(context.fleet().database(), context.api(), members);
             memberCpu.start();
             simulatorCpu.start();
             Instant sent = Instant.now();
-            ControllerApi.CreatedTask task = context.api().createTask(entry.httpPort(), request());
+            MemberApi.CreatedTask task = context.api().createTask(entry.httpPort(), request());
             Duration post = Duration.between(sent, task.acceptedAt());
             long end = System.nanoTime() + deadline.toNanos();
             while (true) {
@@ -86,7 +88,9 @@ public final class FanoutScenario implements Scenario {
                 context.fleet().checkAlive("the fan-out to finish", members);
                 Thread.sleep(250);
             }
-            UnitCost cost = new UnitCost("run", counts.terminal(), memberCpu.stop(), simulatorCpu.stop());
+            CpuMeter.Usage memberUsage = memberCpu.stop();
+            UnitCost cost = new UnitCost("run", counts.terminal(), memberUsage, simulatorCpu.stop());
+            JsonObject eventFigures = events.stop(memberUsage.wallSeconds());
             Files.createDirectories(context.settings().outputDir());
             Files.writeString(context.settings().outputDir().resolve(PROFILE), profile.stopAndSummarise(),
                     StandardCharsets.UTF_8);
@@ -130,6 +134,7 @@ public final class FanoutScenario implements Scenario {
                     .put("timeToLastResultFromPostSeconds", seconds.length == 0 ? null : lastFromPost)
                     .put("recordedBeforeAccepted", beforeAccepted);
             cost.addTo(figures);
+            figures.mergeIn(eventFigures);
             List<String> summary = new ArrayList<>();
             summary.add(String.format(Locale.ROOT,
                     "%,d runs (POST took %.2f s): 201 -> durable p50 %.3f s, p90 %.3f s, p99 %.3f s, max %.3f s; last result %.3f s after the 201",
@@ -139,6 +144,7 @@ public final class FanoutScenario implements Scenario {
             summary.add(String.format(Locale.ROOT, "last result %.3f s after the POST was sent; %,d of %,d hosts targetable at the POST (waited %.1f s)",
                     lastFromPost, targetable, n, targetableWait));
             summary.add(cost.line());
+            summary.add(EventFlow.line(eventFigures));
             summary.add("members' profile during the fan-out: " + PROFILE);
             summary.add("states: " + states);
             if (!complete) {

@@ -5,7 +5,7 @@ import io.muster.bench.fleet.FleetSettings;
 import io.muster.bench.fleet.Member;
 import io.muster.bench.probe.AgentProcesses;
 import io.muster.bench.probe.ClusterReading;
-import io.muster.bench.probe.ControllerApi;
+import io.muster.bench.probe.MemberApi;
 import io.muster.bench.probe.NativeMemory;
 import io.muster.bench.probe.ProcessCpu;
 import io.muster.bench.probe.ProcessMemory;
@@ -78,7 +78,7 @@ public final class FootprintScenario implements Scenario {
                 fleetSettings.agentsPerChannel(), fleetSettings.connectRate(), fleetSettings.taskDelay(),
                 fleetSettings.memberJvmFlags(), fleetSettings.simulatorJvmFlags(), fleetSettings.memberArguments(),
                 fleetSettings.adminTokenFile().map(f -> work.resolve("fleet").resolve(f.getFileName())));
-        ControllerApi api = new ControllerApi(one.adminTokenFile());
+        MemberApi api = new MemberApi(one.adminTokenFile());
         JsonObject figures = new JsonObject().put("agentCommand", new JsonArray(new ArrayList<>(agentCommand)))
                 .put("idleSettleSeconds", idle.toSeconds());
         List<String> summary = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class FootprintScenario implements Scenario {
     }
 
     /** One agent run: start, idle, a task, stop. With {@code nmt}, the JVMs' own breakdown too. */
-    private JsonObject measure(BenchContext context, BenchFleet fleet, Member member, ControllerApi api, Path work,
+    private JsonObject measure(BenchContext context, BenchFleet fleet, Member member, MemberApi api, Path work,
                                boolean nmt) throws Exception {
         String label = nmt ? "footprint (NMT)" : "footprint";
         Path dataDir = work.resolve("agent-data");
@@ -156,7 +156,7 @@ public final class FootprintScenario implements Scenario {
                     .put("kind", "exec").put("spec", new JsonObject().put("shell", TASK_SHELL))
                     .put("timeoutSeconds", 120);
             double taskCpuBefore = cpu(AgentProcesses.of(agent.pid()).agent());
-            ControllerApi.CreatedTask task = api.createTask(member.httpPort(), request);
+            MemberApi.CreatedTask task = api.createTask(member.httpPort(), request);
             JsonObject taskFigures;
             try (TaskRuns runs = new TaskRuns(fleet.database())) {
                 taskFigures = sample(agent, TASK_DEADLINE, () -> {
@@ -191,7 +191,7 @@ public final class FootprintScenario implements Scenario {
         return settings.memberArguments().contains("--insecure") ? List.of("--insecure") : List.of();
     }
 
-    private void awaitOnline(ChildProcess agent, ControllerApi api, Member member, BenchFleet fleet)
+    private void awaitOnline(ChildProcess agent, MemberApi api, Member member, BenchFleet fleet)
             throws InterruptedException {
         long end = System.nanoTime() + ONLINE_DEADLINE.toNanos();
         while (ClusterReading.localConnected(api, member).orElse(0L) < 1) {

@@ -8,12 +8,12 @@ import java.util.Optional;
 /**
  * The scenarios of {@code muster bench}, in the order they run whatever order they are asked in:
  * the ceilings on a quiet machine first, then the fleet from nothing (connect), idle (steady),
- * one task to all (fanout), a member killed under load (failover: last, it leaves the fleet one
- * member short). {@code peer} (Ansible and real agents) and {@code footprint} (one real agent's
+ * one task to all (fanout), a rollout in waves with a failure budget (rollout, only when asked
+ * for), a member killed under load (failover: last, it leaves the fleet one member short). {@code peer} (Ansible and real agents) and {@code footprint} (one real agent's
  * memory) run on their own, without the simulated fleet, and only when asked for.
  */
 public enum ScenarioName {
-    CEILING, CONNECT, STEADY, FANOUT, FAILOVER, PEER, FOOTPRINT;
+    CEILING, CONNECT, STEADY, FANOUT, ROLLOUT, FAILOVER, PEER, FOOTPRINT;
 
     /** The default set: everything but peer and footprint. */
     public static final List<ScenarioName> DEFAULTS = List.of(CEILING, CONNECT, STEADY, FANOUT, FAILOVER);
@@ -28,6 +28,6 @@ public enum ScenarioName {
 
     /** Whether it needs the simulated fleet. */
     public boolean needsFleet() {
-        return this == CONNECT || this == STEADY || this == FANOUT || this == FAILOVER;
+        return this == CONNECT || this == STEADY || this == FANOUT || this == ROLLOUT || this == FAILOVER;
     }
 }

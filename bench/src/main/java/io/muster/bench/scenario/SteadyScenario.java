@@ -24,6 +24,8 @@ public final class SteadyScenario implements Scenario {
 
     static final String HEARTBEATS = "muster_heartbeats_received_total";
     static final String HANDLING = "muster_heartbeat_handling_seconds";
+    static final String VITALS_ROWS = "muster_vitals_rows_total";
+    static final String VITALS_WRITE = "muster_vitals_write_seconds";
 
     @Override
     public ScenarioResult run(BenchContext context) throws Exception {
@@ -98,6 +100,16 @@ public final class SteadyScenario implements Scenario {
                 .put("byMember", byMember);
         UnitCost cost = new UnitCost("heartbeat", heartbeats, usage, simulators);
         cost.addTo(figures);
+        // Vitals: the series rows written (one per host and closed bucket) and the time their batched upserts took.
+        double vitalsRows = sum(after, VITALS_ROWS) - sum(before, VITALS_ROWS);
+        double vitalsWriteSeconds = sum(after, VITALS_WRITE + "_sum") - sum(before, VITALS_WRITE + "_sum");
+        double vitalsStatements = sum(after, VITALS_WRITE + "_count") - sum(before, VITALS_WRITE + "_count");
+        figures.put("vitalsRows", vitalsRows)
+                .put("vitalsRowsPerSecond", vitalsRows / usage.wallSeconds())
+                .put("vitalsWriteStatements", vitalsStatements)
+                .put("vitalsWriteSeconds", vitalsWriteSeconds)
+                .put("vitalsWriteMicrosPerRow", vitalsRows == 0 ? null : vitalsWriteSeconds * 1e6 / vitalsRows)
+                .put("memberCpuCoreSecondsPerVitalsRow", vitalsRows == 0 ? null : usage.cores() * usage.wallSeconds() / vitalsRows);
         List<String> summary = new ArrayList<>();
         summary.add(cost.line());
         summary.add(String.format(Locale.ROOT,
@@ -107,6 +119,10 @@ public final class SteadyScenario implements Scenario {
                 perSecond, expectedPerSecond, micros(p50), micros(p99), micros(OptionalDouble.of(max))));
         summary.add(String.format(Locale.ROOT, "heap after GC: %s for %,d hosts = %s per host (%s per host above the idle members)",
                 Figures.bytes(heapAfter), connected, Figures.bytes(perHost), Figures.bytes(perHostAboveIdle)));
+        summary.add(String.format(Locale.ROOT,
+                "vitals series (1-minute buckets): %,.0f rows (%,.1f rows/s) in %,.0f statements taking %.2f s (%.1f µs per row)",
+                vitalsRows, vitalsRows / usage.wallSeconds(), vitalsStatements, vitalsWriteSeconds,
+                vitalsRows == 0 ? Double.NaN : vitalsWriteSeconds * 1e6 / vitalsRows));
         summary.forEach(line -> context.progress().note("steady: " + line));
         return new ScenarioResult("steady", figures, summary);
     }

@@ -3,24 +3,20 @@ package io.muster.cli.agent;
 import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.agent.task.lifecycle.AgentRestart;
-import io.muster.agent.upgrade.AgentSupervisor;
 import io.muster.agent.upgrade.BuildSlots;
 import io.muster.cli.MusterCommand;
 import io.muster.cli.address.HostPortConverter;
 import io.muster.cli.duration.DurationConverter;
-import io.muster.cli.launch.JavaCommand;
 import io.muster.cli.launch.ParentOption;
 import io.muster.cli.launch.StopSignal;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -34,21 +30,20 @@ import picocli.CommandLine.Spec;
 /**
  * {@code muster agent}: the daemon of one host, until SIGTERM or Ctrl-C.
  *
- * <p>By default this process is the agent's supervisor ({@link AgentSupervisor}): it runs the
- * agent in a child JVM ({@code --supervised}) from the installed agent build or the
- * distribution, restarts it into a new build when an upgrade asks for it (exit code
+ * <p>This JVM is the agent. Its supervisor is not a JVM: the launchers ({@code ./muster agent},
+ * the package's {@code muster-agent agent}) run {@code agent-supervisor.sh}, a shell loop that
+ * starts this command with {@code --supervised} from the installed agent build or the
+ * distribution, starts it again when an upgrade asks for it (exit code
  * {@value AgentRestart#EXIT_CODE}) and rolls back a build that does not reach a controller within
- * {@code --upgrade-deadline}. {@code --no-supervisor} runs the agent in this process (it then
- * refuses upgrades). See docs/agent-service.md for running it under systemd.
+ * {@code --upgrade-deadline}. Supervised, the agent confirms a build on trial once a controller
+ * welcomes it and stops when the supervisor is gone. Without {@code --supervised} (started
+ * directly, or {@code --no-supervisor}) it refuses upgrades. See docs/agent-service.md.
  */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run the agent of this host: report its inventory and heartbeats to a controller, run its tasks.")
 public final class AgentCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(AgentCommand.class);
-    /** The token reaches the agent JVM on its standard input, never on its command line. */
-    private static final Set<String> TOKEN_OPTIONS = Set.of("--enroll-token-file");
-    private static final Duration ENROLLMENT_POLL = Duration.ofMillis(500);
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Agent settings file (the package installs /etc/muster/agent.conf): one option per line, "
@@ -83,15 +78,15 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--upgrade-deadline", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "2m",
             description = "How long a new agent build has to reach a controller before the previous one is restored "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; read by the supervisor script).")
     Duration upgradeDeadline;
 
     @Option(names = "--no-supervisor",
-            description = "Run the agent in this process, without the supervisor (agent upgrades are then refused).")
+            description = "Run the agent without the supervisor script's loop (agent upgrades are then refused).")
     boolean noSupervisor;
 
     @Option(names = "--supervised", hidden = true,
-            description = "This process is the agent under a supervisor: exit " + AgentRestart.EXIT_CODE
+            description = "This process is the agent under the supervisor script: exit " + AgentRestart.EXIT_CODE
                     + " restarts it into the installed build.")
     boolean supervised;
 
@@ -108,7 +103,7 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (config != null) {
             // The file's settings become options, so the same checks and the same code path apply.
-            List<String> merged = AgentConfigFile.merge(spec, config, givenArguments(Set.of()));
+            List<String> merged = AgentConfigFile.merge(spec, config, givenArguments());
             CommandLine again = MusterCommand.commandLine();
             again.setOut(spec.commandLine().getOut());
             again.setErr(spec.commandLine().getErr());
@@ -124,65 +119,23 @@ public final class AgentCommand implements Callable<Integer> {
         tls.validate();
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
-        if (supervised || noSupervisor) {
-            return runAgent(stop);
+        if (supervised) {
+            watchSupervisor(stop);
         }
-        return supervise(stop);
+        return runAgent(stop);
     }
 
-    private int supervise(StopSignal stop) throws IOException, InterruptedException {
-        AgentLauncher launcher = new AgentLauncher(JavaCommand.current(), JavaCommand.agentJvmOptions(),
-                givenArguments(TOKEN_OPTIONS), tls.tokenForSupervisor(dataDir), dataDir);
-        watchEnrollment(stop);
-        AgentSupervisor supervisor = new AgentSupervisor(new BuildSlots(dataDir), launcher,
-                AgentSupervisor.Settings.defaults(upgradeDeadline), Clock.systemUTC());
-        CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
-            try {
-                return stop.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "muster-supervisor-stop");
-            thread.setDaemon(true);
-            thread.start();
-        });
-        log.info("supervising the agent; data in {}", dataDir.toAbsolutePath());
-        int code = supervisor.run(stopped);
-        log.info("supervisor stopped{}", stopped.isDone() ? ": " + stopped.getNow("") : "");
-        return code;
+    /** The supervisor script is this JVM's parent: without it nobody would restart or stop the agent. */
+    private static void watchSupervisor(StopSignal stop) {
+        ProcessHandle.current().parent().ifPresent(supervisor ->
+                supervisor.onExit().thenRun(() -> stop.stop("the supervisor (pid " + supervisor.pid() + ") exited")));
     }
 
-    /** Deletes the token file once the agent JVM has enrolled (the supervisor holds the token until then). */
-    private void watchEnrollment(StopSignal stop) {
-        if (tls.tokenFile() == null || EnrollmentToken.discardIfEnrolled(tls.tokenFile(), dataDir)) {
-            return;
-        }
-        Thread watch = new Thread(() -> {
-            while (!stop.stopped() && !EnrollmentToken.discardIfEnrolled(tls.tokenFile(), dataDir)) {
-                try {
-                    Thread.sleep(ENROLLMENT_POLL.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "muster-enrollment-watch");
-        watch.setDaemon(true);
-        watch.start();
-    }
-
-    /**
-     * The options this command was given, less the parent watchdog (the agent watches the
-     * supervisor instead) and {@code skipped}.
-     */
-    private List<String> givenArguments(Set<String> skipped) {
+    /** The options this command was given, as {@code --name value...}. */
+    private List<String> givenArguments() {
         List<String> out = new ArrayList<>();
         for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
             String name = option.longestName();
-            if (name.equals("--parent-pid") || skipped.contains(name)) {
-                continue;
-            }
             if (option.arity().max() == 0) {
                 out.add(name);
                 continue;
@@ -208,7 +161,7 @@ public final class AgentCommand implements Callable<Integer> {
             agent.start();
             tls.discardTokenFile(dataDir);
             if (supervised) {
-                agent.session().whenWelcomed(() -> markHealthy(slots));
+                agent.session().whenWelcomed(() -> confirmUpgrade(slots));
             }
             log.info("agent started (version {}); controllers {}, data in {}", Agent.VERSION,
                     String.join(",", controllers), dataDir.toAbsolutePath());
@@ -218,11 +171,16 @@ public final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void markHealthy(BuildSlots slots) {
+    /** A controller welcomed this build: a build on trial has proven itself, so the supervisor keeps it. */
+    private static void confirmUpgrade(BuildSlots slots) {
         try {
-            slots.markHealthy(Agent.VERSION);
+            Optional<String> pending = slots.pendingUpgrade();
+            if (pending.isPresent()) {
+                slots.confirm();
+                log.info("agent build {} reached a controller; the upgrade is complete", pending.get());
+            }
         } catch (IOException e) {
-            log.warn("cannot write the healthy mark in {}: {}", slots.dir(), e.getMessage());
+            log.warn("cannot confirm the upgrade in {}: {}", slots.dir(), e.getMessage());
         }
     }
 }

@@ -27,7 +27,7 @@ final class AgentConfigFile {
 
     /** Options that only make sense on a command line. */
     private static final Set<String> NOT_IN_FILE = Set.of("config", "help", "version", "supervised", "parent-pid",
-            "enroll-token-stdin", "enroll");
+            "enroll");
 
     private AgentConfigFile() {
     }

@@ -10,8 +10,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * How {@code muster agent} reaches the gateway: by default mTLS with the certificate in
- * {@code <data-dir>/tls}, obtained once with the token in {@code --enroll-token-file FILE} (never
- * on a command line, where {@code ps} shows it; the cluster CA pinned with
+ * {@code <data-dir>/tls}, obtained once with {@code --enroll TOKEN} (the cluster CA pinned with
  * {@code --ca-cert FILE}, or trusted on first use with its fingerprint logged); {@code --insecure}
  * is plaintext for demos and tests. Mixed into the agent command, so the supervisor hands the same
  * options to the agent it runs.
@@ -21,15 +20,16 @@ public final class AgentTlsOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
+    @Option(names = "--enroll", paramLabel = "TOKEN",
+            description = "Enrollment token (an admin makes one with POST /api/v1/enrollment-tokens): used once, when "
+                    + "<data-dir>/tls holds no certificate yet, to get this host's client certificate.")
+    String enrollToken;
+
     @Option(names = "--enroll-token-file", paramLabel = "FILE",
-            description = "File holding the enrollment token (an admin makes one with POST /api/v1/enrollment-tokens; "
-                    + "keep the file 0600): read once while <data-dir>/tls holds no certificate, deleted after "
-                    + "enrollment succeeds. The token is never taken on a command line, where ps would show it.")
+            description = "File holding the enrollment token (keep it 0600): read once while <data-dir>/tls holds no "
+                    + "certificate, deleted after enrollment succeeds. Keeps the token off command lines.")
     Path enrollTokenFile;
 
-    @Option(names = "--enroll-token-stdin", hidden = true,
-            description = "The supervisor hands the enrollment token to the agent on standard input.")
-    boolean enrollTokenStdin;
 
     @Option(names = "--ca-cert", paramLabel = "FILE",
             description = "PEM of the cluster CA (GET /api/v1/ca.pem) to pin while enrolling "
@@ -43,12 +43,18 @@ public final class AgentTlsOptions {
 
     /** Bad combinations are usage errors (exit 2), found before anything starts. */
     public void validate() {
-        if (insecure && (enrollTokenFile != null || caCert != null)) {
+        if (insecure && (enrollToken != null || enrollTokenFile != null || caCert != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--insecure connects without certificates: drop --enroll-token-file and --ca-cert, or drop --insecure");
+                    "--insecure connects without certificates: drop --enroll, --enroll-token-file and --ca-cert, or drop --insecure");
+        }
+        if (enrollToken != null && enrollTokenFile != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give the token either with --enroll or with --enroll-token-file");
         }
         if (enrollTokenFile != null && Files.isDirectory(enrollTokenFile)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--enroll-token-file " + enrollTokenFile + " is a directory");
+        }
+        if (enrollToken != null && enrollToken.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--enroll needs the token text");
         }
         if (caCert != null && !Files.isReadable(caCert)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert " + caCert + " is not a readable file");
@@ -56,19 +62,8 @@ public final class AgentTlsOptions {
     }
 
     /**
-     * The token the supervisor hands to the agent JVM: from {@code --enroll-token-file}; null when
-     * the host is enrolled already or there is none.
-     */
-    String tokenForSupervisor(Path dataDir) {
-        if (insecure || EnrollmentToken.enrolled(dataDir)) {
-            return null;
-        }
-        return EnrollmentToken.read(enrollTokenFile);
-    }
-
-    /**
      * The configuration with this transport: plaintext when insecure, else mTLS (enrolling if
-     * needed, with the token from standard input when supervised, else from the file).
+     * needed, with the token from --enroll or the file).
      */
     public AgentConfig apply(AgentConfig config) {
         if (insecure) {
@@ -76,8 +71,8 @@ public final class AgentTlsOptions {
         }
         String token = null;
         if (!EnrollmentToken.enrolled(config.dataDir())) {
-            if (enrollTokenStdin) {
-                token = EnrollmentToken.fromStream(System.in);
+            if (enrollToken != null) {
+                token = enrollToken.strip();
             } else {
                 token = EnrollmentToken.read(enrollTokenFile);
             }
@@ -87,12 +82,6 @@ public final class AgentTlsOptions {
 
     /** After the agent started (and so enrolled): the token file has served and is deleted. */
     void discardTokenFile(Path dataDir) {
-        if (!enrollTokenStdin) {
-            EnrollmentToken.discardIfEnrolled(enrollTokenFile, dataDir);
-        }
-    }
-
-    Path tokenFile() {
-        return enrollTokenFile;
+        EnrollmentToken.discardIfEnrolled(enrollTokenFile, dataDir);
     }
 }

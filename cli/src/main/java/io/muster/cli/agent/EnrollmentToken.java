@@ -1,10 +1,7 @@
 package io.muster.cli.agent;
 
 import io.muster.agent.enrollment.AgentCredentials;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the agent's enrollment token comes from, and its disposal. The token is needed once,
- * while {@code <data-dir>/tls} holds no certificate. It never travels on a command line: the
- * supervisor reads {@code --enroll-token-file} (or takes {@code --enroll}) and hands the token to
- * the agent JVM on its standard input ({@code --enroll-token-stdin}); once the agent is enrolled
- * the token file is deleted, so a used token does not stay on the host.
+ * while {@code <data-dir>/tls} holds no certificate. With {@code --enroll-token-file} it never
+ * travels on a command line: the agent JVM reads the file (the supervisor script passes only its
+ * path on); once the agent is enrolled the file is deleted, so a used token does not stay on the host.
  */
 final class EnrollmentToken {
 
@@ -47,16 +43,6 @@ final class EnrollmentToken {
             return token;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the enrollment token file " + file, e);
-        }
-    }
-
-    /** The first line of {@code in}: how the supervisor hands the token to the agent JVM. */
-    static String fromStream(InputStream in) {
-        try {
-            String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
-            return line == null || line.isBlank() ? null : line.strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the enrollment token from standard input", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.muster.cli.api;
 
+import io.muster.client.MusterClient;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,8 +25,9 @@ public final class ApiOptions {
             description = "table or json (default: ${DEFAULT-VALUE}).")
     Format output;
 
-    public ApiClient client() {
-        return new ApiClient(url, token);
+    /** A client of the controller at --url with --token; one per command run. */
+    public MusterClient client() {
+        return MusterClient.builder(url).token(token).build();
     }
 
     /** The controller's HTTP API base URL. */

@@ -74,7 +74,7 @@ public final class ControllerCommand implements Callable<Integer> {
 
     @Option(names = "--insecure",
             description = "Plaintext agent gateway, agents not authenticated by certificate: for demos and tests only "
-                    + "(a WARN line says so). Default: TLS with the cluster CA; agents enroll (muster agent --enroll-token-file).")
+                    + "(a WARN line says so). Default: TLS with the cluster CA; agents enroll (muster agent --enroll).")
     boolean insecure;
 
     @Option(names = "--admin-token-file", paramLabel = "FILE",
@@ -111,6 +111,10 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--vitals-retention", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long the 5-minute vitals series is kept, e.g. 720h; whole days are dropped (default: 7 days).")
     Duration vitalsRetention;
+
+    @Option(names = "--vitals-resolution", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Bucket length of the vitals series, at least 1s (default: 5m).")
+    Duration vitalsResolution;
 
     @Mixin
     ParentOption parent;
@@ -153,8 +157,13 @@ public final class ControllerCommand implements Callable<Integer> {
         if (historyRetention != null) {
             events = events.withHistoryRetention(historyRetention);
         }
-        if (vitalsRetention != null) {
-            events = events.withVitals(events.vitalsResolution(), vitalsRetention);
+        if (vitalsRetention != null || vitalsResolution != null) {
+            if (vitalsResolution != null && vitalsResolution.toMillis() < 1_000) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--vitals-resolution must be at least 1s, got " + vitalsResolution);
+            }
+            events = events.withVitals(vitalsResolution == null ? events.vitalsResolution() : vitalsResolution,
+                    vitalsRetention == null ? events.vitalsRetention() : vitalsRetention);
         }
         Controller controller = Controller.start(config, RunSweeper.Settings.DEFAULTS, events);
         try {

@@ -47,7 +47,7 @@ final class Demo {
     private final StopSignal stop;
     private final PrintStream out;
     private final JavaCommand java = JavaCommand.current();
-    private final ControllerApi api;
+    private final MemberPolls api;
     private final List<ChildProcess> members = new ArrayList<>();
     private final Set<ChildProcess> reportedExits = new HashSet<>();
     private ChildProcess guard;
@@ -56,7 +56,7 @@ final class Demo {
 
     Demo(DemoSettings settings, StopSignal stop, PrintStream out) {
         this.settings = settings;
-        this.api = new ControllerApi(settings.adminTokenFile());
+        this.api = new MemberPolls(settings.adminTokenFile());
         this.stop = stop;
         this.out = out;
     }
@@ -135,10 +135,11 @@ final class Demo {
         }
         long self = ProcessHandle.current().pid();
         out.println("starting the agent of this host...");
-        agent = start("agent", JavaCommand.agentJvmOptions(), List.of("agent",
-                "--controller", settings.grpcAddresses(),
-                "--data-dir", settings.agentDir().toString(),
-                "--insecure"), self);
+        // As a person starts it: the supervisor script, which runs the agent JVM (and upgrades it).
+        agent = ChildProcess.start("agent", java.supervisedAgent(settings.dataDir().resolve("bin"), List.of(),
+                List.of("--controller", settings.grpcAddresses(),
+                        "--data-dir", settings.agentDir().toString(),
+                        "--insecure", "--parent-pid", Long.toString(self))), settings.logs().resolve("agent.log"));
         if (settings.agents() > 0) {
             out.println("starting " + settings.agents() + " simulated agents...");
             List<String> simulate = new java.util.ArrayList<>(List.of("simulate",
@@ -198,14 +199,14 @@ final class Demo {
 
     private void printSummary(JsonObject host, long expected, boolean fleetConnected) throws InterruptedException {
         out.println();
-        out.println("The console: " + ControllerApi.base(settings.httpPort(0)) + "/  (sign in with the admin token below)");
-        out.println("The API: " + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts"
+        out.println("The console: " + MemberPolls.base(settings.httpPort(0)) + "/  (sign in with the admin token below)");
+        out.println("The API: " + MemberPolls.base(settings.httpPort(0)) + "/api/v1/hosts"
                 + (settings.members() > 1 ? "  (every member serves it: ports " + range(settings.httpPort(0)) + ")" : ""));
         out.println("Admin API token: " + api.token().orElse("(not written)") + "  (also in " + settings.adminTokenFile()
                 + ", mode 0600)");
         out.println("  e.g. curl -H \"Authorization: Bearer $(cat " + settings.adminTokenFile() + ")\" "
-                + ControllerApi.base(settings.httpPort(0)) + "/api/v1/hosts");
-        out.println("  or:  export MUSTER_URL=" + ControllerApi.base(settings.httpPort(0)) + " MUSTER_TOKEN=$(cat "
+                + MemberPolls.base(settings.httpPort(0)) + "/api/v1/hosts");
+        out.println("  or:  export MUSTER_URL=" + MemberPolls.base(settings.httpPort(0)) + " MUSTER_TOKEN=$(cat "
                 + settings.adminTokenFile() + ")");
         out.println();
         HostSummary.lines(host).forEach(out::println);

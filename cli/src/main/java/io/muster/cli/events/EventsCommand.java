@@ -1,6 +1,6 @@
 package io.muster.cli.events;
 
-import io.muster.cli.api.ApiClient;
+import io.muster.client.EventStream;
 import io.muster.cli.api.ApiOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -45,21 +45,17 @@ public final class EventsCommand implements Runnable {
 
         @Override
         public void run() {
-            List<String> query = new ArrayList<>();
-            types.forEach(type -> query.add("type=" + ApiClient.encode(type)));
-            if (selector != null && !selector.isBlank()) {
-                query.add("selector=" + ApiClient.encode(selector));
-            }
-            if (sinceId != null && !sinceId.isBlank()) {
-                query.add("lastEventId=" + ApiClient.encode(sinceId));
-            }
-            String path = "/api/v1/events" + (query.isEmpty() ? "" : "?" + String.join("&", query));
             PrintWriter out = spec.commandLine().getOut();
-            api.client().events(path, (type, data) -> {
-                out.println(api.json() ? data : line(new JsonObject(data)));
-                out.flush();
-                return !out.checkError();
-            });
+            try (EventStream events = api.client().events(types, selector, sinceId)) {
+                while (events.hasNext()) {
+                    String data = events.next().data();
+                    out.println(api.json() ? data : line(new JsonObject(data)));
+                    out.flush();
+                    if (out.checkError()) {
+                        return;
+                    }
+                }
+            }
         }
 
         /** time, type, subject, then the data without the fields the line already shows. */

@@ -1,8 +1,7 @@
 package io.muster.cli.history;
 
 import io.muster.cli.api.ApiOptions;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.muster.client.HistoryQuery;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,11 +32,7 @@ public final class ChangesCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("since", since);
-        params.put("until", until);
-        params.put("key", key);
-        params.put("selector", selector);
-        ChangeListing.print(api, spec.commandLine().getOut(), "/api/v1/changes", params);
+        ChangeListing.print(api, spec.commandLine().getOut(),
+                api.client().changes(HistoryQuery.all().since(since).until(until).key(key).selector(selector)));
     }
 }

@@ -1,9 +1,11 @@
 package io.muster.cli.hosts;
 
-import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.history.ChangeListing;
 import io.muster.cli.api.Table;
+import io.muster.client.HistoryQuery;
+import io.muster.client.Host;
+import io.muster.client.MusterClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -43,21 +45,10 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            ApiClient client = api.client();
             JsonArray all = new JsonArray();
-            String cursor = null;
-            do {
-                StringBuilder path = new StringBuilder("/api/v1/hosts?limit=1000");
-                if (selector != null && !selector.isBlank()) {
-                    path.append("&selector=").append(ApiClient.encode(selector));
-                }
-                if (cursor != null) {
-                    path.append("&cursor=").append(ApiClient.encode(cursor));
-                }
-                JsonObject page = client.get(path.toString());
-                page.getJsonArray("items").forEach(all::add);
-                cursor = page.getString("next");
-            } while (cursor != null);
+            for (Host host : api.client().hosts().list(selector)) {
+                all.add(host.json());
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(all.encodePrettily());
@@ -87,7 +78,7 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject host = api.client().get("/api/v1/hosts/" + ApiClient.encode(id));
+            JsonObject host = api.client().hosts().get(id).json();
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(host.encodePrettily());
@@ -126,10 +117,8 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            Map<String, String> params = new LinkedHashMap<>();
-            params.put("since", since);
-            params.put("key", key);
-            ChangeListing.print(api, spec.commandLine().getOut(), "/api/v1/hosts/" + ApiClient.encode(id) + "/history", params);
+            ChangeListing.print(api, spec.commandLine().getOut(),
+                    api.client().hosts().history(id, HistoryQuery.all().since(since).key(key)));
         }
     }
 
@@ -150,13 +139,14 @@ public final class HostsCommand implements Runnable {
 
         @Override
         public void run() {
-            ApiClient client = api.client();
-            String path = "/api/v1/hosts/" + ApiClient.encode(id);
-            JsonObject labels = client.get(path).getJsonObject("labels", new JsonObject()).copy();
+            MusterClient client = api.client();
+            JsonObject labels = client.hosts().get(id).json().getJsonObject("labels", new JsonObject()).copy();
             for (String change : changes) {
                 apply(labels, change);
             }
-            JsonObject host = client.put(path + "/labels", labels);
+            Map<String, String> wanted = new LinkedHashMap<>();
+            labels.forEach(entry -> wanted.put(entry.getKey(), String.valueOf(entry.getValue())));
+            JsonObject host = client.hosts().setLabels(id, wanted).json();
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(host.encodePrettily());

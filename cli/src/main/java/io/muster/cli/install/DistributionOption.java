@@ -28,7 +28,7 @@ final class DistributionOption {
                     + "; give --agent-jar cli/target/muster-cli-VERSION.jar");
         }
         try {
-            return AgentDistribution.of(jar, JavaCommand.supervisorJvmOptions());
+            return AgentDistribution.of(jar, JavaCommand.agentJvmOptions(), JavaCommand.agentSupervisorScriptText());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }

@@ -1,17 +1,18 @@
 package io.muster.cli.launch;
 
-import io.muster.launch.JvmCommand;
 import io.muster.cli.MusterCommand;
+import io.muster.launch.JvmCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Command lines that run the {@code muster} command in a new JVM: the same java binary and class
@@ -24,7 +25,8 @@ import java.util.Optional;
 public final class JavaCommand {
 
     private static final String AGENT_OPTIONS = "agent-jvm.options";
-    private static final String SUPERVISOR_OPTIONS = "supervisor-jvm.options";
+    /** The agent's supervisor, a POSIX shell script (see its header). */
+    public static final String SUPERVISOR_SCRIPT = "agent-supervisor.sh";
 
     private final JvmCommand jvm;
 
@@ -42,9 +44,37 @@ public final class JavaCommand {
         return options(AGENT_OPTIONS);
     }
 
-    /** The JVM settings of the agent's supervisor (the launcher and the agent package read the same list). */
-    public static List<String> supervisorJvmOptions() {
-        return options(SUPERVISOR_OPTIONS);
+    /** The supervisor script's text, as the agent package ships it. */
+    public static String agentSupervisorScriptText() {
+        try (InputStream in = JavaCommand.class.getResourceAsStream(SUPERVISOR_SCRIPT)) {
+            if (in == null) {
+                throw new IllegalStateException(SUPERVISOR_SCRIPT + " is missing from the muster-cli jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The supervisor script written to {@code directory} (a script inside a jar cannot be run):
+     * for the processes that start a supervised agent from a running JVM, {@code muster demo} and
+     * tests. Rewritten when its content differs.
+     */
+    public static Path agentSupervisorScript(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            Path script = directory.resolve(SUPERVISOR_SCRIPT);
+            String text = agentSupervisorScriptText();
+            if (!Files.isRegularFile(script) || !Files.readString(script, StandardCharsets.UTF_8).equals(text)) {
+                Path temp = directory.resolve(SUPERVISOR_SCRIPT + ".tmp");
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
+                Files.move(temp, script, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return script;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the agent supervisor script into " + directory, e);
+        }
     }
 
     private static List<String> options(String name) {
@@ -77,12 +107,26 @@ public final class JavaCommand {
     }
 
     /**
-     * As {@link #muster}, with {@code first} (a jar) in front of this JVM's class path, so its
-     * classes replace the ones of the same name, and {@code mainClass} as the entry point: how the
-     * agent supervisor starts an installed agent build.
+     * A process builder for a supervised agent, as the launchers start it: {@code sh
+     * agent-supervisor.sh agent <arguments>} (the script written into {@code scriptDirectory}),
+     * which runs this JVM's java and class path with the inherited flags, the agent JVM options and
+     * {@code extraJvmFlags}, and {@code MALLOC_ARENA_MAX=2} unless set.
      */
-    public ProcessBuilder java(List<String> jvmFlags, Optional<Path> first, String mainClass, List<String> arguments) {
-        JvmCommand command = jvm.withMainClass(mainClass);
-        return first.map(command::withClassPathFirst).orElse(command).command(jvmFlags, arguments);
+    public ProcessBuilder supervisedAgent(Path scriptDirectory, List<String> extraJvmFlags, List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add("/bin/sh");
+        command.add(agentSupervisorScript(scriptDirectory).toString());
+        command.add("agent");
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        List<String> flags = new ArrayList<>(jvm.inheritedFlags());
+        flags.addAll(agentJvmOptions());
+        flags.addAll(extraJvmFlags);
+        builder.environment().put("MUSTER_JAVA", jvm.javaBinary());
+        builder.environment().put("MUSTER_CLASSPATH", jvm.classPath());
+        builder.environment().put("MUSTER_JVM_FLAGS", String.join(" ", flags));
+        builder.environment().put("MUSTER_MAIN", jvm.mainClass());
+        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+        return builder;
     }
 }

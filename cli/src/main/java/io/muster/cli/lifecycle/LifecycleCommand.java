@@ -1,6 +1,5 @@
 package io.muster.cli.lifecycle;
 
-import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -32,8 +31,7 @@ public final class LifecycleCommand implements Runnable {
 
     @Override
     public void run() {
-        JsonObject result = api.client().post("/api/v1/hosts/" + ApiClient.encode(id) + "/lifecycle",
-                new JsonObject().put("action", action));
+        JsonObject result = api.client().hosts().lifecycle(id, action).json();
         PrintWriter out = spec.commandLine().getOut();
         if (api.json()) {
             out.println(result.encodePrettily());

@@ -1,6 +1,11 @@
 package io.muster.cli.rollouts;
 
-import io.muster.cli.api.ApiClient;
+import io.muster.client.EventStream;
+import io.muster.client.MusterClient;
+import io.muster.client.Rollout;
+import io.muster.client.Rollouts;
+import io.muster.client.ServerEvent;
+import io.muster.client.TaskRequest;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
@@ -100,11 +105,9 @@ public final class RolloutCommand implements Runnable {
             if (spreadBy != null) {
                 strategy.put("spreadBy", spreadBy);
             }
-            ApiClient client = api.client();
-            JsonObject created = client.post("/api/v1/rollouts", new JsonObject()
-                    .put("target", new JsonObject().put("selector", selector)).put("kind", "exec")
-                    .put("spec", new JsonObject().put("command", new JsonArray(List.copyOf(command))))
-                    .put("timeoutSeconds", timeoutSeconds).put("strategy", strategy));
+            MusterClient client = api.client();
+            JsonObject created = client.rollouts().start(TaskRequest.exec(command).selector(selector)
+                    .timeoutSeconds(timeoutSeconds).with("strategy", strategy)).json();
             String id = created.getString("id");
             PrintWriter err = spec.commandLine().getErr();
             err.println("rollout " + id + " over " + created.getInteger("total") + " hosts");
@@ -128,27 +131,32 @@ public final class RolloutCommand implements Runnable {
     }
 
     /** Follows the progress stream until the rollout settles; prints the final view; exit 0 only when succeeded. */
-    static int follow(ApiClient client, String id, boolean json, CommandLine.Model.CommandSpec spec) {
+    static int follow(MusterClient client, String id, boolean json, CommandLine.Model.CommandSpec spec) {
         PrintWriter err = spec.commandLine().getErr();
         boolean interactive = System.console() != null && !json;
         JsonObject[] last = new JsonObject[1];
-        client.events("/api/v1/rollouts/" + ApiClient.encode(id) + "/events", (event, data) -> {
-            JsonObject view = new JsonObject(data);
-            last[0] = view;
-            String line = progressLine(view);
-            if (interactive) {
-                err.print("\r" + line + "\u001b[K");
-            } else {
-                err.println(line);
+        try (EventStream events = client.rollouts().progress(id)) {
+            while (events.hasNext()) {
+                ServerEvent event = events.next();
+                JsonObject view = event.json();
+                last[0] = view;
+                String line = progressLine(view);
+                if (interactive) {
+                    err.print("\r" + line + "\u001b[K");
+                } else {
+                    err.println(line);
+                }
+                err.flush();
+                if ("done".equals(event.event()) || SETTLED.contains(view.getString("state"))) {
+                    break;
+                }
             }
-            err.flush();
-            return !"done".equals(event) && !SETTLED.contains(view.getString("state"));
-        });
+        }
         if (interactive) {
             err.println();
         }
         PrintWriter out = spec.commandLine().getOut();
-        JsonObject view = last[0] == null ? client.get("/api/v1/rollouts/" + ApiClient.encode(id)) : last[0];
+        JsonObject view = last[0] == null ? client.rollouts().get(id).json() : last[0];
         out.println(json ? view.encodePrettily() : summary(view));
         out.flush();
         return "succeeded".equals(view.getString("state")) ? 0 : NOT_SUCCEEDED;
@@ -187,7 +195,8 @@ public final class RolloutCommand implements Runnable {
             if (limit < 1 || limit > 1000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
             }
-            JsonArray items = api.client().get("/api/v1/rollouts?limit=" + limit).getJsonArray("items");
+            JsonArray items = new JsonArray();
+            api.client().rollouts().list().stream().limit(limit).forEach(rollout -> items.add(rollout.json()));
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -221,11 +230,11 @@ public final class RolloutCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ApiClient client = api.client();
+            MusterClient client = api.client();
             if (follow) {
                 return follow(client, id, api.json(), spec);
             }
-            JsonObject view = client.get("/api/v1/rollouts/" + ApiClient.encode(id));
+            JsonObject view = client.rollouts().get(id).json();
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(view.encodePrettily());
@@ -255,17 +264,16 @@ public final class RolloutCommand implements Runnable {
         @Parameters(paramLabel = "ID", description = "rollout id")
         String id;
 
-        abstract String action();
-
-        JsonObject before(ApiClient client) {
-            return null;
+        void before(MusterClient client) {
         }
+
+        abstract Rollout transition(Rollouts rollouts);
 
         @Override
         public void run() {
-            ApiClient client = api.client();
+            MusterClient client = api.client();
             before(client);
-            JsonObject view = client.post("/api/v1/rollouts/" + ApiClient.encode(id) + "/" + action(), new JsonObject());
+            JsonObject view = transition(client.rollouts()).json();
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? view.encodePrettily() : summary(view));
             out.flush();
@@ -275,8 +283,8 @@ public final class RolloutCommand implements Runnable {
     @Command(name = "pause", description = "Start nothing new; runs in flight finish.", mixinStandardHelpOptions = true)
     static final class Pause extends Transition {
         @Override
-        String action() {
-            return "pause";
+        Rollout transition(Rollouts rollouts) {
+            return rollouts.pause(id);
         }
     }
 
@@ -288,25 +296,23 @@ public final class RolloutCommand implements Runnable {
         String maxFailures;
 
         @Override
-        String action() {
-            return "resume";
+        Rollout transition(Rollouts rollouts) {
+            return rollouts.resume(id);
         }
 
         @Override
-        JsonObject before(ApiClient client) {
-            if (maxFailures == null) {
-                return null;
+        void before(MusterClient client) {
+            if (maxFailures != null) {
+                client.rollouts().changeStrategy(id, new JsonObject().put("maxFailures", amount(maxFailures)));
             }
-            return client.patch("/api/v1/rollouts/" + ApiClient.encode(id),
-                    new JsonObject().put("strategy", new JsonObject().put("maxFailures", amount(maxFailures))));
         }
     }
 
     @Command(name = "abort", description = "Stop the rollout: nothing new starts, at once.", mixinStandardHelpOptions = true)
     static final class Abort extends Transition {
         @Override
-        String action() {
-            return "abort";
+        Rollout transition(Rollouts rollouts) {
+            return rollouts.abort(id);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.muster.cli.schedules;
 
-import io.muster.cli.api.ApiClient;
+import io.muster.client.Schedule;
+import io.muster.client.Schedules;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.muster.scheduler.schedule.Cron;
@@ -112,7 +113,7 @@ public final class ScheduleCommand implements Runnable {
             } else {
                 body.put("task", task);
             }
-            JsonObject created = api.client().post("/api/v1/schedules", body);
+            JsonObject created = api.client().schedules().create(body).json();
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? created.encodePrettily() : summary(created));
             out.flush();
@@ -179,7 +180,8 @@ public final class ScheduleCommand implements Runnable {
             if (limit < 1 || limit > 1000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
             }
-            JsonArray items = api.client().get("/api/v1/schedules?limit=" + limit).getJsonArray("items");
+            JsonArray items = new JsonArray();
+            api.client().schedules().list().stream().limit(limit).forEach(schedule -> items.add(schedule.json()));
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -211,7 +213,7 @@ public final class ScheduleCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject view = api.client().get("/api/v1/schedules/" + ApiClient.encode(id));
+            JsonObject view = api.client().schedules().get(id).json();
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(view.encodePrettily());
@@ -242,11 +244,13 @@ public final class ScheduleCommand implements Runnable {
         @Parameters(paramLabel = "ID", description = "schedule id")
         String id;
 
-        abstract JsonObject call(ApiClient client, String path);
+        /** The schedule after the call, null when it is gone. */
+        abstract Schedule call(Schedules schedules);
 
         @Override
         public void run() {
-            JsonObject view = call(api.client(), "/api/v1/schedules/" + ApiClient.encode(id));
+            Schedule after = call(api.client().schedules());
+            JsonObject view = after == null ? null : after.json();
             PrintWriter out = spec.commandLine().getOut();
             out.println(view == null ? "schedule " + id + " deleted" : api.json() ? view.encodePrettily() : summary(view));
             out.flush();
@@ -256,8 +260,8 @@ public final class ScheduleCommand implements Runnable {
     @Command(name = "pause", description = "No tick fires until it is resumed.", mixinStandardHelpOptions = true)
     static final class Pause extends OnOne {
         @Override
-        JsonObject call(ApiClient client, String path) {
-            return client.post(path + "/pause", new JsonObject());
+        Schedule call(Schedules schedules) {
+            return schedules.pause(id);
         }
     }
 
@@ -265,16 +269,16 @@ public final class ScheduleCommand implements Runnable {
             mixinStandardHelpOptions = true)
     static final class Resume extends OnOne {
         @Override
-        JsonObject call(ApiClient client, String path) {
-            return client.post(path + "/resume", new JsonObject());
+        Schedule call(Schedules schedules) {
+            return schedules.resume(id);
         }
     }
 
     @Command(name = "rm", description = "Delete a schedule (the tasks and rollouts it created stay).", mixinStandardHelpOptions = true)
     static final class Rm extends OnOne {
         @Override
-        JsonObject call(ApiClient client, String path) {
-            client.delete(path);
+        Schedule call(Schedules schedules) {
+            schedules.delete(id);
             return null;
         }
     }

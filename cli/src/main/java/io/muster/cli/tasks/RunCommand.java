@@ -1,6 +1,10 @@
 package io.muster.cli.tasks;
 
-import io.muster.cli.api.ApiClient;
+import io.muster.client.EventStream;
+import io.muster.client.MusterClient;
+import io.muster.client.ServerEvent;
+import io.muster.client.Task;
+import io.muster.client.TaskRequest;
 import io.muster.cli.api.ApiOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,27 +53,28 @@ public final class RunCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
-        ApiClient client = api.client();
-        JsonObject created = client.post("/api/v1/tasks", new JsonObject()
-                .put("target", new JsonObject().put("selector", selector))
-                .put("kind", "exec")
-                .put("spec", new JsonObject().put("command", new JsonArray(List.copyOf(command))))
-                .put("timeoutSeconds", timeoutSeconds));
-        String taskId = created.getString("id");
-        long total = created.getLong("total");
+        MusterClient client = api.client();
+        Task created = client.tasks().submit(TaskRequest.exec(command).selector(selector).timeoutSeconds(timeoutSeconds));
+        String taskId = created.id();
+        long total = created.total();
         PrintWriter err = spec.commandLine().getErr();
         err.println("task " + taskId + " on " + total + (total == 1 ? " host" : " hosts"));
         ProgressBar bar = new ProgressBar(err, System.console() != null && !api.json());
-        client.events("/api/v1/tasks/" + ApiClient.encode(taskId) + "/events", (event, data) -> {
-            JsonObject progress = new JsonObject(data);
-            bar.show(progress.getJsonObject("counts"), progress.getLong("total", total));
-            return !"done".equals(event);
-        });
+        try (EventStream events = client.tasks().progress(taskId)) {
+            while (events.hasNext()) {
+                ServerEvent event = events.next();
+                JsonObject progress = event.json();
+                bar.show(progress.getJsonObject("counts"), progress.getLong("total", total));
+                if ("done".equals(event.event())) {
+                    break;
+                }
+            }
+        }
         bar.finish();
         JsonArray runs = TaskPrinter.allRuns(client, taskId);
         PrintWriter out = spec.commandLine().getOut();
         if (api.json()) {
-            out.println(client.get("/api/v1/tasks/" + ApiClient.encode(taskId)).put("runs", runs).encodePrettily());
+            out.println(client.tasks().get(taskId).json().put("runs", runs).encodePrettily());
             out.flush();
         } else {
             TaskPrinter.runs(runs, out);

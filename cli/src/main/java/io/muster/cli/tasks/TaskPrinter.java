@@ -1,7 +1,8 @@
 package io.muster.cli.tasks;
 
-import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.Table;
+import io.muster.client.MusterClient;
+import io.muster.client.Run;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -13,16 +14,11 @@ final class TaskPrinter {
     }
 
     /** Every run of a task, following the pages. */
-    static JsonArray allRuns(ApiClient client, String taskId) {
+    static JsonArray allRuns(MusterClient client, String taskId) {
         JsonArray runs = new JsonArray();
-        String cursor = null;
-        do {
-            String path = "/api/v1/tasks/" + ApiClient.encode(taskId) + "/runs?limit=1000"
-                    + (cursor == null ? "" : "&cursor=" + ApiClient.encode(cursor));
-            JsonObject page = client.get(path);
-            page.getJsonArray("items").forEach(runs::add);
-            cursor = page.getString("next");
-        } while (cursor != null);
+        for (Run run : client.tasks().runs(taskId)) {
+            runs.add(run.json());
+        }
         return runs;
     }
 

@@ -1,6 +1,6 @@
 package io.muster.cli.tasks;
 
-import io.muster.cli.api.ApiClient;
+import io.muster.client.MusterClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
@@ -41,7 +41,8 @@ public final class TasksCommand implements Runnable {
             if (limit < 1 || limit > 1000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be between 1 and 1000, got " + limit);
             }
-            JsonArray items = api.client().get("/api/v1/tasks?limit=" + limit).getJsonArray("items");
+            JsonArray items = new JsonArray();
+            api.client().tasks().list().stream().limit(limit).forEach(task -> items.add(task.json()));
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -71,8 +72,8 @@ public final class TasksCommand implements Runnable {
 
         @Override
         public void run() {
-            ApiClient client = api.client();
-            JsonObject task = client.get("/api/v1/tasks/" + ApiClient.encode(id));
+            MusterClient client = api.client();
+            JsonObject task = client.tasks().get(id).json();
             JsonArray runs = TaskPrinter.allRuns(client, id);
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
@@ -99,7 +100,7 @@ public final class TasksCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject task = api.client().post("/api/v1/tasks/" + ApiClient.encode(id) + "/cancel", new JsonObject());
+            JsonObject task = api.client().tasks().cancel(id).json();
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? task.encodePrettily()
                     : "task " + task.getString("id") + ": " + task.getString("state") + ", " + TaskPrinter.counts(task.getJsonObject("counts")));

@@ -1,6 +1,5 @@
 package io.muster.cli.tokens;
 
-import io.muster.cli.api.ApiClient;
 import io.muster.cli.api.ApiOptions;
 import io.muster.cli.api.Table;
 import io.vertx.core.json.JsonArray;
@@ -53,9 +52,8 @@ public final class TokensCommand implements Runnable {
             if (expiresInSeconds != null && expiresInSeconds < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--expires-in must be positive, got " + expiresInSeconds);
             }
-            JsonObject body = new JsonObject().put("name", name).put("role", role.name().toLowerCase(java.util.Locale.ROOT))
-                    .put("scope", scope).put("expiresInSeconds", expiresInSeconds);
-            JsonObject created = api.client().post("/api/v1/tokens", body);
+            JsonObject created = api.client().tokens().create(name, role.name().toLowerCase(java.util.Locale.ROOT), scope,
+                    expiresInSeconds == null ? null : java.time.Duration.ofSeconds(expiresInSeconds)).json();
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(created.encodePrettily());
@@ -78,7 +76,8 @@ public final class TokensCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonArray items = api.client().get("/api/v1/tokens").getJsonArray("items");
+            JsonArray items = new JsonArray();
+            api.client().tokens().list().forEach(token -> items.add(token.json()));
             PrintWriter out = spec.commandLine().getOut();
             if (api.json()) {
                 out.println(items.encodePrettily());
@@ -108,7 +107,7 @@ public final class TokensCommand implements Runnable {
 
         @Override
         public void run() {
-            JsonObject result = api.client().delete("/api/v1/tokens/" + ApiClient.encode(id));
+            JsonObject result = api.client().tokens().revoke(id);
             PrintWriter out = spec.commandLine().getOut();
             out.println(api.json() ? result.encodePrettily() : "token " + id + " revoked");
             out.flush();

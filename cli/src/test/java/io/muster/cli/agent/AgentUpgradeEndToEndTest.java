@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Agent self-upgrade for real: a controller on PostgreSQL, the real {@code muster agent} command
- * (supervisor process) running the agent in child JVMs. Upgrade from the distribution's agent to
+ * Agent self-upgrade for real: a controller on PostgreSQL, the agent supervisor script running the
+ * real {@code muster agent} in child JVMs. Upgrade from the distribution's agent to
  * build B (the agent's own code with another version in its manifest), then to a broken build
  * that exits at once: it is rolled back to B, and both runs report the truth.
  */
@@ -64,8 +64,9 @@ class AgentUpgradeEndToEndTest {
                 "127.0.0.1", "upgrade-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofMillis(300)));
         token = TestTokens.admin(controller);
         Path dataDir = temp.resolve("agent");
-        supervisor = ChildProcess.start("muster agent", JavaCommand.current().muster(List.of("-Xmx64m", "-XX:+UseSerialGC"),
-                List.of("agent", "--controller", "127.0.0.1:" + controller.grpcPort(), "--data-dir", dataDir.toString(),
+        // As the launchers start it: the supervisor script around the agent JVM.
+        supervisor = ChildProcess.start("muster agent", JavaCommand.current().supervisedAgent(temp.resolve("bin"), List.of(),
+                List.of("--controller", "127.0.0.1:" + controller.grpcPort(), "--data-dir", dataDir.toString(),
                         "--heartbeat", "300ms", "--upgrade-deadline", "30s", "--insecure",
                         "--container-socket", temp.resolve("no-engine.sock").toString())),
                 temp.resolve("agent.log"));
@@ -110,6 +111,10 @@ class AgentUpgradeEndToEndTest {
                 .put("kind", "exec").put("spec", new JsonObject().put("shell", "echo still here")).encode());
         await().atMost(DEADLINE).until(() -> terminal(runOf(task.getString("id"))));
         assertThat(runOf(task.getString("id")).getString("stdout")).isEqualTo("still here\n");
+
+        // The supervisor that did all this is a shell, not a JVM, and it is still the same process.
+        assertThat(supervisor.isAlive()).isTrue();
+        assertThat(ProcessHandle.of(supervisor.pid()).flatMap(p -> p.info().command()).orElse("")).doesNotEndWith("/java");
 
         // SIGTERM to the supervisor stops the agent with it, cleanly.
         assertThat(supervisor.stop(Duration.ofSeconds(30))).isTrue();

@@ -79,7 +79,12 @@ public final class FleetAuthorization implements ServerInterceptor {
             fleet("WatchTask"), new MethodRule(Rule.viewer("tasks.watch", Scoping.TASK),
                     request -> Subject.task(((WatchTaskRequest) request).getTaskId())),
             fleet("CancelTask"), new MethodRule(Rule.operator("tasks.cancel", Scoping.TASK),
-                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())));
+                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())),
+            // Rollouts and schedules span whatever hosts their targets match: not for scoped tokens, as over REST.
+            fleet("ListRollouts"), new MethodRule(Rule.viewer("rollouts.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("GetRollout"), new MethodRule(Rule.viewer("rollouts.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("ListSchedules"), new MethodRule(Rule.viewer("schedules.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
+            fleet("GetSchedule"), new MethodRule(Rule.viewer("schedules.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()));
     private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"));
 
     private final ApiTokens tokens;
@@ -171,16 +176,10 @@ public final class FleetAuthorization implements ServerInterceptor {
             super(delegate);
         }
 
-        /**
-         * Holds the token from now on; {@code cancelService} is set first, so an end at once still
-         * reaches the service. False when no hold was given (the token holds too many streams).
-         */
-        boolean holding(java.util.function.Function<Guarded<Q, A>, HeldTokens.Hold> holdOf, Runnable cancelService) {
+        /** Holds the token from now on; {@code cancelService} is set first, so an end at once still reaches the service. */
+        void holding(java.util.function.Function<Guarded<Q, A>, HeldTokens.Hold> holdOf, Runnable cancelService) {
             this.cancelService = cancelService;
             HeldTokens.Hold taken = holdOf.apply(this);
-            if (taken == null) {
-                return false;
-            }
             boolean alreadyClosed;
             synchronized (this) {
                 hold = taken;
@@ -189,7 +188,6 @@ public final class FleetAuthorization implements ServerInterceptor {
             if (alreadyClosed) {
                 taken.release();
             }
-            return true;
         }
 
         @Override
@@ -216,14 +214,6 @@ public final class FleetAuthorization implements ServerInterceptor {
                 closed = true;
                 super.close(status, trailers);
             }
-            HeldTokens.Hold current = hold;
-            if (current != null) {
-                current.release();
-            }
-        }
-
-        /** The call ended (cancelled by the client or completed): drop the hold. */
-        void release() {
             HeldTokens.Hold current = hold;
             if (current != null) {
                 current.release();
@@ -311,18 +301,11 @@ public final class FleetAuthorization implements ServerInterceptor {
                     finished = true;
                 }
             }
-            // The client went away: its stream holds its token no longer.
-            if (call instanceof Guarded<Q, A> guarded) {
-                guarded.release();
-            }
             enqueue(ServerCall.Listener::onCancel);
         }
 
         @Override
         public void onComplete() {
-            if (call instanceof Guarded<Q, A> guarded) {
-                guarded.release();
-            }
             enqueue(ServerCall.Listener::onComplete);
         }
 
@@ -367,17 +350,9 @@ public final class FleetAuthorization implements ServerInterceptor {
             if (call instanceof Guarded<Q, A> guarded) {
                 String presented;
                 synchronized (this) {
-                    if (finished) {
-                        return;
-                    }
                     presented = token;
                 }
-                if (!guarded.holding(g -> held.holdWithin(presented, method, caller, g::end),
-                        () -> enqueue(ServerCall.Listener::onCancel))) {
-                    refuse(Status.RESOURCE_EXHAUSTED.withDescription("token " + caller.tokenId() + " already has "
-                            + HeldTokens.MAX_STREAMS_PER_TOKEN + " " + method + " streams open; close one first"), null);
-                    return;
-                }
+                guarded.holding(g -> held.hold(presented, caller, g::end), () -> enqueue(ServerCall.Listener::onCancel));
             }
             // The call's own context carries its deadline and cancellation.
             Context context = callContext.withValue(PRINCIPAL, caller);

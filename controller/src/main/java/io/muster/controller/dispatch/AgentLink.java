@@ -13,6 +13,14 @@ public interface AgentLink {
     String hostId();
 
     /**
+     * Whether the agent has the executor for {@code kind}: true when it listed it in its Hello's
+     * capabilities, or listed none (an agent too old to say).
+     */
+    default boolean canRun(String kind) {
+        return true;
+    }
+
+    /**
      * Queues a message for the agent.
      *
      * @return false when the stream is closed or its queue is full (the message is dropped; the

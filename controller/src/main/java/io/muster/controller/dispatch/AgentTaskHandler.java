@@ -132,5 +132,16 @@ public final class AgentTaskHandler implements AgentMessageHandler {
         public boolean send(ControllerMessage message) {
             return session.isOpen() && session.send(message);
         }
+
+        @Override
+        public boolean canRun(String kind) {
+            java.util.Set<String> capabilities = session.capabilities();
+            return capabilities.isEmpty() || capabilities.contains(kind);
+        }
+
+        @Override
+        public String toString() {
+            return session.hostId() + " (capabilities " + String.join(", ", new java.util.TreeSet<>(session.capabilities())) + ")";
+        }
     }
 }

@@ -42,10 +42,22 @@ public final class LocalDelivery {
     private final Ownership ownership;
     private volatile ClusterDispatch forwarder;
 
-    public LocalDelivery(Vertx vertx, ConnectedAgents agents, Ownership ownership) {
+    private final Refusals refusals;
+
+    /**
+     * Runs a host cannot take because its agent lacks the kind's executor ({@link AgentLink#canRun}):
+     * they end failed with the reason instead of waiting for a timeout.
+     */
+    @FunctionalInterface
+    public interface Refusals {
+        void refuse(List<UUID> runIds, String reason);
+    }
+
+    public LocalDelivery(Vertx vertx, ConnectedAgents agents, Ownership ownership, Refusals refusals) {
         this.vertx = vertx;
         this.agents = agents;
         this.ownership = ownership;
+        this.refusals = refusals;
     }
 
     /** Where runs owned by another member go (set once at assembly; the cluster dispatcher). */
@@ -56,12 +68,12 @@ public final class LocalDelivery {
     /** @return runs pushed to a local stream */
     int assign(TaskHeader task, List<RunRef> runs, int hops) {
         Assignments messages = new Assignments(task);
-        return push(runs, run -> messages.assignment(run.runId()), hops, 0,
+        return push(runs, run -> messages.assignment(run.runId()), run -> task.kind(), hops, 0,
                 misrouted -> forwarder.assign(task, misrouted, hops + 1));
     }
 
     int cancel(List<RunRef> runs, String reason, int hops) {
-        return push(runs, run -> Assignments.cancel(run.runId(), reason), hops, 0,
+        return push(runs, run -> Assignments.cancel(run.runId(), reason), null, hops, 0,
                 misrouted -> forwarder.cancel(misrouted, reason, hops + 1));
     }
 
@@ -73,6 +85,7 @@ public final class LocalDelivery {
      */
     int deliver(List<OpenRun> runs, int hops) {
         Map<UUID, ControllerMessage> messages = new HashMap<>();
+        Map<UUID, String> kinds = new HashMap<>();
         List<RunRef> refs = new ArrayList<>(runs.size());
         TaskHeader current = null;
         Assignments assignments = null;
@@ -86,10 +99,11 @@ public final class LocalDelivery {
                     assignments = new Assignments(current);
                 }
                 messages.put(runId, assignments.assignment(runId));
+                kinds.put(runId, open.task().kind());
             }
             refs.add(open.run());
         }
-        return push(refs, run -> messages.get(run.runId()), hops, 0,
+        return push(refs, run -> messages.get(run.runId()), run -> kinds.get(run.runId()), hops, 0,
                 misrouted -> forwarder.forward(misrouted, hops + 1));
     }
 
@@ -100,6 +114,10 @@ public final class LocalDelivery {
         for (OpenRun open : runs) {
             if (open.cancelled()) {
                 link.send(Assignments.cancel(open.run().runId(), "task cancelled"));
+                continue;
+            }
+            if (!link.canRun(open.task().kind())) {
+                refuse(link, open.task().kind(), List.of(open.run()));
                 continue;
             }
             if (!open.task().equals(current)) {
@@ -113,14 +131,17 @@ public final class LocalDelivery {
         }
     }
 
-    private int push(List<RunRef> runs, Function<RunRef, ControllerMessage> message,
+    /** @param kindOf the task kind of an assignment (checked against the agent's executors); null for cancels */
+    private int push(List<RunRef> runs, Function<RunRef, ControllerMessage> message, Function<RunRef, String> kindOf,
                      int hops, int attempt, Consumer<List<RunRef>> forward) {
         int pushed = 0;
         List<RunRef> misrouted = new ArrayList<>();
         List<RunRef> blocked = new ArrayList<>();
         for (RunRef run : runs) {
             Optional<AgentLink> link = agents.get(run.hostId());
-            if (link.isPresent()) {
+            if (link.isPresent() && kindOf != null && !link.get().canRun(kindOf.apply(run))) {
+                refuse(link.get(), kindOf.apply(run), List.of(run));
+            } else if (link.isPresent()) {
                 if (link.get().send(message.apply(run))) {
                     pushed++;
                 } else {
@@ -138,6 +159,15 @@ public final class LocalDelivery {
             retry(blocked, message, attempt + 1);
         }
         return pushed;
+    }
+
+    private void refuse(AgentLink link, String kind, List<RunRef> runs) {
+        List<UUID> ids = new ArrayList<>(runs.size());
+        runs.forEach(run -> ids.add(run.runId()));
+        String reason = "the agent of host " + link.hostId() + " has no '" + kind + "' executor (it reported "
+                + link + "): it cannot run this task";
+        log.info("{} run(s) refused: {}", ids.size(), reason);
+        refusals.refuse(ids, reason);
     }
 
     private void retry(List<RunRef> runs, Function<RunRef, ControllerMessage> message,

@@ -34,6 +34,8 @@ import java.util.List;
  */
 public final class TaskEngine implements AgentMessageHandler, RunDispatch {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskEngine.class);
+
     private final Vertx vertx;
     private final TaskRepository repository;
     private final RunResultBatcher results;
@@ -62,7 +64,10 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
 
     /** Joins dispatch to the cluster and starts the sweeper; call once, before agents are admitted. */
     public synchronized void attach(HazelcastInstance hazelcast, Ownership ownership) {
-        LocalDelivery local = new LocalDelivery(vertx, agents, ownership);
+        LocalDelivery local = new LocalDelivery(vertx, agents, ownership, (runIds, reason) ->
+                repository.failUnrunnable(runIds, reason).onFailure(e ->
+                        // Left pending: the never-started sweep ends them after their timeout.
+                        LOG.warn("could not fail {} unrunnable runs: {}", runIds.size(), e.toString())));
         OpenRunLoader loader = new OpenRunLoader(vertx, repository, agents, local);
         this.handler = new AgentTaskHandler(agents, loader, results, hosts);
         this.dispatch = new ClusterDispatch(hazelcast, ownership, local, repository);

@@ -9,7 +9,17 @@ import io.muster.controller.auth.FleetAuthorization;
 import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.TaskService;
+import io.muster.controller.rollout.RolloutService;
+import io.muster.controller.schedule.ScheduleService;
 import io.muster.proto.v1.CancelTaskRequest;
+import io.muster.proto.v1.GetRolloutRequest;
+import io.muster.proto.v1.GetScheduleRequest;
+import io.muster.proto.v1.ListRolloutsRequest;
+import io.muster.proto.v1.ListRolloutsResponse;
+import io.muster.proto.v1.ListSchedulesRequest;
+import io.muster.proto.v1.ListSchedulesResponse;
+import io.muster.proto.v1.Rollout;
+import io.muster.proto.v1.Schedule;
 import io.muster.proto.v1.FleetControlGrpc;
 import io.muster.proto.v1.GetHostRequest;
 import io.muster.proto.v1.Host;
@@ -30,7 +40,8 @@ import java.util.UUID;
 
 /**
  * The whole FleetControl service: ListHosts and GetHost answered by {@link FleetControlService},
- * WatchHosts, SubmitTask, WatchTask and CancelTask by this package's watches and the task service.
+ * WatchHosts, SubmitTask, WatchTask and CancelTask by this package's watches and the task service,
+ * ListRollouts, GetRollout, ListSchedules and GetSchedule by {@link SchedulerQueries}.
  * Each method's rule is applied before a call reaches here (the auth package's interceptor, with
  * the rules of {@code FleetAuthorization.RULES}); the listings narrow their own selector to the
  * caller's scope.
@@ -49,13 +60,17 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
     private final TaskService tasks;
     private final TaskControl taskControl;
     private final long intervalMs;
+    private final SchedulerQueries scheduler;
 
-    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks) {
-        this(vertx, hosts, cluster, tasks, DEFAULT_WATCH_INTERVAL);
+    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, RolloutService rollouts,
+                           ScheduleService schedules) {
+        this(vertx, hosts, cluster, tasks, rollouts, schedules, DEFAULT_WATCH_INTERVAL);
     }
 
     /** @param watchInterval how often watches look for changes */
-    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Duration watchInterval) {
+    public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, RolloutService rollouts,
+                           ScheduleService schedules, Duration watchInterval) {
+        this.scheduler = new SchedulerQueries(rollouts, schedules);
         this.vertx = vertx;
         this.hostQueries = new FleetControlService(hosts, cluster);
         this.hosts = hosts;
@@ -113,5 +128,25 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
     @Override
     public void cancelTask(CancelTaskRequest request, StreamObserver<TaskProgress> response) {
         taskControl.cancel(request, response);
+    }
+
+    @Override
+    public void listRollouts(ListRolloutsRequest request, StreamObserver<ListRolloutsResponse> response) {
+        scheduler.listRollouts(request, response);
+    }
+
+    @Override
+    public void getRollout(GetRolloutRequest request, StreamObserver<Rollout> response) {
+        scheduler.getRollout(request, response);
+    }
+
+    @Override
+    public void listSchedules(ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> response) {
+        scheduler.listSchedules(request, response);
+    }
+
+    @Override
+    public void getSchedule(GetScheduleRequest request, StreamObserver<Schedule> response) {
+        scheduler.getSchedule(request, response);
     }
 }

@@ -27,6 +27,14 @@ public interface AgentSession {
      */
     boolean send(ControllerMessage message);
 
+    /**
+     * What the agent said it can do in its Hello ({@code Hello.capabilities}: its task executors and
+     * features); empty when it said nothing (an older agent), which dispatch treats as "unknown".
+     */
+    default java.util.Set<String> capabilities() {
+        return java.util.Set.of();
+    }
+
     /** Whether the session is still open. */
     boolean isOpen();
 

@@ -12,6 +12,7 @@ import io.muster.proto.v1.Redirect;
 import io.muster.proto.v1.Welcome;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -27,6 +28,9 @@ import java.util.concurrent.CompletionStage;
  * state is under this object's monitor; nothing under it blocks.
  */
 final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
+
+    /** From the Hello; read by dispatch on any thread. */
+    private volatile Set<String> capabilities = Set.of();
 
     static final int OUTBOUND_LIMIT = 256;
 
@@ -70,6 +74,7 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
                     refuse(Status.INVALID_ARGUMENT, "the first message on a stream must be Hello, got "
                             + message.getBodyCase());
                 } else {
+                    capabilities = Set.copyOf(message.getHello().getCapabilitiesList());
                     gateway.hello(this, message.getHello());
                 }
             }
@@ -103,6 +108,11 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
     @Override
     public String hostId() {
         return hostId;
+    }
+
+    @Override
+    public Set<String> capabilities() {
+        return capabilities;
     }
 
     @Override

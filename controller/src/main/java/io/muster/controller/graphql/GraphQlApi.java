@@ -8,6 +8,8 @@ import graphql.schema.idl.SchemaParser;
 import io.muster.controller.access.Access;
 import io.muster.controller.access.Principal;
 import io.muster.controller.access.Rule;
+import io.muster.controller.history.HistoryStore;
+import java.time.Clock;
 import io.muster.controller.access.Scoping;
 import io.muster.controller.access.Subject;
 import io.muster.controller.auth.HeldTokens;
@@ -16,6 +18,8 @@ import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.ApiPart;
 import io.muster.controller.http.Routes;
 import io.muster.controller.store.HostRepository;
+import io.muster.controller.rollout.RolloutService;
+import io.muster.controller.schedule.ScheduleService;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,10 +66,12 @@ public final class GraphQlApi implements ApiPart {
     static final Rule ENDPOINT = Rule.viewer("graphql", Scoping.PER_OPERATION);
 
     public GraphQlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, Pool pool,
-                      GraphQlCallers callers, Access access) {
+                      GraphQlCallers callers, Access access, RolloutService rollouts, ScheduleService schedules) {
         this.callers = callers;
         HostFetchers hostFetchers = new HostFetchers(hosts, cluster, new HostRunsQuery(pool));
         TaskFetchers taskFetchers = new TaskFetchers(tasks);
+        HistoryFetchers history = new HistoryFetchers(new HistoryStore(pool), Clock.systemUTC());
+        SchedulerFetchers scheduler = new SchedulerFetchers(rollouts, schedules);
         this.fields = new FieldRules(access)
                 .field("Query", "hosts", Rule.viewer("hosts.list", Scoping.HOST_QUERY), env -> Subject.none(),
                         hostFetchers.hosts())
@@ -77,6 +83,17 @@ public final class GraphQlApi implements ApiPart {
                         taskFetchers.task())
                 .field("Query", "cluster", Rule.viewer("cluster.members", Scoping.NO_FLEET_DATA), env -> Subject.none(),
                         env -> cluster(cluster))
+                .field("Query", "changes", Rule.viewer("changes.list", Scoping.HOST_QUERY), env -> Subject.none(),
+                        history.fleet())
+                // Rollouts and schedules span whatever hosts their targets match: not for scoped tokens, as over REST.
+                .field("Query", "rollouts", Rule.viewer("rollouts.list", Scoping.UNSCOPED_ONLY), env -> Subject.none(),
+                        scheduler.rollouts())
+                .field("Query", "rollout", Rule.viewer("rollouts.get", Scoping.UNSCOPED_ONLY), env -> Subject.none(),
+                        scheduler.rollout())
+                .field("Query", "schedules", Rule.viewer("schedules.list", Scoping.UNSCOPED_ONLY), env -> Subject.none(),
+                        scheduler.schedules())
+                .field("Query", "schedule", Rule.viewer("schedules.get", Scoping.UNSCOPED_ONLY), env -> Subject.none(),
+                        scheduler.schedule())
                 .field("Host", "label", Rule.viewer("hosts.label", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         hostFetchers.label())
                 .field("Host", "fact", Rule.viewer("hosts.fact", Scoping.WITHIN_PARENT), env -> Subject.none(),
@@ -87,6 +104,8 @@ public final class GraphQlApi implements ApiPart {
                         hostFetchers.runs())
                 .field("Host", "events", Rule.viewer("hosts.events", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         hostFetchers.events())
+                .field("Host", "history", Rule.viewer("hosts.history", Scoping.WITHIN_PARENT), env -> Subject.none(),
+                        history.host())
                 .field("Task", "runs", Rule.viewer("tasks.runs", Scoping.WITHIN_PARENT), env -> Subject.none(),
                         taskFetchers.runs())
                 .subscription("taskProgress", Rule.viewer("tasks.watch", Scoping.TASK),

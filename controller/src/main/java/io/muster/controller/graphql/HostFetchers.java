@@ -126,6 +126,7 @@ final class HostFetchers {
         node.put("connectedTo", connectedTo);
         node.put("labels", host.labels());
         node.put("facts", host.facts());
+        node.put("vitals", host.vitals().isEmpty() ? null : host.vitals());
         node.put("inventoryDigest", host.digest());
         node.put(RECORD, host);
         return node;

@@ -45,7 +45,7 @@ final class QueryLimits {
     static final int MAX_ALIASES = 30;
     static final int INVENTORY_COST = 20;
     /** Listings whose size is their {@code first} argument. */
-    private static final Set<String> LISTINGS = Set.of("hosts", "tasks", "runs", "events");
+    private static final Set<String> LISTINGS = Set.of("hosts", "tasks", "runs", "events", "rollouts", "schedules");
 
     private QueryLimits() {
     }

@@ -109,7 +109,8 @@ public final class RolloutRepository {
         SqlFragment where;
         int first;
         if (target instanceof TaskTarget.ByHosts byHosts) {
-            where = new SqlFragment("h.id = ANY($1::text[])", List.of(byHosts.hostIds().toArray(new String[0])));
+            // One parameter, the array: List.of(array) would spread the ids as varargs.
+            where = new SqlFragment("h.id = ANY($1::text[])", List.<Object>of((Object) byHosts.hostIds().toArray(new String[0])));
         } else {
             where = SqlSelector.where(((TaskTarget.BySelector) target).selector(), "h.labels", List.of("h.facts", "h.vitals"), 1);
         }

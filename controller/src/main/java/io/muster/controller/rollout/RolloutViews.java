@@ -1,5 +1,6 @@
 package io.muster.controller.rollout;
 
+import io.muster.controller.task.TaskKind;
 import io.muster.scheduler.rollout.HostProgress;
 import io.muster.scheduler.rollout.HostSlot;
 import io.muster.scheduler.rollout.Snapshot;
@@ -35,7 +36,10 @@ public final class RolloutViews {
 
     /** The full form: counts by host state, the waves, the failure budget and the steps' tasks. */
     public static JsonObject full(RolloutRecord r, Snapshot snapshot, List<JsonObject> steps) {
-        JsonObject json = summary(r).put("spec", r.spec()).put("healthCheck", r.healthCheck()).put("onFailure", r.onFailure());
+        // Secret spec values (exec env, registry headers, file content) are never shown to a reader.
+        JsonObject json = summary(r).put("spec", TaskKind.redact(r.kind(), r.spec()))
+                .put("healthCheck", TaskKind.redactRequest(r.healthCheck()))
+                .put("onFailure", TaskKind.redactRequest(r.onFailure()));
         json.put("counts", counts(snapshot.hosts()));
         Map<Integer, JsonObject> waves = new TreeMap<>();
         for (HostSlot host : snapshot.hosts()) {

@@ -1,5 +1,6 @@
 package io.muster.controller.schedule;
 
+import io.muster.controller.task.TaskKind;
 import io.muster.scheduler.schedule.Cron;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,7 @@ public final class ScheduleViews {
                 .put("name", spec.name())
                 .put("cron", spec.cron())
                 .put("timezone", spec.timezone().getId())
-                .put(spec.action().wireName(), spec.request().copy())
+                .put(spec.action().wireName(), TaskKind.redactRequest(spec.request()))
                 .put("concurrencyPolicy", spec.concurrencyPolicy().wireName())
                 .put("catchUp", ScheduleSpec.wireName(spec.catchUp()));
     }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
  * The order of a host listing: one key, ascending or descending ({@code -} in front), hosts
  * without a value last either way, ties broken by id in the same direction. Keys are the host's
  * fields ({@code hostname}, {@code state}, {@code lifecycle}, {@code lastSeen}, {@code firstSeen},
- * {@code agentVersion}, {@code id}) or {@code fact:<key>}: a label or fact, labels first, as a
- * selector reads it (a fact's JSON value orders numbers as numbers).
+ * {@code agentVersion}, {@code id}) or {@code fact:<key>}: a label, fact or vital (load.1m), in
+ * that order, as a selector reads it (a JSON value orders numbers as numbers).
  *
  * @param text       the sort as given, e.g. {@code -lastSeen}; also the name a cursor carries
  * @param expression SQL of the value (over the hosts table's columns); the fact key is bound
@@ -50,7 +50,7 @@ public record HostSort(String text, String expression, String sqlType, String fa
         }
         if (key.startsWith("fact:") && KEY.matcher(key.substring(5)).matches()) {
             // JSON null counts as absent, as it does for selectors.
-            return new HostSort(spec, "NULLIF(COALESCE(labels -> $K::text, facts -> $K::text), 'null'::jsonb)", "jsonb",
+            return new HostSort(spec, "NULLIF(COALESCE(labels -> $K::text, facts -> $K::text, vitals -> $K::text), 'null'::jsonb)", "jsonb",
                     key.substring(5), descending);
         }
         throw new IllegalArgumentException("sort key '" + key + "' is not one of " + KEYS

@@ -3,6 +3,7 @@ package io.muster.controller.task;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,12 @@ import org.slf4j.LoggerFactory;
  * grace period without a result, and {@code timed_out} ("never started") the runs that stayed
  * pending that long after they were offered to a connected host. Also forgets the secrets of
  * finished tasks.
+ *
+ * <p>Except in a failure domain that looks cut off: when most hosts of one "dc" (label, else fact)
+ * are offline together, that is a network partition, not that many dead hosts. The domain is
+ * listed (one {@code fleet.domain_partitioned} event) and the two sweeps leave its runs alone
+ * until its hosts return ({@code fleet.domain_restored}); a rollout's budget, which counts ended
+ * runs, is then not spent on them either.
  *
  * <p>Every member runs it; each sweep is one global, idempotent statement per rule, so running it
  * on several members at once is harmless and nothing depends on a member surviving. Timer on a
@@ -49,6 +56,13 @@ public final class RunSweeper implements AutoCloseable {
         }
     }
 
+    /**
+     * A failure domain (the "dc" label or fact) with at least this many hosts offline, and at least
+     * {@link #PARTITION_FRACTION} of its hosts, is held as cut off rather than dead.
+     */
+    public static final int PARTITION_MIN_OFFLINE = 3;
+    public static final double PARTITION_FRACTION = 0.5;
+
     private final Vertx vertx;
     private final TaskRepository tasks;
     private final Settings settings;
@@ -77,7 +91,15 @@ public final class RunSweeper implements AutoCloseable {
 
     /** One sweep now; completes with the number of runs ended. */
     public Future<Integer> sweep() {
-        return tasks.sweepHostLost(settings.hostLostAfter()).compose(lost -> tasks.sweepTimedOut(settings.timeoutGrace())
+        return tasks.checkDomains(PARTITION_MIN_OFFLINE, PARTITION_FRACTION)
+                .onSuccess(events -> events.forEach(event -> log.warn("{}", event.startsWith("fleet.domain_partitioned")
+                        ? event + ": most of its hosts are offline; held as a network partition, their runs wait for them"
+                        : event + ": most of its hosts are back")))
+                .recover(e -> {
+                    log.warn("failure domain check failed: {}", e.toString());
+                    return Future.succeededFuture(List.of());
+                })
+                .compose(checked -> tasks.sweepHostLost(settings.hostLostAfter()).compose(lost -> tasks.sweepTimedOut(settings.timeoutGrace())
                 .compose(timedOut -> tasks.sweepNeverStarted(settings.timeoutGrace()).map(neverStarted -> {
                     if (lost + timedOut + neverStarted > 0) {
                         log.info("ended {} runs of hosts offline past {} s, {} runs past their timeout and {} runs "
@@ -86,7 +108,7 @@ public final class RunSweeper implements AutoCloseable {
                     return lost + timedOut + neverStarted;
                 })))
                 // Secrets are only for agents still to run the task; forgetting them is not urgent.
-                .compose(ended -> tasks.clearFinishedSecrets().map(cleared -> ended));
+                .compose(ended -> tasks.clearFinishedSecrets().map(cleared -> ended)));
     }
 
     @Override

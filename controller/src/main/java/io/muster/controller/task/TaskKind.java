@@ -2,17 +2,25 @@ package io.muster.controller.task;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The task kinds the controller accepts, each with the shape its spec must have. The agent's
- * executors check the details; the controller refuses what can never run so that a typo costs
- * a 400, not a fleet of failed runs.
+ * The registry of task kinds: one descriptor per kind, the only place that says what a kind is.
+ * Each names its wire name (also the agent executor it needs, as listed in
+ * {@code Hello.capabilities}), validates its spec (the agent's executors check the details; the
+ * controller refuses what can never run so that a typo costs a 400, not a fleet of failed runs),
+ * declares which spec fields are secret ({@link #secretFields}, redacted by {@link #redact} on
+ * every path that shows a spec to a reader) and whether only hosts whose lifecycle is
+ * {@code ready} get it. The OpenAPI document's {@code TaskKind} enum is checked against it.
+ *
+ * <p>To add a kind: add a constant here, its executor on the agent, and the enum value in the
+ * OpenAPI document (a test fails until it is there).
  */
 public enum TaskKind {
     /** {@code {"command":["argv",...]}} or {@code {"shell":"..."}}, optional env (object of strings) and cwd. */
-    EXEC {
+    EXEC(true, "env.*") {
         @Override
         void checkSpec(JsonObject spec) {
             Object command = spec.getValue("command");
@@ -59,7 +67,7 @@ public enum TaskKind {
         }
     },
     /** {@code {"resources":[{"type":"file",...},...]}}, an ordered, non-empty list. */
-    CONFIG {
+    CONFIG(true, "resources[].content", "resources[].env.*") {
         @Override
         void checkSpec(JsonObject spec) {
             Object resources = spec.getValue("resources");
@@ -80,19 +88,122 @@ public enum TaskKind {
         }
     },
     /** {@code {"action":"run"|"stop"|...}} plus action-specific fields. */
-    CONTAINER {
+    CONTAINER(true, "env.*", "headers.*") {
         @Override
         void checkSpec(JsonObject spec) {
             requireAction(spec, "a container spec");
         }
     },
-    /** {@code {"action":"drain"|"reboot"|...}}. */
-    LIFECYCLE {
+    /** {@code {"action":"drain"|"reboot"|...}}; reaches hosts in any lifecycle (draining one is the point). */
+    LIFECYCLE(false) {
         @Override
         void checkSpec(JsonObject spec) {
             requireAction(spec, "a lifecycle spec");
         }
     };
+
+    /** What a reader sees in place of a secret value. */
+    public static final String REDACTED = "[redacted]";
+
+    private final boolean readyHostsOnly;
+    private final List<String> secretFields;
+
+    TaskKind(boolean readyHostsOnly, String... secretFields) {
+        this.readyHostsOnly = readyHostsOnly;
+        this.secretFields = List.of(secretFields);
+    }
+
+    /** Whether only hosts whose lifecycle is {@code ready} get runs of this kind. */
+    public boolean readyHostsOnly() {
+        return readyHostsOnly;
+    }
+
+    /**
+     * Spec fields whose values are secret: dot-separated paths where {@code name[]} walks every
+     * element of an array and {@code *} every member of an object (e.g. {@code env.*}: every
+     * environment value, the names stay visible).
+     */
+    public List<String> secretFields() {
+        return secretFields;
+    }
+
+    /**
+     * A copy of {@code spec} with every secret value replaced by {@link #REDACTED}: what every API
+     * reader gets (REST, GraphQL, rollouts, schedules). Only the assignment an agent receives
+     * carries the values. Anything that is not where the path expects (a wrong type) is left as
+     * it is; validation refused such specs on the way in.
+     */
+    public JsonObject redact(JsonObject spec) {
+        if (spec == null || secretFields.isEmpty()) {
+            return spec;
+        }
+        JsonObject copy = spec.copy();
+        for (String field : secretFields) {
+            redact(copy, field.split("\\."), 0);
+        }
+        return copy;
+    }
+
+    private static void redact(Object node, String[] path, int at) {
+        if (!(node instanceof JsonObject object) || at >= path.length) {
+            return;
+        }
+        String segment = path[at];
+        boolean last = at == path.length - 1;
+        if (segment.equals("*")) {
+            for (String key : List.copyOf(object.fieldNames())) {
+                if (last) {
+                    object.put(key, REDACTED);
+                } else {
+                    redact(object.getValue(key), path, at + 1);
+                }
+            }
+        } else if (segment.endsWith("[]")) {
+            Object value = object.getValue(segment.substring(0, segment.length() - 2));
+            if (value instanceof JsonArray array) {
+                for (Object element : array) {
+                    redact(element, path, at + 1);
+                }
+            }
+        } else if (object.containsKey(segment)) {
+            if (last) {
+                object.put(segment, REDACTED);
+            } else {
+                redact(object.getValue(segment), path, at + 1);
+            }
+        }
+    }
+
+    /** {@link #redact} for a spec stored with its kind's wire name; an unknown kind shows nothing. */
+    public static JsonObject redact(String kind, JsonObject spec) {
+        return fromWireName(kind).map(k -> k.redact(spec)).orElseGet(JsonObject::new);
+    }
+
+    /**
+     * A copy of a request-shaped object ({@code kind} and {@code spec}, as a task, a rollout, a
+     * rollout's {@code healthCheck}/{@code onFailure} or a schedule's action is written) with the
+     * secret values of its spec and of its nested actions redacted.
+     */
+    public static JsonObject redactRequest(JsonObject request) {
+        if (request == null) {
+            return null;
+        }
+        JsonObject copy = request.copy();
+        if (copy.getValue("kind") instanceof String kind && copy.getValue("spec") instanceof JsonObject spec) {
+            copy.put("spec", redact(kind, spec));
+        }
+        for (String nested : List.of("healthCheck", "onFailure")) {
+            if (copy.getValue(nested) instanceof JsonObject action) {
+                copy.put(nested, redactRequest(action));
+            }
+        }
+        return copy;
+    }
+
+    /** The executor an agent must list in {@code Hello.capabilities} to run this kind. */
+    public String executor() {
+        return wireName();
+    }
 
     /** Name on the wire ({@code TaskAssignment.kind}) and in the API. */
     public String wireName() {

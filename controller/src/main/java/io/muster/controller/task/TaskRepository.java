@@ -37,7 +37,7 @@ public final class TaskRepository {
             + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE h.id = ANY($2::text[])%s RETURNING id, host_id";
     private static final String INSERT_RUNS_FOR_SELECTOR = "INSERT INTO runs (id, task_id, host_id) "
             + "SELECT gen_random_uuid(), $1, h.id FROM hosts h WHERE (%s)%s RETURNING id, host_id";
-    /** Cordoned, draining, maintenance and decommissioned hosts get no new work; lifecycle tasks reach them all. */
+    /** Cordoned, draining, maintenance and decommissioned hosts get no new work ({@link TaskKind#readyHostsOnly}). */
     private static final String READY_ONLY = " AND h.lifecycle = 'ready'";
     private static final String SET_TOTAL = "UPDATE tasks SET total = $2 WHERE id = $1";
 
@@ -102,14 +102,40 @@ public final class TaskRepository {
             + "SELECT " + OPEN_RUN_COLUMNS + " FROM due JOIN runs r ON r.id = due.id JOIN tasks t ON t.id = r.task_id "
             + "WHERE due.offered_at < now() - make_interval(secs => $2) ORDER BY r.created_at, r.id";
 
+    /** The failure domain of host {@code h}: its "dc" label, else its "dc" fact. */
+    static final String DOMAIN = "coalesce(h.labels ->> 'dc', h.facts ->> 'dc')";
+    private static final String NOT_PARTITIONED = "NOT EXISTS (SELECT 1 FROM partitioned_domains p WHERE p.domain = "
+            + DOMAIN + ")";
     private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
             + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
             + "FROM hosts h WHERE h.id = r.host_id AND r.state IN ('pending', 'running') AND h.state = 'offline' "
-            + "AND greatest(coalesce(h.last_seen, r.created_at), r.created_at) < now() - make_interval(secs => $1)";
+            + "AND greatest(coalesce(h.last_seen, r.created_at), r.created_at) < now() - make_interval(secs => $1) "
+            + "AND " + NOT_PARTITIONED;
     private static final String SWEEP_TIMED_OUT = "UPDATE runs r SET state = 'timed_out', "
             + "reason = 'no result within the timeout of ' || t.timeout_seconds || ' s', recorded_at = now() "
-            + "FROM tasks t WHERE t.id = r.task_id AND r.state = 'running' "
-            + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision)";
+            + "FROM tasks t, hosts h WHERE t.id = r.task_id AND h.id = r.host_id AND r.state = 'running' "
+            + "AND r.running_since < now() - make_interval(secs => t.timeout_seconds + $1::double precision) "
+            + "AND " + NOT_PARTITIONED;
+    /**
+     * Lists the domains where at least $1 hosts and at least the fraction $2 of the hosts are
+     * offline, forgets those that are not any more, and writes one outbox event per change. Run
+     * by every member; the primary key and the row lock of the DELETE make each event appear once.
+     */
+    private static final String CHECK_DOMAINS = "WITH counts AS ("
+            + " SELECT " + DOMAIN + " AS domain, count(*)::int AS total,"
+            + " (count(*) FILTER (WHERE h.state = 'offline'))::int AS offline"
+            + " FROM hosts h WHERE " + DOMAIN + " IS NOT NULL GROUP BY 1),"
+            + " cut AS (SELECT domain, offline, total FROM counts WHERE offline >= $1 AND offline >= total * $2::float8),"
+            + " added AS (INSERT INTO partitioned_domains (domain, offline, total) SELECT domain, offline, total FROM cut"
+            + " ON CONFLICT (domain) DO NOTHING RETURNING domain, offline, total),"
+            + " removed AS (DELETE FROM partitioned_domains p WHERE NOT EXISTS (SELECT 1 FROM cut WHERE cut.domain = p.domain)"
+            + " RETURNING p.domain, p.since),"
+            + " events AS (INSERT INTO outbox (partition, type, subject, data)"
+            + " SELECT outbox_partition('dc=' || domain), 'fleet.domain_partitioned', 'dc=' || domain,"
+            + " jsonb_build_object('key', 'dc', 'domain', domain, 'offline', offline, 'total', total) FROM added"
+            + " UNION ALL SELECT outbox_partition('dc=' || domain), 'fleet.domain_restored', 'dc=' || domain,"
+            + " jsonb_build_object('key', 'dc', 'domain', domain, 'since', since) FROM removed RETURNING type, subject)"
+            + " SELECT type, subject FROM events";
 
     private static final String SWEEP_NEVER_STARTED = "UPDATE runs r SET state = 'timed_out', "
             + "reason = 'never started: still pending ' || (t.timeout_seconds + $1::double precision)::text "
@@ -154,7 +180,7 @@ public final class TaskRepository {
     }
 
     private Future<List<RunRef>> insertRuns(SqlConnection conn, UUID taskId, TaskTarget target, TaskKind kind) {
-        String lifecycle = kind == TaskKind.LIFECYCLE ? "" : READY_ONLY;
+        String lifecycle = kind.readyHostsOnly() ? READY_ONLY : "";
         if (target instanceof TaskTarget.ByHosts) {
             List<String> ids = ((TaskTarget.ByHosts) target).hostIds();
             return conn.preparedQuery(String.format(INSERT_RUNS_FOR_HOSTS, lifecycle))
@@ -334,6 +360,16 @@ public final class TaskRepository {
     }
 
     /**
+     * Ends pending runs whose host's agent lacks the executor for their kind: failed, with the
+     * reason, at once (rather than timing out). One statement; runs no longer pending are left.
+     */
+    public Future<Integer> failUnrunnable(Collection<UUID> runIds, String reason) {
+        return pool.preparedQuery("UPDATE runs SET state = 'failed', reason = $2, finished_at = now(), recorded_at = now() "
+                        + "WHERE id = ANY($1::uuid[]) AND state = 'pending'")
+                .execute(Tuple.of(runIds.toArray(new UUID[0]), reason)).map(RowSet::rowCount);
+    }
+
+    /**
      * The authoritative state of runs another cluster member named by id (see {@link #RUNS_TO_PUSH}):
      * the receiving member pushes exactly this, so a forged or replayed id cannot make an agent run
      * anything PostgreSQL does not hold for that agent's host. One query.
@@ -393,6 +429,20 @@ public final class TaskRepository {
      *
      * @return number of runs marked {@code host_lost}
      */
+    /**
+     * Updates the list of failure domains that look cut off (see {@code CHECK_DOMAINS}); the
+     * host_lost and timed_out sweeps leave their runs alone while listed.
+     *
+     * @return the events written, e.g. "fleet.domain_partitioned dc=ldn1"
+     */
+    public Future<List<String>> checkDomains(int minOffline, double fraction) {
+        return pool.preparedQuery(CHECK_DOMAINS).execute(Tuple.of(minOffline, fraction)).map(rows -> {
+            List<String> events = new ArrayList<>();
+            rows.forEach(row -> events.add(row.getString("type") + " " + row.getString("subject")));
+            return events;
+        });
+    }
+
     public Future<Integer> sweepHostLost(Duration deadline) {
         return pool.preparedQuery(SWEEP_HOST_LOST).execute(Tuple.of(seconds(deadline))).map(RowSet::rowCount);
     }
@@ -412,8 +462,9 @@ public final class TaskRepository {
     }
 
     private static TaskView taskView(Row row) {
+        // Every reader of a task (REST, GraphQL, gRPC) gets its spec without the secret values.
         return new TaskView(row.getUUID("id"), row.getString("kind"), (JsonObject) row.getValue("target"),
-                (JsonObject) row.getValue("spec"), row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
+                TaskKind.redact(row.getString("kind"), (JsonObject) row.getValue("spec")), row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
                 row.getInteger("total"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("cancelled_at"),
                 TaskCounts.fromJson((JsonObject) row.getValue("counts")));
     }

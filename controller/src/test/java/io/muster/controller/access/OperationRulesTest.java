@@ -107,7 +107,8 @@ class OperationRulesTest {
     void everyGraphQlRootField_andEveryFieldWithArguments_declaresARule() {
         GraphQlApi graphQl = new GraphQlApi(fixture.vertx, fixture.controller.hosts(),
                 InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
-                fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access);
+                fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access, fixture.controller.rollouts(),
+                fixture.controller.schedules());
         Map<String, Rule> rules = graphQl.fieldRules();
         Set<String> needed = new TreeSet<>();
         for (GraphQLType type : graphQl.schema().getAllTypesAsList()) {

@@ -409,7 +409,7 @@ class ApiFuzzTest {
     }
 
     private static byte[] taskBody() {
-        return new JsonObject().put("target", new JsonObject().put("selector", "team=payments")).put("kind", "exec")
+        return new JsonObject().put("target", new JsonObject().put("selector", "muster.io/team=payments")).put("kind", "exec")
                 .put("spec", new JsonObject().put("command", new JsonArray().add("true"))).encode()
                 .getBytes(StandardCharsets.UTF_8);
     }

@@ -198,6 +198,11 @@ class HttpApiTest {
                 .containsExactly("host-0", "host-2", "host-1", "host-4", "host-3");
         assertThat(allPages("/api/v1/hosts?sort=-fact:cpu.cores&limit=2"))
                 .containsExactly("host-4", "host-1", "host-2", "host-0", "host-3");
+        // A vital (the latest heartbeat's load) sorts like a fact, as selectors read it.
+        testDatabase.execute("UPDATE hosts SET vitals = jsonb_build_object('load.1m', v) FROM (VALUES ('host-0', 0.5),"
+                + " ('host-2', 12.25), ('host-4', 3)) AS l(hid, v) WHERE id = hid");
+        assertThat(allPages("/api/v1/hosts?sort=-fact:load.1m&limit=2"))
+                .containsExactly("host-2", "host-4", "host-0", "host-3", "host-1");
         // With a selector, the sort applies to the matches only.
         assertThat(allPages("/api/v1/hosts?sort=-fact:cpu.cores&limit=1&selector=" + encode("role=web")))
                 .containsExactly("host-1", "host-2", "host-0");

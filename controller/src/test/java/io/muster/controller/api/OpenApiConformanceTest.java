@@ -223,6 +223,12 @@ class OpenApiConformanceTest {
         assertThat(events.status()).isEqualTo(200);
         assertThat(events.body()).contains("event: done");
         assertThat(api.get("/api/v1/rollouts/" + UUID.randomUUID() + "/events").status()).isEqualTo(404);
+        // A target naming hosts by id (one or more) plans those hosts.
+        ApiClient.Answer byId = api.post("/api/v1/rollouts", "{\"target\":{\"hosts\":[\"oa-host-1\"]},\"kind\":\"exec\","
+                + "\"spec\":{\"command\":[\"true\"]},\"strategy\":{\"window\":1}}");
+        assertThat(byId.status()).as(byId.body()).isEqualTo(201);
+        assertThat(byId.json().getInteger("total")).isEqualTo(1);
+        assertThat(api.post("/api/v1/rollouts/" + byId.json().getString("id") + "/abort", null).status()).isEqualTo(200);
         for (String bad : List.of("{\"strategy\":{\"waves\":[]}}", "{\"strategy\":{\"window\":\"150%\"}}",
                 "{\"strategy\":{\"batch\":3}}")) {
             ApiClient.Answer refused = api.post("/api/v1/rollouts", "{\"target\":{\"selector\":\"role=web\"},\"kind\":\"exec\","

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PausedMemberTest {
 
     private static final Duration DETECTION = Duration.ofSeconds(2);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    /** Three silent heartbeats close a session: 2 s keeps a loaded machine's pauses from doing it. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration PAUSE = Duration.ofSeconds(8);
     private static final int PER_MEMBER = 3;
 
@@ -96,7 +97,6 @@ class PausedMemberTest {
             hosts.add(id);
         }
         await().atMost(Duration.ofSeconds(60)).until(this::everyAgentOnItsOwner);
-        assertThat(agents).filteredOn(agent -> b.memberId().equals(agent.session().memberId())).hasSize(PER_MEMBER);
 
         Path first = Files.createFile(temp.resolve("first"));
         Path second = Files.createFile(temp.resolve("second"));
@@ -120,8 +120,8 @@ class PausedMemberTest {
                 .until(() -> clusterSize(apiA) == 2 && clusterSize(apiB) == 2);
         Duration oneCluster = Duration.ofNanos(System.nanoTime() - resumed);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
-                allSucceeded(apiA, running) && allSucceeded(apiA, duringPause) && everyAgentOnItsOwner()
-                        && sessionsMapAgrees(apiA));
+                a.ownership().settled() && allSucceeded(apiA, running) && allSucceeded(apiA, duringPause)
+                        && everyAgentOnItsOwner() && sessionsMapAgrees(apiA));
         Duration recovered = Duration.ofNanos(System.nanoTime() - resumed);
         System.out.printf("paused member: %d ms to be declared dead; after %d ms of pause, SIGCONT: one cluster again"
                         + " %d ms later, every run terminal and every agent on its owner %d ms later%n",
@@ -134,7 +134,8 @@ class PausedMemberTest {
         assertThat(Files.readAllLines(first)).as("0 runs twice").hasSize(total);
         assertThat(Files.readAllLines(second)).as("0 runs twice").hasSize(total);
 
-        // Settled: no member sends an agent elsewhere any more (a stale redirect would bounce it).
+        // Partitions settled (no migration left) and every agent home: no member sends one elsewhere any
+        // more (a stale redirect would bounce it).
         List<Integer> attempts = agents.stream().map(agent -> agent.session().connectAttempts()).toList();
         Thread.sleep(HEARTBEAT.multipliedBy(4).toMillis());
         assertThat(agents.stream().map(agent -> agent.session().connectAttempts()).toList()).isEqualTo(attempts);

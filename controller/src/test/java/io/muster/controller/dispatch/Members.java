@@ -49,6 +49,14 @@ public final class Members implements AutoCloseable {
         return members.stream().mapToInt(m -> m.sessions().size()).sum();
     }
 
+    /**
+     * Whether exactly {@code hosts} agents hold sessions and every one has its host row: a session is
+     * up before its row is written (batched), and a task or rollout selects rows.
+     */
+    public boolean targetable(int hosts) {
+        return sessions() == hosts && database.count("SELECT count(*) FROM hosts") == hosts;
+    }
+
     @Override
     public void close() {
         for (Controller member : members) {

@@ -61,7 +61,7 @@ class TaskDeliveryBench {
              FleetSimulator simulator = FleetSimulator.start(new SimulatorConfig(members.grpcAddresses(), hosts, 7, 500,
                      Duration.ofSeconds(30), 5000, taskDelay, "bench-"))) {
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> simulator.connectedCount() == hosts && members.sessions() == hosts);
+                    .until(() -> simulator.connectedCount() == hosts && members.targetable(hosts));
             Controller accepting = members.members.get(0);
             TaskRequest request = new TaskRequest(new TaskTarget.BySelector(Selector.parse("hostname~*")),
                     TaskKind.EXEC, new JsonObject().put("command", List.of("uptime")), 60, false);

@@ -22,6 +22,12 @@ import io.muster.controller.auth.FleetAuthorization;
 import io.muster.controller.store.Await;
 import io.muster.proto.v1.CancelTaskRequest;
 import io.muster.proto.v1.FleetControlGrpc;
+import io.muster.proto.v1.Schedule;
+import io.muster.proto.v1.Rollout;
+import io.muster.proto.v1.ListSchedulesRequest;
+import io.muster.proto.v1.ListRolloutsRequest;
+import io.muster.proto.v1.GetScheduleRequest;
+import io.muster.proto.v1.GetRolloutRequest;
 import io.muster.proto.v1.GetHostRequest;
 import io.muster.proto.v1.Host;
 import io.muster.proto.v1.HostChange;
@@ -34,7 +40,6 @@ import io.muster.proto.v1.WatchTaskRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,7 +71,7 @@ class FleetControlApiTest {
         fixture = new InterfaceFixture(temp.resolve("controller"));
         FleetControlApi api = new FleetControlApi(fixture.vertx, fixture.controller.hosts(),
                 InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
-                Duration.ofMillis(50));
+                fixture.controller.rollouts(), fixture.controller.schedules(), Duration.ofMillis(50));
         server = NettyServerBuilder.forPort(0)
                 .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.heldTokens, fixture.access, fixture.audit, fixture.unauthenticated)))
                 .build()
@@ -122,48 +127,6 @@ class FleetControlApiTest {
         public void onCompleted() {
             completed = true;
         }
-    }
-
-    @Test
-    void watchHosts_aTokenHoldsAtMostEightAtOnce_theNinthIsRefusedUntilOneCloses() {
-        String token = Await.result(fixture.tokens.create("watcher", io.muster.controller.access.Role.VIEWER, null, null, "test"))
-                .token();
-        List<io.grpc.Context.CancellableContext> open = new ArrayList<>();
-        List<Collector<HostChange>> watches = new ArrayList<>();
-        for (int i = 0; i < io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN; i++) {
-            Collector<HostChange> watch = new Collector<>();
-            io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
-            context.run(() -> async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), watch));
-            open.add(context);
-            watches.add(watch);
-        }
-        await().atMost(DEADLINE).until(() -> watches.stream().allMatch(w -> !w.messages.isEmpty()));
-        assertThat(watches).allMatch(w -> w.error.get() == null);
-
-        Collector<HostChange> ninth = new Collector<>();
-        async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), ninth);
-        await().atMost(DEADLINE).until(() -> ninth.error.get() != null);
-        io.grpc.Status refused = io.grpc.Status.fromThrowable(ninth.error.get());
-        assertThat(refused.getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(refused.getDescription()).contains("already has 8");
-        // Another token is not held back by this one's streams.
-        Collector<HostChange> other = new Collector<>();
-        io.grpc.Context.CancellableContext otherContext = io.grpc.Context.current().withCancellation();
-        otherContext.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.getDefaultInstance(), other));
-        await().atMost(DEADLINE).until(() -> !other.messages.isEmpty());
-
-        String tokenId = token.split("_")[1];
-        assertThat(fixture.heldTokens.held(tokenId)).isEqualTo(io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN);
-        open.get(0).cancel(null);
-        Collector<HostChange> again = new Collector<>();
-        io.grpc.Context.CancellableContext againContext = io.grpc.Context.current().withCancellation();
-        await().atMost(DEADLINE).until(() -> fixture.heldTokens.held(tokenId) == io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN - 1);
-        againContext.run(() -> async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), again));
-        await().atMost(DEADLINE).until(() -> !again.messages.isEmpty() || again.error.get() != null);
-        assertThat(again.error.get()).isNull();
-        open.forEach(c -> c.cancel(null));
-        otherContext.cancel(null);
-        againContext.cancel(null);
     }
 
     @Test
@@ -277,6 +240,48 @@ class FleetControlApiTest {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         assertThatThrownBy(() -> FleetControlGrpc.newBlockingStub(channel).listHosts(ListHostsRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    void rolloutsAndSchedules_listedAndReadByAdmin_badIdsAndPagesRefusedWithTheReason_scopedTokenDenied() {
+        io.vertx.core.json.JsonObject task = new io.vertx.core.json.JsonObject()
+                .put("target", new io.vertx.core.json.JsonObject().put("selector", "muster.io/team=search")).put("kind", "exec")
+                .put("spec", new io.vertx.core.json.JsonObject().put("command", new io.vertx.core.json.JsonArray().add("true")));
+        String rollout = Await.result(fixture.controller.rollouts().create(fixture.controller.rollouts().parser()
+                .parse(task.copy().put("strategy", new io.vertx.core.json.JsonObject().put("window", 1))))).getString("id");
+        String schedule = Await.result(fixture.controller.schedules().create(new io.vertx.core.json.JsonObject()
+                .put("name", "grpc-nightly").put("cron", "0 2 * * *").put("timezone", "Europe/London").put("task", task), null))
+                .getString("id");
+        FleetControlGrpc.FleetControlBlockingStub admin = blocking(fixture.adminToken);
+
+        Rollout one = admin.getRollout(GetRolloutRequest.newBuilder().setRolloutId(rollout).build());
+        assertThat(one.getTotal()).isEqualTo(2);
+        assertThat(one.getState()).isIn("running", "halted");
+        assertThat(one.getView().getFieldsMap().get("failureBudget").getStructValue().getFieldsMap().get("allowed").getNumberValue())
+                .isZero();
+        assertThat(admin.listRollouts(ListRolloutsRequest.newBuilder().setPageSize(1).build()).getRolloutsList())
+                .extracting(Rollout::getId).containsExactly(rollout);
+        Schedule got = admin.getSchedule(GetScheduleRequest.newBuilder().setScheduleId(schedule).build());
+        assertThat(got.getName()).isEqualTo("grpc-nightly");
+        assertThat(got.getTimezone()).isEqualTo("Europe/London");
+        assertThat(got.getNextFiringsList()).hasSize(5);
+        assertThat(got.getView().getFieldsMap()).containsKeys("firings", "task", "concurrencyPolicy");
+        assertThat(admin.listSchedules(ListSchedulesRequest.getDefaultInstance()).getSchedulesList())
+                .extracting(Schedule::getId).contains(schedule);
+
+        assertThatThrownBy(() -> admin.getRollout(GetRolloutRequest.newBuilder().setRolloutId(UUID.randomUUID().toString()).build()))
+                .hasMessageContaining("NOT_FOUND").hasMessageContaining("no rollout with id");
+        assertThatThrownBy(() -> admin.getSchedule(GetScheduleRequest.newBuilder().setScheduleId("nope").build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("schedule_id");
+        assertThatThrownBy(() -> admin.listSchedules(ListSchedulesRequest.newBuilder().setPageSize(5000).build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("page_size");
+        assertThatThrownBy(() -> admin.listRollouts(ListRolloutsRequest.newBuilder().setPageToken("garbage").build()))
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("page_token");
+        assertThatThrownBy(() -> blocking(fixture.paymentsToken).listRollouts(ListRolloutsRequest.getDefaultInstance()))
+                .hasMessageContaining("PERMISSION_DENIED");
+        assertThatThrownBy(() -> blocking(fixture.paymentsToken).getSchedule(GetScheduleRequest.newBuilder()
+                .setScheduleId(schedule).build())).hasMessageContaining("PERMISSION_DENIED");
+        Await.result(fixture.controller.rollouts().abort(UUID.fromString(rollout)));
     }
 
     @Test

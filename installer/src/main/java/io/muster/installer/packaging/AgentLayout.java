@@ -14,7 +14,9 @@ public final class AgentLayout {
     public static final String MAIN_JAR = HOME + "/muster.jar";
     public static final String LIB = HOME + "/lib";
     public static final String LAUNCHER = HOME + "/bin/muster-agent";
-    public static final String JVM_OPTIONS = HOME + "/supervisor-jvm.options";
+    public static final String JVM_OPTIONS = HOME + "/agent-jvm.options";
+    /** The agent's supervisor, a shell loop the launcher runs for {@code agent}. */
+    public static final String SUPERVISOR = HOME + "/bin/agent-supervisor.sh";
     /** A digest of everything else in the package: equal ids mean an identical install. */
     public static final String PACKAGE_ID = HOME + "/package-id";
     /** The maintainer scripts, for tar installs (deb and rpm keep them in their own metadata). */

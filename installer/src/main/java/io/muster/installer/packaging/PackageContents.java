@@ -64,9 +64,11 @@ public final class PackageContents {
             list.add(new Entry(AgentLayout.LIB + "/" + library.getFileName(), library, 0644, false));
         }
         list.add(new Entry(AgentLayout.LAUNCHER, resource(staging, "muster-agent.sh"), 0755, false));
-        list.add(new Entry(AgentLayout.JVM_OPTIONS, text(staging, "supervisor-jvm.options",
-                "# JVM options of the agent supervisor (read by " + AgentLayout.LAUNCHER + ")\n"
-                        + String.join("\n", distribution.supervisorJvmOptions()) + "\n"), 0644, false));
+        list.add(new Entry(AgentLayout.SUPERVISOR, text(staging, "agent-supervisor.sh", distribution.supervisorScript()),
+                0755, false));
+        list.add(new Entry(AgentLayout.JVM_OPTIONS, text(staging, "agent-jvm.options",
+                "# JVM options of the agent (read by " + AgentLayout.LAUNCHER + ")\n"
+                        + String.join("\n", distribution.agentJvmOptions()) + "\n"), 0644, false));
         list.add(new Entry(AgentLayout.UNIT, resource(staging, "muster-agent.service"), 0644, false));
         for (String script : SCRIPTS) {
             list.add(new Entry(AgentLayout.SCRIPTS + "/" + script, resource(staging, script), 0755, false));

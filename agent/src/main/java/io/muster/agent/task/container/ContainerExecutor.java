@@ -1,5 +1,6 @@
 package io.muster.agent.task.container;
 
+import io.muster.agent.download.LazyHttpClient;
 import io.muster.agent.task.RunContext;
 import io.muster.agent.task.RunResult;
 import io.muster.agent.task.TaskExecutor;
@@ -10,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +40,17 @@ public final class ContainerExecutor implements TaskExecutor, AutoCloseable {
     private final ImageActions images;
     private final ScheduledExecutorService deadlines;
 
-    /** An executor using {@code engine} and a JDK HTTP client for image downloads. */
+    /** An executor using {@code engine} and a JDK HTTP client, made on the first image download. */
     public ContainerExecutor(DockerEngineClient engine) {
-        this(engine, HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build());
+        this(engine, LazyHttpClient.standard());
     }
 
     /** An executor using {@code engine}, downloading image tarballs with {@code http}. */
     public ContainerExecutor(DockerEngineClient engine, HttpClient http) {
+        this(engine, () -> http);
+    }
+
+    private ContainerExecutor(DockerEngineClient engine, Supplier<HttpClient> http) {
         this.containers = new ContainerActions(engine);
         this.logs = new ContainerLogs(engine);
         this.images = new ImageActions(engine, new ImageDownload(http, Duration.ofMinutes(1)));

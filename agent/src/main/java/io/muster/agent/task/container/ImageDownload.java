@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Downloads an image tarball to a file under the agent's data directory while computing its
@@ -32,10 +33,10 @@ final class ImageDownload {
     /** Directory below the data dir; partial files are removed by the caller. */
     static final String DIRECTORY = "container-images";
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Duration responseTimeout;
 
-    ImageDownload(HttpClient http, Duration responseTimeout) {
+    ImageDownload(Supplier<HttpClient> http, Duration responseTimeout) {
         this.http = http;
         this.responseTimeout = responseTimeout;
     }
@@ -56,7 +57,7 @@ final class ImageDownload {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET().timeout(responseTimeout);
         headers.forEach(request::header);
         HttpResponse<InputStream> response = awaitHeaders(
-                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()), url, abort);
+                http.get().sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()), url, abort);
         try (InputStream body = response.body(); AbortSignal.Registration r = abort.register(body)) {
             if (response.statusCode() / 100 != 2) {
                 String text = new String(body.readNBytes(2048), java.nio.charset.StandardCharsets.UTF_8).strip();

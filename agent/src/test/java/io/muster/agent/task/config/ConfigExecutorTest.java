@@ -119,6 +119,28 @@ class ConfigExecutorTest {
     }
 
     @Test
+    void execute_dryRunOfAbsent_printsNoContentOfAPrivateOrBinaryFile() throws Exception {
+        Path secret = Files.writeString(root.resolve("id_key"), "PRIVATE KEY MATERIAL\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path binary = Files.write(root.resolve("blob"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.setPosixFilePermissions(binary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path open = Files.writeString(root.resolve("readme"), "public words\n");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        RunResult result = run(spec("{\"type\":\"absent\",\"path\":" + q(secret) + "}",
+                "{\"type\":\"absent\",\"path\":" + q(binary) + "}",
+                "{\"type\":\"absent\",\"path\":" + q(open) + "}"), true);
+
+        assertThat(result.state()).isEqualTo(RunState.RUN_STATE_SUCCEEDED);
+        String privateDiff = resources(result).get(0).getFieldsOrThrow("diff").getStringValue();
+        assertThat(privateDiff).doesNotContain("PRIVATE KEY").contains("content not shown: mode rw-------, 21 bytes");
+        assertThat(resources(result).get(1).getFieldsOrThrow("diff").getStringValue()).contains("binary content, 4 bytes");
+        assertThat(resources(result).get(2).getFieldsOrThrow("diff").getStringValue()).contains("-public words");
+        assertThat(result.toString()).doesNotContain("PRIVATE KEY");
+        assertThat(secret).exists();
+    }
+
+    @Test
     void execute_contentUpdate_keepsModeAndLeavesNoTemporaryFile() throws Exception {
         Path file = Files.writeString(root.resolve("secret.conf"), "a\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
