@@ -167,7 +167,7 @@ public final class MusterClient {
 
     /** The Prometheus text of {@code GET /metrics}. */
     public String metrics() {
-        return text("/metrics");
+        return text("/metrics", new Query());
     }
 
     /** The OpenAPI document this member serves ({@code GET /api/v1/openapi.json}). */
@@ -183,8 +183,8 @@ public final class MusterClient {
         return json(send(method, path, new Query(), body));
     }
 
-    private String text(String path) {
-        return send("GET", path, new Query(), null).body();
+    String text(String path, Query query) {
+        return send("GET", path, query, null).body();
     }
 
     EventStream stream(String path, Query query) {

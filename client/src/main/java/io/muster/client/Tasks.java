@@ -35,6 +35,16 @@ public final class Tasks {
         return new Listing<>(client, path(id) + "/runs", new Query().add("state", state), Run::of);
     }
 
+    /**
+     * One stream of one run's output, whole: a page of runs carries at most a few MiB of output in
+     * all, so a long output there is cut and this is where it is read in full.
+     *
+     * @param stream "stdout" or "stderr"
+     */
+    public String output(String id, String runId, String stream) {
+        return client.text(path(id) + "/runs/" + Query.encode(runId) + "/output", new Query().add("stream", stream));
+    }
+
     /** Cancels the pending and running runs; answers the task as it is now. */
     public Task cancel(String id) {
         return Task.of(client.send("POST", path(id) + "/cancel", new JsonObject()));

@@ -72,6 +72,7 @@ class ClientContractTest {
         calls.put("Tasks.get", List.of(c -> c.tasks().get("t-1")));
         calls.put("Tasks.list", List.of(c -> c.tasks().list().all()));
         calls.put("Tasks.runs", List.of(c -> c.tasks().runs("t-1").all(), c -> c.tasks().runs("t-1", "failed").all()));
+        calls.put("Tasks.output", List.of(c -> c.tasks().output("t-1", "r-1", "stderr")));
         calls.put("Tasks.cancel", List.of(c -> c.tasks().cancel("t-1")));
         calls.put("Tasks.progress", List.of(c -> drain(c.tasks().progress("t-1"))));
         calls.put("Tokens.create", List.of(c -> c.tokens().create("ci", "operator", "team=payments", Duration.ofHours(1)),
