@@ -1,6 +1,7 @@
 package io.muster.cli;
 
 import io.muster.cli.agent.AgentCommand;
+import io.muster.cli.agent.AgentRoot;
 import io.muster.cli.agent.BuildEntryPoint;
 import io.muster.cli.completion.CompletionCommand;
 import io.muster.cli.controller.ControllerCommand;
@@ -91,10 +92,16 @@ public final class MusterCommand implements Runnable {
         return commandLine;
     }
 
+    /** {@code muster} with only the agent subcommand ({@link AgentRoot}): what the agent JVM parses with. */
+    public static CommandLine agentCommandLine() {
+        return withConventions(new CommandLine(new AgentRoot()));
+    }
+
     public static void main(String[] args) throws Exception {
         if (BuildEntryPoint.delegate(MusterCommand.class, args)) {
             return;
         }
-        System.exit(commandLine().execute(args));
+        boolean agent = args.length > 0 && args[0].equals("agent");
+        System.exit((agent ? agentCommandLine() : commandLine()).execute(args));
     }
 }

@@ -104,7 +104,7 @@ public final class AgentCommand implements Callable<Integer> {
         if (config != null) {
             // The file's settings become options, so the same checks and the same code path apply.
             List<String> merged = AgentConfigFile.merge(spec, config, givenArguments());
-            CommandLine again = MusterCommand.commandLine();
+            CommandLine again = MusterCommand.agentCommandLine();
             again.setOut(spec.commandLine().getOut());
             again.setErr(spec.commandLine().getErr());
             List<String> arguments = new ArrayList<>();
