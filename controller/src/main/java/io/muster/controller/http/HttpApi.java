@@ -96,10 +96,12 @@ public final class HttpApi {
         // No h2c upgrade: the server must read an upgrade request's whole body before it switches,
         // which a streamed artifact upload (paused until its token is checked) never allows, so
         // such an upload hung (the JDK's HttpClient asks for h2c by default). HTTP/1.1 serves all.
+        RequestHeadDeadline heads = new RequestHeadDeadline(vertx, RequestHeadDeadline.DEADLINE);
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                         .setHttp2ClearTextEnabled(false)
                         .setWebSocketSubProtocols(java.util.List.of("graphql-transport-ws")))
-                .requestHandler(MalformedRequests.guard(router))
+                .connectionHandler(heads::opened)
+                .requestHandler(heads.guard(MalformedRequests.guard(router)))
                 .invalidRequestHandler(MalformedRequests::invalid)
                 .listen()
                 .onSuccess(s -> {
