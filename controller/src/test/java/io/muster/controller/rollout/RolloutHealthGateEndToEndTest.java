@@ -68,6 +68,8 @@ class RolloutHealthGateEndToEndTest {
         }
         await().atMost(DEADLINE).until(() -> controller.sessions().size() == HOSTS);
         ApiClient api = TestTokens.adminClient(controller);
+        // A session is up before its host row is written (batched); the rollout selects rows.
+        await().atMost(DEADLINE).until(() -> api.get("/api/v1/fleet/summary").json().getLong("total") == HOSTS);
 
         // The i-th check to run claims slot i (mkdir is atomic): checks 1 and 2 pass, the 3rd and later fail.
         Path slots = temp.resolve("slots");
