@@ -20,7 +20,6 @@ import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.HttpApi;
 import io.muster.controller.artifact.ArtifactStore;
 import io.muster.controller.artifact.ImageGrants;
-import io.muster.controller.access.Role;
 import io.muster.controller.auth.TokenSecret;
 import io.muster.controller.auth.Security;
 import io.muster.controller.cluster.ClusterMember;
@@ -214,9 +213,9 @@ public final class Controller implements AutoCloseable {
             parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
                     parts.tasks.service(), artifacts, parts.security.revocations()::revoke,
                     () -> "http://" + config.advertiseHost() + ":" + started.httpServer.actualPort(),
-                    (hostId, version, lifetime) -> started.security.tokens().create("agent build " + version
-                            + " download for host " + hostId, Role.VIEWER, null, lifetime, "lifecycle")
-                            .map(TokenSecret::token),
+                    (hostId, version, lifetime) -> started.security.tokens().createGrant("agent build " + version
+                            + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
+                            lifetime, "lifecycle").map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
@@ -244,9 +243,8 @@ public final class Controller implements AutoCloseable {
             // A container load from this cluster's image store gets its download token as a task secret.
             parts.tasks.service().issueSecretsWith(new ImageGrants(
                     () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
-                    () -> started.httpServer == null ? -1 : started.httpServer.actualPort(),
-                    (digest, lifetime) -> started.security.tokens().create("image " + digest + " download",
-                            Role.VIEWER, null, lifetime, "tasks").map(TokenSecret::token)));
+                    (digest, lifetime) -> started.security.tokens().createGrant("image " + digest + " download",
+                            "/api/v1/images/" + digest, null, lifetime, "tasks").map(TokenSecret::token)));
             parts.httpServer = await(parts.http.listen(config.listenHost(), config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();

@@ -166,6 +166,18 @@ class AgentControllerTest {
             assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(status.getDescription()).contains("first message").contains("Hello");
         }
+        // Opened and left silent: closed once the Hello is overdue, not held open for ever.
+        RawAgentStream silent = new RawAgentStream(address);
+        try {
+            long opened = System.nanoTime();
+            Status status = silent.awaitEnd(io.muster.controller.auth.AgentAdmission.HELLO_TIMEOUT.plus(DEADLINE));
+            assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+            assertThat(status.getDescription()).contains("no Hello within 10 s");
+            assertThat(Duration.ofNanos(System.nanoTime() - opened))
+                    .isGreaterThanOrEqualTo(io.muster.controller.auth.AgentAdmission.HELLO_TIMEOUT.minusSeconds(1));
+        } finally {
+            silent.close();
+        }
         String bigHost = "raw-" + UUID.randomUUID();
         try (RawAgentStream oversized = new RawAgentStream(address)) {
             oversized.sendHello(RawAgentStream.hello(bigHost));

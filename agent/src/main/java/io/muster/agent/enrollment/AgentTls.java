@@ -30,7 +30,7 @@ public final class AgentTls {
         if (!credentials.present()) {
             if (enrollToken == null || enrollToken.isBlank()) {
                 throw new EnrollmentException("this agent has no certificate in " + credentials.directory()
-                        + ": start it once with --enroll TOKEN (or --insecure against an insecure controller)");
+                        + ": start it once with --enroll-token-file FILE (or --insecure against an insecure controller)");
             }
             X509Certificate pinned = caCert == null ? null : readCa(caCert);
             Enroller enroller = new Enroller(new SecureRandom());

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * enrollment token over TLS, and stores key, certificate and CA in {@link AgentCredentials}.
  *
  * <p>The agent does not know the cluster CA yet: this one call trusts the controller on first use
- * and logs the CA's SHA-256 fingerprint; with a pinned CA certificate the chain must be signed by
- * it. Either way the CA returned must be the one that signed the controller's certificate, and
+ * and logs the CA's SHA-256 fingerprint; with a pinned CA certificate the TLS handshake fails
+ * unless the controller's certificate is signed by it, before the token is sent. Either way the CA returned must be the one that signed the controller's certificate, and
  * the issued certificate must be signed by it. Blocking; call it from a startup thread.
  */
 public final class Enroller {
@@ -60,7 +60,7 @@ public final class Enroller {
                                    X509Certificate pinnedCa, AgentCredentials credentials) {
         KeyPair pair = keyPair();
         byte[] csr = csr(hostId, pair);
-        FirstUseTrust trust = new FirstUseTrust();
+        FirstUseTrust trust = new FirstUseTrust(pinnedCa);
         ManagedChannel channel = channel(address, trust);
         EnrollResponse response;
         try {
@@ -73,6 +73,12 @@ public final class Enroller {
                             .setHostname(hostname == null ? "" : hostname)
                             .build());
         } catch (StatusRuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.security.cert.CertificateException refused && pinnedCa != null) {
+                    throw new EnrollmentException("the controller at " + address + " failed the TLS handshake: "
+                            + refused.getMessage(), e);
+                }
+            }
             throw new EnrollmentException("the controller at " + address + " refused enrollment: "
                     + e.getStatus().getCode() + " " + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()), e);
         } finally {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * How {@code muster agent} reaches the gateway: by default mTLS with the certificate in
- * {@code <data-dir>/tls}, obtained once with {@code --enroll TOKEN} (the cluster CA pinned with
+ * {@code <data-dir>/tls}, obtained once with the token in {@code --enroll-token-file FILE} (never
+ * on a command line, where {@code ps} shows it; the cluster CA pinned with
  * {@code --ca-cert FILE}, or trusted on first use with its fingerprint logged); {@code --insecure}
  * is plaintext for demos and tests. Mixed into the agent command, so the supervisor hands the same
  * options to the agent it runs.
@@ -20,14 +21,10 @@ public final class AgentTlsOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--enroll", paramLabel = "TOKEN",
-            description = "Enrollment token (an admin makes one with POST /api/v1/enrollment-tokens): used once, when "
-                    + "<data-dir>/tls holds no certificate yet, to get this host's client certificate.")
-    String enrollToken;
-
     @Option(names = "--enroll-token-file", paramLabel = "FILE",
-            description = "File holding the enrollment token (keep it 0600): read once while <data-dir>/tls holds no "
-                    + "certificate, deleted after enrollment succeeds. Keeps the token off command lines.")
+            description = "File holding the enrollment token (an admin makes one with POST /api/v1/enrollment-tokens; "
+                    + "keep the file 0600): read once while <data-dir>/tls holds no certificate, deleted after "
+                    + "enrollment succeeds. The token is never taken on a command line, where ps would show it.")
     Path enrollTokenFile;
 
 
@@ -43,18 +40,12 @@ public final class AgentTlsOptions {
 
     /** Bad combinations are usage errors (exit 2), found before anything starts. */
     public void validate() {
-        if (insecure && (enrollToken != null || enrollTokenFile != null || caCert != null)) {
+        if (insecure && (enrollTokenFile != null || caCert != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--insecure connects without certificates: drop --enroll, --enroll-token-file and --ca-cert, or drop --insecure");
-        }
-        if (enrollToken != null && enrollTokenFile != null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give the token either with --enroll or with --enroll-token-file");
+                    "--insecure connects without certificates: drop --enroll-token-file and --ca-cert, or drop --insecure");
         }
         if (enrollTokenFile != null && Files.isDirectory(enrollTokenFile)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--enroll-token-file " + enrollTokenFile + " is a directory");
-        }
-        if (enrollToken != null && enrollToken.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--enroll needs the token text");
         }
         if (caCert != null && !Files.isReadable(caCert)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert " + caCert + " is not a readable file");
@@ -63,7 +54,7 @@ public final class AgentTlsOptions {
 
     /**
      * The configuration with this transport: plaintext when insecure, else mTLS (enrolling if
-     * needed, with the token from --enroll or the file).
+     * needed, with the token from the file).
      */
     public AgentConfig apply(AgentConfig config) {
         if (insecure) {
@@ -71,11 +62,7 @@ public final class AgentTlsOptions {
         }
         String token = null;
         if (!EnrollmentToken.enrolled(config.dataDir())) {
-            if (enrollToken != null) {
-                token = enrollToken.strip();
-            } else {
-                token = EnrollmentToken.read(enrollTokenFile);
-            }
+            token = EnrollmentToken.read(enrollTokenFile);
         }
         return config.secured(token, caCert);
     }

@@ -74,7 +74,7 @@ public final class ControllerCommand implements Callable<Integer> {
 
     @Option(names = "--insecure",
             description = "Plaintext agent gateway, agents not authenticated by certificate: for demos and tests only "
-                    + "(a WARN line says so). Default: TLS with the cluster CA; agents enroll (muster agent --enroll).")
+                    + "(a WARN line says so). Default: TLS with the cluster CA; agents enroll (muster agent --enroll-token-file).")
     boolean insecure;
 
     @Option(names = "--admin-token-file", paramLabel = "FILE",

@@ -59,11 +59,4 @@ class AgentConfigFileTest {
         assertThat(run("agent", "--config", temp.resolve("missing.conf").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("missing.conf cannot be read");
     }
-
-    @Test
-    void enrollAndEnrollTokenFile_together_isUsageError() {
-        assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--enroll", "mse_x",
-                "--enroll-token-file", temp.resolve("t").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("either with --enroll or with --enroll-token-file");
-    }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code muster agent --enroll TOKEN --ca-cert FILE} as a real process against a controller with a
+ * {@code muster agent --enroll-token-file FILE --ca-cert FILE} as a real process against a controller with a
  * TLS gateway and an admin token file: the token comes from the REST API, the CA from
  * GET /api/v1/ca.pem, and the agent ends up connected over mTLS with its credentials stored 0600.
  */
@@ -77,10 +77,12 @@ class AgentEnrollmentEndToEndTest {
         Path dataDir = temp.resolve("agent");
         Files.createDirectories(dataDir);
         Files.writeString(dataDir.resolve("host-id"), "cli-enrolled\n");
+        Path tokenFile = temp.resolve("enroll.token");
+        Files.writeString(tokenFile, enrollToken + "\n");
         agent = ChildProcess.start("agent", JavaCommand.current().muster(JavaCommand.agentJvmOptions(), List.of("agent",
                 "--controller", "127.0.0.1:" + controller.grpcPort(),
                 "--data-dir", dataDir.toString(),
-                "--enroll", enrollToken,
+                "--enroll-token-file", tokenFile.toString(),
                 "--ca-cert", caFile.toString())), temp.resolve("agent.log"));
 
         await().atMost(DEADLINE).until(() -> controller.sessions().find("cli-enrolled").isPresent() || agent.exitCode().isPresent());

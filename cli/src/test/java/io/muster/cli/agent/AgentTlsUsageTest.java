@@ -32,21 +32,21 @@ class AgentTlsUsageTest {
     @Test
     void insecureWithEnrollOrCaCert_isUsageError() {
         assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--insecure",
-                "--enroll", "mse_x_y")).isEqualTo(2);
+                "--enroll-token-file", temp.resolve("token").toString())).isEqualTo(2);
         assertThat(oneErrorLine()).startsWith("muster agent: ").contains("--insecure connects without certificates");
     }
 
     @Test
     void caCertThatIsNoFile_isUsageError() {
-        assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--enroll", "mse_x_y",
-                "--ca-cert", temp.resolve("missing.pem").toString())).isEqualTo(2);
+        assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--enroll-token-file",
+                temp.resolve("token").toString(), "--ca-cert", temp.resolve("missing.pem").toString())).isEqualTo(2);
         assertThat(oneErrorLine()).contains("--ca-cert").contains("missing.pem").contains("not a readable file");
     }
 
     @Test
-    void blankEnrollToken_isUsageError() {
-        assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--enroll", " ")).isEqualTo(2);
-        assertThat(oneErrorLine()).contains("--enroll needs the token text");
+    void enrollmentTokenOnTheCommandLine_isRefused_soPsNeverShowsIt() {
+        assertThat(run("agent", "--controller", "127.0.0.1:7070", "--data-dir", temp.toString(), "--enroll", "mse_x_y")).isEqualTo(2);
+        assertThat(oneErrorLine()).startsWith("muster agent: ").contains("--enroll");
     }
 
     @Test
@@ -61,7 +61,7 @@ class AgentTlsUsageTest {
         CommandLine commandLine = MusterCommand.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         assertThat(commandLine.execute("agent", "--help")).isZero();
-        assertThat(out.toString()).contains("--enroll=TOKEN", "--ca-cert=FILE", "--insecure");
+        assertThat(out.toString()).contains("--enroll-token-file=FILE", "--ca-cert=FILE", "--insecure").doesNotContain("--enroll=");
         StringWriter controllerOut = new StringWriter();
         CommandLine controller = MusterCommand.commandLine();
         controller.setOut(new PrintWriter(controllerOut, true));

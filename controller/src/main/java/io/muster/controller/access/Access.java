@@ -30,6 +30,12 @@ public final class Access {
             return refuse(Refusal.Kind.FORBIDDEN, "role " + principal.role().wireName() + " may not " + rule.operation()
                     + "; it needs " + rule.role().wireName());
         }
+        // A download grant opens one path; every other operation of every interface refuses it.
+        if (principal.grant() != null) {
+            return principal.grant().equals(subject.path()) ? Future.succeededFuture()
+                    : refuse(Refusal.Kind.FORBIDDEN, "this token is a download grant for " + principal.grant()
+                            + " only; it cannot " + rule.operation());
+        }
         if (!principal.scoped()) {
             return Future.succeededFuture();
         }

@@ -8,20 +8,20 @@ import java.util.UUID;
  * {@link Scoping#HOST}, a task id for {@link Scoping#TASK} (null when the request named none that
  * parses: it then reads as absent), a target for {@link Scoping#TASK_TARGET}.
  */
-public record Subject(String hostId, UUID taskId, TaskTarget target) {
+public record Subject(String hostId, UUID taskId, TaskTarget target, String path) {
 
-    private static final Subject NONE = new Subject(null, null, null);
+    private static final Subject NONE = new Subject(null, null, null, null);
 
     public static Subject none() {
         return NONE;
     }
 
     public static Subject host(String hostId) {
-        return new Subject(hostId, null, null);
+        return new Subject(hostId, null, null, null);
     }
 
     public static Subject task(UUID taskId) {
-        return new Subject(null, taskId, null);
+        return new Subject(null, taskId, null, null);
     }
 
     /** A task id as text; one that is not a UUID names no task. */
@@ -37,6 +37,11 @@ public record Subject(String hostId, UUID taskId, TaskTarget target) {
     }
 
     public static Subject target(TaskTarget target) {
-        return new Subject(null, null, target);
+        return new Subject(null, null, target, null);
+    }
+
+    /** A REST operation on no fleet data, named by its request path (what a download grant is checked against). */
+    public static Subject path(String path) {
+        return new Subject(null, null, null, path);
     }
 }

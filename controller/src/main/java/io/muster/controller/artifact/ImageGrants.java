@@ -5,20 +5,20 @@ import io.muster.controller.task.TaskRequest;
 import io.muster.controller.task.TaskSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * A container {@code load} whose {@code url} is this cluster's {@code /api/v1/images/{digest}}
- * gets a short-lived, read-only API token for that download, so operators do not paste tokens
- * into specs. The token travels as a task secret ({@code headers.Authorization} merged into the
+ * gets a download grant for that one image (a token that may GET {@code /api/v1/images/{digest}}
+ * and nothing else, living {@link #GRANT_LIFETIME}), so operators do not paste tokens into specs.
+ * "This cluster" is a member's advertised HTTP address, never a loopback address by itself: a
+ * listener on an agent's own 127.0.0.1 is not a member. The token travels as a task secret ({@code headers.Authorization} merged into the
  * assignment only, see {@link TaskRequest#withSecrets}); the readable spec keeps whatever the
  * operator wrote. A spec that already sends its own {@code Authorization} header, or that loads
  * from anywhere else, is left alone.
@@ -27,28 +27,25 @@ import java.util.regex.Pattern;
  */
 public final class ImageGrants implements TaskSecrets {
 
-    /** Extra lifetime of a grant: a run may wait that long for its host before it starts. */
-    static final Duration PENDING_MARGIN = Duration.ofMinutes(15);
+    /**
+     * How long a grant lives from the task's creation: the download is the run's first step, so a
+     * run that starts later than this fails its download (401) and is run again with a new task.
+     */
+    public static final Duration GRANT_LIFETIME = Duration.ofMinutes(15);
     private static final Pattern IMAGE_PATH = Pattern.compile("/api/v1/images/sha256:[0-9a-f]{64}");
 
-    /** Issues the read-only bearer token (e.g. a viewer API token). Must not block. */
+    /** Issues the grant: a bearer token for GET /api/v1/images/{digest} only. Must not block. */
     @FunctionalInterface
     public interface Issuer {
         Future<String> grant(String digest, Duration lifetime);
     }
 
     private final Supplier<Future<Collection<String>>> clusterHttpAddresses;
-    private final IntSupplier localHttpPort;
     private final Issuer issuer;
 
-    /**
-     * @param clusterHttpAddresses the HTTP "host:port" every member advertises
-     * @param localHttpPort        this member's HTTP port (a loopback URL with it is this cluster too)
-     */
-    public ImageGrants(Supplier<Future<Collection<String>>> clusterHttpAddresses, IntSupplier localHttpPort,
-                       Issuer issuer) {
+    /** @param clusterHttpAddresses the HTTP "host:port" every member advertises */
+    public ImageGrants(Supplier<Future<Collection<String>>> clusterHttpAddresses, Issuer issuer) {
         this.clusterHttpAddresses = clusterHttpAddresses;
-        this.localHttpPort = localHttpPort;
         this.issuer = issuer;
     }
 
@@ -63,8 +60,7 @@ public final class ImageGrants implements TaskSecrets {
                 return Future.succeededFuture(request);
             }
             String digest = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
-            Duration lifetime = Duration.ofSeconds(request.timeoutSeconds()).plus(PENDING_MARGIN);
-            return issuer.grant(digest, lifetime).map(token -> {
+            return issuer.grant(digest, GRANT_LIFETIME).map(token -> {
                 JsonObject headers = request.spec().getJsonObject("headers", new JsonObject()).copy();
                 headers.put("Authorization", "Bearer " + token);
                 return request.withSecrets(request.secrets().copy().put("headers", headers));
@@ -108,22 +104,6 @@ public final class ImageGrants implements TaskSecrets {
                 return true;
             }
         }
-        return port == localHttpPort.getAsInt() && isLoopback(url.getHost());
-    }
-
-    private static boolean isLoopback(String host) {
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        // Only literal addresses: a name would need a DNS lookup, which may block.
-        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(literal).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
+        return false;
     }
 }

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>no client certificate (and the controller is not insecure): UNAUTHENTICATED;</li>
  *   <li>certificate of another host: PERMISSION_DENIED "certificate is for host X, hello says Y";</li>
- *   <li>revoked host: PERMISSION_DENIED "host X is revoked".</li>
+ *   <li>revoked host: PERMISSION_DENIED "host X is revoked";</li>
+ *   <li>no first message within {@link #HELLO_TIMEOUT}: DEADLINE_EXCEEDED, so that streams opened
+ *   and left silent cannot pile up.</li>
  * </ul>
  * The revocation check is a memory lookup ({@link Revocations}), so it costs no database round
  * trip per Hello. Thread-safe; runs on gRPC's call executor and never blocks.
@@ -35,12 +37,16 @@ public final class AgentAdmission implements ServerInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentAdmission.class);
     public static final Context.Key<String> PEER_HOST_ID = Context.key("muster-peer-host-id");
+    /** How long a Connect stream may stay silent before its Hello; an agent sends it at once. */
+    public static final java.time.Duration HELLO_TIMEOUT = java.time.Duration.ofSeconds(10);
 
+    private final io.vertx.core.Vertx vertx;
     private final Revocations revocations;
     private final boolean insecure;
 
     /** @param insecure plaintext gateway: Hello is not bound to a certificate (revocation still holds) */
-    public AgentAdmission(Revocations revocations, boolean insecure) {
+    public AgentAdmission(io.vertx.core.Vertx vertx, Revocations revocations, boolean insecure) {
+        this.vertx = vertx;
         this.revocations = revocations;
         this.insecure = insecure;
     }
@@ -53,7 +59,9 @@ public final class AgentAdmission implements ServerInterceptor {
         if (!call.getMethodDescriptor().getFullMethodName().equals(AgentGatewayGrpc.getConnectMethod().getFullMethodName())) {
             return listener;
         }
-        return new HelloCheck<>(listener, call, peer.orElse(null));
+        HelloCheck<Q, A> check = new HelloCheck<>(listener, call, peer.orElse(null));
+        check.timer = vertx.setTimer(HELLO_TIMEOUT.toMillis(), id -> check.timeout());
+        return check;
     }
 
     /** Why a Hello for {@code hostId} over a connection with {@code peerHostId} is refused, or empty. */
@@ -62,7 +70,7 @@ public final class AgentAdmission implements ServerInterceptor {
         if (!insecure) {
             if (peerHostId == null) {
                 return Optional.of(Status.UNAUTHENTICATED.withDescription(
-                        "a client certificate is required: enroll the agent with --enroll TOKEN"));
+                        "a client certificate is required: enroll the agent with --enroll-token-file FILE"));
             }
             if (!peerHostId.equals(hostId)) {
                 return Optional.of(Status.PERMISSION_DENIED.withDescription(
@@ -94,8 +102,9 @@ public final class AgentAdmission implements ServerInterceptor {
     private final class HelloCheck<Q, A> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
         private final ServerCall<Q, A> call;
         private final String peerHostId;
-        private boolean checked;
-        private boolean refused;
+        private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean refused;
+        volatile long timer;
 
         HelloCheck(ServerCall.Listener<Q> delegate, ServerCall<Q, A> call, String peerHostId) {
             super(delegate);
@@ -108,8 +117,8 @@ public final class AgentAdmission implements ServerInterceptor {
             if (refused) {
                 return;
             }
-            if (!checked) {
-                checked = true;
+            if (decided.compareAndSet(false, true)) {
+                vertx.cancelTimer(timer);
                 if (message instanceof AgentMessage agentMessage && agentMessage.hasHello()) {
                     Optional<Status> refusal = refusal(agentMessage.getHello().getHostId(), peerHostId);
                     if (refusal.isPresent()) {
@@ -127,6 +136,21 @@ public final class AgentAdmission implements ServerInterceptor {
         public void onHalfClose() {
             if (!refused) {
                 super.onHalfClose();
+            }
+        }
+
+        @Override
+        public void onCancel() {
+            vertx.cancelTimer(timer);
+            super.onCancel();
+        }
+
+        // Before any message the gateway has written nothing on the call, so closing it here is safe.
+        void timeout() {
+            if (decided.compareAndSet(false, true)) {
+                refused = true;
+                call.close(Status.DEADLINE_EXCEEDED.withDescription("no Hello within " + HELLO_TIMEOUT.toSeconds()
+                        + " s of opening the stream"), new Metadata());
             }
         }
     }

@@ -69,7 +69,7 @@ public final class ApiTokens {
     }
 
     private record Stored(String id, String name, Role role, Selector scope, byte[] hash, Instant expiresAt,
-                          Instant revokedAt, long loadedNanos) {
+                          Instant revokedAt, String grant, long loadedNanos) {
     }
 
     private final Pool pool;
@@ -119,6 +119,24 @@ public final class ApiTokens {
     public static String notControllerOwned(String key) {
         return "a scope may only use controller-owned labels (keys starting with '" + Selector.CONTROLLER_OWNED_PREFIX
                 + "', which agents cannot set); '" + key + "' is not one";
+    }
+
+    /**
+     * A download grant: a token that may GET {@code path} and nothing else, for {@code lifetime}.
+     *
+     * @param hostId the one host it is for (recorded; the HTTP API cannot prove who presents it), or null
+     */
+    public Future<TokenSecret> createGrant(String name, String path, String hostId, Duration lifetime, String createdBy) {
+        TokenSecret secret = TokenSecret.generate(PREFIX, random);
+        OffsetDateTime expires = OffsetDateTime.ofInstant(clock.instant().plus(lifetime), ZoneOffset.UTC);
+        return pool.preparedQuery("INSERT INTO api_tokens (id, name, role, scope, secret_hash, expires_at, created_by, "
+                        + "grant_path, grant_host) VALUES ($1, $2, 'viewer', NULL, $3, $4, $5, $6, $7)")
+                .execute(Tuple.tuple().addString(secret.id()).addString(name).addBuffer(Buffer.buffer(secret.hash()))
+                        .addOffsetDateTime(expires).addString(createdBy).addString(path).addString(hostId))
+                .map(x -> {
+                    cache.remove(secret.id());
+                    return secret;
+                });
     }
 
     /**
@@ -203,17 +221,19 @@ public final class ApiTokens {
             if (stored.expiresAt() != null && !clock.instant().isBefore(stored.expiresAt())) {
                 return Future.failedFuture(new Rejected("the API token expired at " + stored.expiresAt()));
             }
-            return Future.succeededFuture(new Principal(stored.id(), stored.name(), stored.role(), stored.scope(), stored.expiresAt()));
+            return Future.succeededFuture(new Principal(stored.id(), stored.name(), stored.role(), stored.scope(), stored.expiresAt(),
+                    stored.grant()));
         });
     }
 
     private Future<Stored> load(String id) {
         databaseReads.incrementAndGet();
-        return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at FROM api_tokens WHERE id = $1")
+        return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at, grant_path "
+                        + "FROM api_tokens WHERE id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        Stored absent = new Stored(id, null, null, null, null, null, null, System.nanoTime());
+                        Stored absent = new Stored(id, null, null, null, null, null, null, null, System.nanoTime());
                         remember(absent);
                         return absent;
                     }
@@ -223,7 +243,7 @@ public final class ApiTokens {
                             Role.fromWireName(row.getString("role")).orElseThrow(),
                             scope == null ? Selector.all() : Selector.parse(scope),
                             row.getBuffer("secret_hash").getBytes(), instant(row.getOffsetDateTime("expires_at")),
-                            instant(row.getOffsetDateTime("revoked_at")), System.nanoTime());
+                            instant(row.getOffsetDateTime("revoked_at")), row.getString("grant_path"), System.nanoTime());
                     remember(stored);
                     return stored;
                 });

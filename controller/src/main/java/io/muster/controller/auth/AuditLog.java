@@ -48,6 +48,7 @@ public final class AuditLog {
     private final Clock clock;
     private final ConcurrentLinkedQueue<AuditEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final int maxQueue;
     static final long DROP_LOG_SECONDS = 10;
     private final Counter droppedQueueFull;
     private final Counter droppedWriteFailed;
@@ -57,6 +58,12 @@ public final class AuditLog {
     private Future<Void> writing = Future.succeededFuture();
 
     public AuditLog(Vertx vertx, Pool pool, Clock clock, MeterRegistry registry) {
+        this(vertx, pool, clock, registry, MAX_QUEUE);
+    }
+
+    /** @param maxQueue events queued at most (a test fills a small queue instead of 100,000 rows) */
+    AuditLog(Vertx vertx, Pool pool, Clock clock, MeterRegistry registry, int maxQueue) {
+        this.maxQueue = maxQueue;
         this.vertx = vertx;
         this.pool = pool;
         this.clock = clock;
@@ -67,7 +74,7 @@ public final class AuditLog {
 
     /** Queues an event stamped now. */
     public void record(String actorId, String actorName, String action, String target, int outcome, String detail) {
-        if (queued.incrementAndGet() > MAX_QUEUE) {
+        if (queued.incrementAndGet() > maxQueue) {
             queue.poll();
             queued.decrementAndGet();
             droppedQueueFull.increment();
@@ -91,7 +98,7 @@ public final class AuditLog {
         if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_SECONDS * 1_000_000_000L) && lastDropLog.compareAndSet(last, now)) {
             unloggedDrops.addAndGet(-drops);
             LOG.warn("audit queue full ({} events): dropped the {} oldest event(s) since the last report; "
-                    + "muster_audit_dropped_total{{reason=\"queue-full\"}} counts them all", MAX_QUEUE, drops);
+                    + "muster_audit_dropped_total{{reason=\"queue-full\"}} counts them all", maxQueue, drops);
         }
     }
 

@@ -37,6 +37,7 @@ public final class AuthRoutes implements ApiPart {
     static final Rule REVOKE_TOKEN = Rule.admin("tokens.revoke", Scoping.UNSCOPED_ONLY);
     static final Rule CREATE_ENROLLMENT_TOKEN = Rule.admin("enrollment-tokens.create", Scoping.UNSCOPED_ONLY);
     static final Rule REVOKE_HOST = Rule.admin("hosts.revoke", Scoping.HOST);
+    static final Rule REENROLL_HOST = Rule.admin("hosts.re-enroll", Scoping.HOST);
     static final Rule AUDIT = Rule.admin("audit.list", Scoping.UNSCOPED_ONLY);
     /** The caller's own token: nothing about the fleet, so any role and any scope may ask. */
     static final Rule WHOAMI_RULE = Rule.viewer("whoami", Scoping.NO_FLEET_DATA);
@@ -72,6 +73,7 @@ public final class AuthRoutes implements ApiPart {
                 .delete("/api/v1/tokens/:id", REVOKE_TOKEN, this::revokeToken)
                 .post("/api/v1/enrollment-tokens", CREATE_ENROLLMENT_TOKEN, this::createEnrollmentToken)
                 .post("/api/v1/hosts/:id/revoke", REVOKE_HOST, this::revokeHost)
+                .post("/api/v1/hosts/:id/re-enroll", REENROLL_HOST, this::allowReenrollment)
                 .get("/api/v1/audit", AUDIT, this::auditPage)
                 .get(WHOAMI, WHOAMI_RULE, this::whoami)
                 .open(CA_PEM, this::caCertificate);
@@ -156,6 +158,18 @@ public final class AuthRoutes implements ApiPart {
         enrollment.create(lifetime, uses, labels, actor(ctx))
                 .onSuccess(secret -> json(ctx, 201, new JsonObject().put("id", secret.id()).put("token", secret.token())))
                 .onFailure(ctx::fail);
+    }
+
+    // An enrolled host id cannot be claimed by an enrollment token; this lets one enrollment through.
+    private void allowReenrollment(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        enrollment.allowReenrollment(id, actor(ctx)).onSuccess(until -> {
+            if (until.isPresent()) {
+                json(ctx, 200, new JsonObject().put("id", id).put("reenrollUntil", until.get().toString()));
+            } else {
+                Problem.notFound("host-not-found", "no host with id '" + id + "'").send(ctx);
+            }
+        }).onFailure(ctx::fail);
     }
 
     private void revokeHost(RoutingContext ctx) {

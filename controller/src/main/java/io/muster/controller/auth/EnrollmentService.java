@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Enrollment gRPC service: spends one use of the enrollment token, verifies the CSR, issues a
  * client certificate for the host id, records it, stamps the token's labels on the host (creating
- * its row if needed) and writes an audit event. A bad token is UNAUTHENTICATED (unknown, used up
+ * its row if needed) and writes an audit event. A host id that already holds a valid agent
+ * certificate cannot be claimed by another enrollment (PERMISSION_DENIED, after the token is
+ * checked and one use spent) unless an admin allowed one more ({@code POST /api/v1/hosts/{id}/re-enroll}): an enrollment token
+ * cannot take over an enrolled host or re-stamp its labels. A bad token is UNAUTHENTICATED (unknown, used up
  * and expired are not told apart), a bad CSR or host id INVALID_ARGUMENT, a revoked host
  * PERMISSION_DENIED.
  *
@@ -76,30 +79,45 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
             }
             EnrollmentTokens.Use use = spent.result().get();
             String actor = "enrollment:" + use.tokenId();
-            X509Certificate certificate;
-            try {
-                certificate = ca.issueAgent(hostId, request.getCsrDer().toByteArray());
-            } catch (InvalidCsrException e) {
-                refuse(response, actor, target, Status.INVALID_ARGUMENT, e.getMessage());
-                return;
-            }
-            store.recordIssued("agent", hostId, certificate)
-                    .compose(x -> stampHost(hostId, blankToNull(request.getHostname()), use.labels()))
-                    .onComplete(done -> {
-                        if (done.failed()) {
-                            internal(response, target, done.cause());
-                            return;
-                        }
-                        audit.record(actor, null, ACTION, target, 200, "serial " + certificate.getSerialNumber().toString(16));
-                        LOG.info("enrolled host {} with enrollment token {}", hostId, use.tokenId());
-                        response.onNext(EnrollResponse.newBuilder()
-                                .setCertificatePem(Pem.encode(certificate))
-                                .setCaCertificatePem(ca.certificatePem())
-                                .putAllLabels(use.labels())
-                                .build());
-                        response.onCompleted();
-                    });
+            // After the token: a caller without a good token learns nothing about which ids are enrolled.
+            tokens.mayClaim(hostId).onComplete(claim -> {
+                if (claim.failed()) {
+                    internal(response, target, claim.cause());
+                } else if (!claim.result()) {
+                    refuse(response, actor, target, Status.PERMISSION_DENIED, "host " + hostId + " is already enrolled; an "
+                            + "admin can allow it to enroll again (POST /api/v1/hosts/" + hostId + "/re-enroll)");
+                } else {
+                    issue(request, hostId, target, use, actor, response);
+                }
+            });
         });
+    }
+
+    private void issue(EnrollRequest request, String hostId, String target, EnrollmentTokens.Use use, String actor,
+                       StreamObserver<EnrollResponse> response) {
+        X509Certificate certificate;
+        try {
+            certificate = ca.issueAgent(hostId, request.getCsrDer().toByteArray());
+        } catch (InvalidCsrException e) {
+            refuse(response, actor, target, Status.INVALID_ARGUMENT, e.getMessage());
+            return;
+        }
+        store.recordIssued("agent", hostId, certificate)
+                .compose(x -> stampHost(hostId, blankToNull(request.getHostname()), use.labels()))
+                .onComplete(done -> {
+                    if (done.failed()) {
+                        internal(response, target, done.cause());
+                        return;
+                    }
+                    audit.record(actor, null, ACTION, target, 200, "serial " + certificate.getSerialNumber().toString(16));
+                    LOG.info("enrolled host {} with enrollment token {}", hostId, use.tokenId());
+                    response.onNext(EnrollResponse.newBuilder()
+                            .setCertificatePem(Pem.encode(certificate))
+                            .setCaCertificatePem(ca.certificatePem())
+                            .putAllLabels(use.labels())
+                            .build());
+                    response.onCompleted();
+                });
     }
 
     // The host shows up in listings before its first connect, with the token's labels on top of

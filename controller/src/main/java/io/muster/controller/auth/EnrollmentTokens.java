@@ -56,6 +56,44 @@ public final class EnrollmentTokens {
      * Completes with empty when it cannot be used (unknown, wrong secret, used up or expired);
      * the reasons are not told apart to the caller on purpose.
      */
+    /** How long an admin's permission to enroll an enrolled host id again stays good. */
+    public static final Duration REENROLL_WINDOW = Duration.ofHours(1);
+
+    /**
+     * Lets an already enrolled host enroll once more within {@link #REENROLL_WINDOW}; completes
+     * with the deadline, or empty when there is no such host.
+     */
+    public Future<Optional<java.time.Instant>> allowReenrollment(String hostId, String allowedBy) {
+        return pool.preparedQuery("""
+                        INSERT INTO reenrollments (host_id, allowed_until, allowed_by)
+                        SELECT id, now() + make_interval(secs => $2), $3 FROM hosts WHERE id = $1
+                        ON CONFLICT (host_id) DO UPDATE SET allowed_until = EXCLUDED.allowed_until,
+                               allowed_by = EXCLUDED.allowed_by
+                        RETURNING allowed_until""")
+                .execute(Tuple.of(hostId, (double) REENROLL_WINDOW.toSeconds(), allowedBy))
+                .map(rows -> rows.size() == 0 ? Optional.<java.time.Instant>empty()
+                        : Optional.of(rows.iterator().next().getOffsetDateTime("allowed_until").toInstant()));
+    }
+
+    /**
+     * Whether {@code hostId} may enroll: yes when it has no valid agent certificate yet, or when an
+     * admin allowed one more enrollment (that permission is used up by this call).
+     */
+    public Future<Boolean> mayClaim(String hostId) {
+        return pool.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM certificates c
+                                        WHERE c.kind = 'agent' AND c.subject = $1 AND c.not_after > now()) AS enrolled""")
+                .execute(Tuple.of(hostId))
+                .compose(rows -> {
+                    if (!rows.iterator().next().getBoolean("enrolled")) {
+                        return Future.succeededFuture(true);
+                    }
+                    return pool.preparedQuery("DELETE FROM reenrollments WHERE host_id = $1 AND allowed_until > now() RETURNING host_id")
+                            .execute(Tuple.of(hostId))
+                            .map(deleted -> deleted.rowCount() == 1);
+                });
+    }
+
     public Future<Optional<Use>> spend(String token) {
         Optional<TokenSecret> parsed = TokenSecret.parse(PREFIX, token);
         if (parsed.isEmpty()) {

@@ -176,10 +176,16 @@ public final class FleetAuthorization implements ServerInterceptor {
             super(delegate);
         }
 
-        /** Holds the token from now on; {@code cancelService} is set first, so an end at once still reaches the service. */
-        void holding(java.util.function.Function<Guarded<Q, A>, HeldTokens.Hold> holdOf, Runnable cancelService) {
+        /**
+         * Holds the token from now on; {@code cancelService} is set first, so an end at once still
+         * reaches the service. False when no hold was given (the token holds too many streams).
+         */
+        boolean holding(java.util.function.Function<Guarded<Q, A>, HeldTokens.Hold> holdOf, Runnable cancelService) {
             this.cancelService = cancelService;
             HeldTokens.Hold taken = holdOf.apply(this);
+            if (taken == null) {
+                return false;
+            }
             boolean alreadyClosed;
             synchronized (this) {
                 hold = taken;
@@ -188,6 +194,7 @@ public final class FleetAuthorization implements ServerInterceptor {
             if (alreadyClosed) {
                 taken.release();
             }
+            return true;
         }
 
         @Override
@@ -214,6 +221,14 @@ public final class FleetAuthorization implements ServerInterceptor {
                 closed = true;
                 super.close(status, trailers);
             }
+            HeldTokens.Hold current = hold;
+            if (current != null) {
+                current.release();
+            }
+        }
+
+        /** The call ended (cancelled by the client or completed): drop the hold. */
+        void release() {
             HeldTokens.Hold current = hold;
             if (current != null) {
                 current.release();
@@ -301,11 +316,18 @@ public final class FleetAuthorization implements ServerInterceptor {
                     finished = true;
                 }
             }
+            // The client went away: its stream holds its token no longer.
+            if (call instanceof Guarded<Q, A> guarded) {
+                guarded.release();
+            }
             enqueue(ServerCall.Listener::onCancel);
         }
 
         @Override
         public void onComplete() {
+            if (call instanceof Guarded<Q, A> guarded) {
+                guarded.release();
+            }
             enqueue(ServerCall.Listener::onComplete);
         }
 
@@ -350,9 +372,17 @@ public final class FleetAuthorization implements ServerInterceptor {
             if (call instanceof Guarded<Q, A> guarded) {
                 String presented;
                 synchronized (this) {
+                    if (finished) {
+                        return;
+                    }
                     presented = token;
                 }
-                guarded.holding(g -> held.hold(presented, caller, g::end), () -> enqueue(ServerCall.Listener::onCancel));
+                if (!guarded.holding(g -> held.holdWithin(presented, method, caller, g::end),
+                        () -> enqueue(ServerCall.Listener::onCancel))) {
+                    refuse(Status.RESOURCE_EXHAUSTED.withDescription("token " + caller.tokenId() + " already has "
+                            + HeldTokens.MAX_STREAMS_PER_TOKEN + " " + method + " streams open; close one first"), null);
+                    return;
+                }
             }
             // The call's own context carries its deadline and cancellation.
             Context context = callContext.withValue(PRINCIPAL, caller);

@@ -30,6 +30,11 @@ public final class HeldTokens {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     public static final Duration SWEEP = Duration.ofSeconds(1);
+    /**
+     * Streams of one kind (a gRPC method) one token may hold open at once: each WatchHosts re-reads
+     * its hosts on a timer, so a token must not multiply that work without bound.
+     */
+    public static final int MAX_STREAMS_PER_TOKEN = 8;
 
     private final Vertx vertx;
     private final ApiTokens tokens;
@@ -40,12 +45,14 @@ public final class HeldTokens {
     /** One open stream's hold on a token. */
     public final class Hold {
         private final String token;
+        private final String kind;
         private final Principal principal;
         private final Consumer<String> end;
         private volatile String ended;
 
-        private Hold(String token, Principal principal, Consumer<String> end) {
+        private Hold(String token, String kind, Principal principal, Consumer<String> end) {
             this.token = token;
+            this.kind = kind;
             this.principal = principal;
             this.end = end;
         }
@@ -114,7 +121,25 @@ public final class HeldTokens {
      * @param end ends the stream with the reason; called at most once, not after {@link Hold#release}
      */
     public Hold hold(String token, Principal principal, Consumer<String> end) {
-        Hold hold = new Hold(token, principal, end);
+        Hold hold = new Hold(token, null, principal, end);
+        holds.add(hold);
+        return hold;
+    }
+
+    /**
+     * Holds {@code token} for an open stream of {@code kind}, unless the token already holds
+     * {@link #MAX_STREAMS_PER_TOKEN} of that kind: then null, and the stream must be refused.
+     */
+    public synchronized Hold holdWithin(String token, String kind, Principal principal, Consumer<String> end) {
+        long open = holds.stream().filter(h -> kind.equals(h.kind) && h.principal.tokenId().equals(principal.tokenId())).count();
+        if (open >= MAX_STREAMS_PER_TOKEN) {
+            return null;
+        }
+        return hold(token, principal, end, kind);
+    }
+
+    private Hold hold(String token, Principal principal, Consumer<String> end, String kind) {
+        Hold hold = new Hold(token, kind, principal, end);
         holds.add(hold);
         return hold;
     }
@@ -122,6 +147,11 @@ public final class HeldTokens {
     /** Open streams holding a token (for tests and the metric). */
     public int size() {
         return holds.size();
+    }
+
+    /** Open streams holding the token with this id. */
+    public long held(String tokenId) {
+        return holds.stream().filter(h -> h.principal.tokenId().equals(tokenId)).count();
     }
 
     private void revoked(String tokenId) {

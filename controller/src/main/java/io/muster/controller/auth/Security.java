@@ -63,7 +63,7 @@ public final class Security {
         this.audit = new AuditLog(vertx, pool, clock, registry);
         this.unauthenticated = new UnauthenticatedLimit(registry, System::nanoTime);
         this.access = new Access(new ScopeGuard(pool));
-        this.admission = new AgentAdmission(revocations, insecure);
+        this.admission = new AgentAdmission(vertx, revocations, insecure);
         this.fleetAuthorization = new FleetAuthorization(tokens, heldTokens, access, audit, unauthenticated);
         this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
         this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);

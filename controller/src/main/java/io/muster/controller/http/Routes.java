@@ -127,6 +127,7 @@ public final class Routes {
                     case HOST -> Subject.host(ctx.pathParam("id"));
                     case TASK -> Subject.task(ctx.pathParam("id"));
                     case TASK_TARGET -> principal != null && principal.scoped() ? reader.apply(ctx) : Subject.none();
+                    case NO_FLEET_DATA -> Subject.path(ctx.normalizedPath());
                     default -> Subject.none();
                 };
             } catch (ProblemException e) {

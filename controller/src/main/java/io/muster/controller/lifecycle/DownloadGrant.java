@@ -11,6 +11,12 @@ import java.time.Duration;
 @FunctionalInterface
 public interface DownloadGrant {
 
+    /**
+     * How long a grant lives from the upgrade's start: the download is its first step. A grant
+     * is for one build and one host (a token that may GET that build's download and nothing else).
+     */
+    Duration LIFETIME = Duration.ofMinutes(15);
+
     /** @return the bearer token, valid for about {@code lifetime} */
     Future<String> grant(String hostId, String version, Duration lifetime);
 }

@@ -113,7 +113,7 @@ public final class LifecycleService implements AutoCloseable {
                     ? DEFAULT_REBOOT_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS);
             // The grant is a secret: the agent gets it in its assignment, task readers never see it.
             Future<JsonObject> secrets = build == null ? Future.succeededFuture(new JsonObject())
-                    : downloads.grant(hostId, build.key(), Duration.ofSeconds(timeout))
+                    : downloads.grant(hostId, build.key(), DownloadGrant.LIFETIME)
                             .map(token -> new JsonObject().put("authorization", "Bearer " + token));
             return secrets.compose(grant -> tasks.create(new TaskRequest(new TaskTarget.ByHosts(List.of(hostId)),
                             TaskKind.LIFECYCLE, spec, timeout, false).withSecrets(grant)))

@@ -17,13 +17,11 @@ import org.junit.jupiter.api.Test;
 class ImageGrantsTest {
 
     private static final String DIGEST = "sha256:" + "ab".repeat(32);
-    private static final int LOCAL_PORT = 8080;
 
     private final List<String> granted = new ArrayList<>();
     private final List<Duration> lifetimes = new ArrayList<>();
     private final ImageGrants grants = new ImageGrants(
             () -> Future.<Collection<String>>succeededFuture(List.of("ctl1.example:8080", "ctl2.example:9090")),
-            () -> LOCAL_PORT,
             (digest, lifetime) -> {
                 granted.add(digest);
                 lifetimes.add(lifetime);
@@ -53,14 +51,18 @@ class ImageGrantsTest {
         assertThat(issued.spec()).isEqualTo(request.spec());
         assertThat(issued.spec().encode()).doesNotContain("tok-1");
         assertThat(granted).containsExactly(DIGEST);
-        assertThat(lifetimes).containsExactly(Duration.ofSeconds(120).plus(ImageGrants.PENDING_MARGIN));
+        assertThat(lifetimes).containsExactly(ImageGrants.GRANT_LIFETIME);
     }
 
     @Test
-    void loopbackWithThisMembersPort_isThisCluster() {
-        assertThat(issue(load("http://127.0.0.1:8080/api/v1/images/" + DIGEST, null)).secrets().getJsonObject("headers")
-                .getString("Authorization")).isEqualTo("Bearer tok-1");
-        assertThat(issue(load("http://localhost:8080/api/v1/images/" + DIGEST, null)).secrets().isEmpty()).isFalse();
+    void loopbackIsNotAMember_evenOnTheMembersPort() {
+        // A listener on the agent's own 127.0.0.1 would receive the grant: only advertised addresses are members.
+        for (String url : List.of("http://127.0.0.1:8080/api/v1/images/" + DIGEST, "http://localhost:8080/api/v1/images/" + DIGEST,
+                "http://[::1]:8080/api/v1/images/" + DIGEST)) {
+            TaskRequest request = load(url, null);
+            assertThat(issue(request)).as(url).isSameAs(request);
+        }
+        assertThat(granted).isEmpty();
     }
 
     @Test
@@ -86,10 +88,10 @@ class ImageGrantsTest {
 
     @Test
     void aGrantThatCannotBeIssued_failsTheRequest() {
-        ImageGrants failing = new ImageGrants(() -> Future.<Collection<String>>succeededFuture(List.of()), () -> LOCAL_PORT,
+        ImageGrants failing = new ImageGrants(() -> Future.<Collection<String>>succeededFuture(List.of("ctl1.example:8080")),
                 (digest, lifetime) -> Future.failedFuture(new IllegalStateException("token store down")));
 
-        Future<TaskRequest> issued = failing.issue(load("http://127.0.0.1:8080/api/v1/images/" + DIGEST, null));
+        Future<TaskRequest> issued = failing.issue(load("http://ctl1.example:8080/api/v1/images/" + DIGEST, null));
 
         assertThat(issued.failed()).isTrue();
         assertThat(issued.cause()).hasMessage("token store down");

@@ -328,6 +328,38 @@ class AccessControlTest {
 
     // --- helpers
 
+    @Test
+    void downloadGrant_opensItsOneArtifactOnly_andAContainerLoadFromAMemberGetsOneForFifteenMinutes() {
+        ApiClient.Answer uploaded = admin.post("/api/v1/images", "grant test image");
+        assertThat(uploaded.status()).as(uploaded.body()).isIn(200, 201);
+        String digest = uploaded.json().getString("digest");
+        String otherDigest = admin.post("/api/v1/images", "another image").json().getString("digest");
+        String grant = Await.result(controller.security().tokens().createGrant("test grant", "/api/v1/images/" + digest, "h-0",
+                Duration.ofMinutes(15), "test")).token();
+        ApiClient granted = TestTokens.client(controller, grant);
+
+        ApiClient.Answer download = granted.get("/api/v1/images/" + digest);
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo("grant test image");
+        assertProblem(granted.get("/api/v1/images/" + otherDigest), 403, "download grant for /api/v1/images/" + digest + " only");
+        for (String path : List.of("/api/v1/hosts", "/api/v1/hosts/h-0", "/api/v1/tasks", "/api/v1/whoami", "/api/v1/cluster",
+                "/api/v1/agent-builds/9.9.9", "/api/v1/agent-builds/9.9.9/download")) {
+            assertThat(granted.get(path).status()).as(path).isEqualTo(403);
+        }
+        assertThat(granted.post("/graphql", "{\"query\":\"{ cluster { members { id } } }\"}").status()).isEqualTo(403);
+        assertThat(grpcStatus(() -> fleet(grant).listHosts(ListHostsRequest.getDefaultInstance())).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+
+        // The grant a container load from this member's advertised address gets: that image's path, 15 minutes.
+        String url = "http://127.0.0.1:" + controller.httpPort() + "/api/v1/images/" + digest;
+        ApiClient.Answer task = admin.post("/api/v1/tasks", "{\"target\":{\"hosts\":[\"h-0\"]},\"kind\":\"container\","
+                + "\"spec\":{\"action\":\"load\",\"url\":\"" + url + "\",\"digest\":\"" + digest + "\"},\"timeoutSeconds\":3600}");
+        assertThat(task.status()).as(task.body()).isEqualTo(201);
+        List<Long> lifetimes = database.longs("SELECT extract(epoch FROM expires_at - created_at)::bigint FROM api_tokens "
+                + "WHERE name = 'image " + digest + " download' AND grant_path = '/api/v1/images/" + digest + "' AND role = 'viewer'");
+        assertThat(lifetimes).singleElement().satisfies(seconds -> assertThat(seconds).isBetween(890L, 910L));
+    }
+
     private void host(String id, Map<String, String> labels) {
         Await.result(controller.hosts().connected(id, null, "0.1.0", "boot"));
         Await.result(controller.hosts().saveInventory(id, Inventories.sample("node-" + id, "digest-" + id)));

@@ -125,6 +125,54 @@ class SecurityEndToEndTest {
     }
 
     @Test
+    void pinnedCaOfAnotherCluster_failsTheHandshake_soTheTokenIsNeverSent() throws Exception {
+        String once = enrollmentToken(1, "{}");
+        String address = "127.0.0.1:" + controller.grpcPort();
+        java.security.cert.X509Certificate otherCluster = CertificateAuthority.generate("another-cluster",
+                java.time.Clock.systemUTC(), new SecureRandom()).certificate();
+        Enroller enroller = new Enroller(new SecureRandom());
+
+        assertThatThrownBy(() -> enroller.enroll(address, once, "host-pinned", null, otherCluster,
+                new AgentCredentials(agentDir("host-pinned"))))
+                .isInstanceOf(EnrollmentException.class)
+                .hasMessageContaining("not signed by the pinned CA")
+                .hasMessageContaining("the enrollment token was not sent");
+
+        // The one use is still there: the token never reached the controller.
+        enroller.enroll(address, once, "host-pinned", null, controller.security().ca().certificate(),
+                new AgentCredentials(agentDir("host-pinned")));
+        assertThat(new AgentCredentials(agentDir("host-pinned")).present()).isTrue();
+    }
+
+    @Test
+    void enrolledHostId_cannotBeClaimedByAnotherToken_untilAnAdminAllowsOneMoreEnrollment() throws Exception {
+        String address = "127.0.0.1:" + controller.grpcPort();
+        Enroller enroller = new Enroller(new SecureRandom());
+        enroller.enroll(address, enrollmentToken(1, "{\"team\":\"blue\"}"), "host-claimed", null, null,
+                new AgentCredentials(agentDir("host-claimed")));
+
+        String rogue = enrollmentToken(3, "{\"team\":\"red\"}");
+        assertThatThrownBy(() -> enroller.enroll(address, rogue, "host-claimed", null, null,
+                new AgentCredentials(agentDir("host-claimer"))))
+                .isInstanceOf(EnrollmentException.class)
+                .hasMessageContaining("PERMISSION_DENIED")
+                .hasMessageContaining("already enrolled");
+        assertThat(new AgentCredentials(agentDir("host-claimer")).present()).isFalse();
+        assertThat(new JsonObject(get("/api/v1/hosts/host-claimed", admin).body()).getJsonObject("labels").getString("team"))
+                .as("the claim re-stamped no label").isEqualTo("blue");
+
+        HttpResponse<String> allowed = post("/api/v1/hosts/host-claimed/re-enroll", admin, "");
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(post("/api/v1/hosts/no-such-host/re-enroll", admin, "").statusCode()).isEqualTo(404);
+        enroller.enroll(address, rogue, "host-claimed", null, null, new AgentCredentials(agentDir("host-reinstalled")));
+        assertThat(new AgentCredentials(agentDir("host-reinstalled")).present()).isTrue();
+        // The permission was for one enrollment.
+        assertThatThrownBy(() -> enroller.enroll(address, rogue, "host-claimed", null, null,
+                new AgentCredentials(agentDir("host-third"))))
+                .isInstanceOf(EnrollmentException.class).hasMessageContaining("already enrolled");
+    }
+
+    @Test
     void helloForAnotherHostIsRefused() throws Exception {
         Path dataDir = agentDir("host-a");
         new Enroller(new SecureRandom()).enroll("127.0.0.1:" + controller.grpcPort(), enrollmentToken(1, "{}"), "host-a",

@@ -115,10 +115,10 @@ class UnauthenticatedLimitTest {
         try {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Database open = Await.result(Database.open(vertx, database.url()));
-            AuditLog audit = new AuditLog(vertx, open.pool(), Clock.systemUTC(), registry);
+            AuditLog audit = new AuditLog(vertx, open.pool(), Clock.systemUTC(), registry, 50);
             // The periodic flush waits on the log's monitor: nothing leaves the queue meanwhile.
             synchronized (audit) {
-                for (int i = 0; i < AuditLog.MAX_QUEUE + 7; i++) {
+                for (int i = 0; i < 50 + 7; i++) {
                     audit.record(null, null, "test flood", null, 401, null);
                 }
             }

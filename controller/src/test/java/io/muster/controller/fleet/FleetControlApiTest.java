@@ -40,6 +40,7 @@ import io.muster.proto.v1.WatchTaskRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,6 +128,48 @@ class FleetControlApiTest {
         public void onCompleted() {
             completed = true;
         }
+    }
+
+    @Test
+    void watchHosts_aTokenHoldsAtMostEightAtOnce_theNinthIsRefusedUntilOneCloses() {
+        String token = Await.result(fixture.tokens.create("watcher", io.muster.controller.access.Role.VIEWER, null, null, "test"))
+                .token();
+        List<io.grpc.Context.CancellableContext> open = new ArrayList<>();
+        List<Collector<HostChange>> watches = new ArrayList<>();
+        for (int i = 0; i < io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN; i++) {
+            Collector<HostChange> watch = new Collector<>();
+            io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+            context.run(() -> async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), watch));
+            open.add(context);
+            watches.add(watch);
+        }
+        await().atMost(DEADLINE).until(() -> watches.stream().allMatch(w -> !w.messages.isEmpty()));
+        assertThat(watches).allMatch(w -> w.error.get() == null);
+
+        Collector<HostChange> ninth = new Collector<>();
+        async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), ninth);
+        await().atMost(DEADLINE).until(() -> ninth.error.get() != null);
+        io.grpc.Status refused = io.grpc.Status.fromThrowable(ninth.error.get());
+        assertThat(refused.getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getDescription()).contains("already has 8");
+        // Another token is not held back by this one's streams.
+        Collector<HostChange> other = new Collector<>();
+        io.grpc.Context.CancellableContext otherContext = io.grpc.Context.current().withCancellation();
+        otherContext.run(() -> async(fixture.adminToken).watchHosts(WatchHostsRequest.getDefaultInstance(), other));
+        await().atMost(DEADLINE).until(() -> !other.messages.isEmpty());
+
+        String tokenId = token.split("_")[1];
+        assertThat(fixture.heldTokens.held(tokenId)).isEqualTo(io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN);
+        open.get(0).cancel(null);
+        Collector<HostChange> again = new Collector<>();
+        io.grpc.Context.CancellableContext againContext = io.grpc.Context.current().withCancellation();
+        await().atMost(DEADLINE).until(() -> fixture.heldTokens.held(tokenId) == io.muster.controller.auth.HeldTokens.MAX_STREAMS_PER_TOKEN - 1);
+        againContext.run(() -> async(token).watchHosts(WatchHostsRequest.getDefaultInstance(), again));
+        await().atMost(DEADLINE).until(() -> !again.messages.isEmpty() || again.error.get() != null);
+        assertThat(again.error.get()).isNull();
+        open.forEach(c -> c.cancel(null));
+        otherContext.cancel(null);
+        againContext.cancel(null);
     }
 
     @Test
