@@ -144,6 +144,9 @@ class InstallEndToEndIT {
     @Order(2)
     void rerun_changesNothingOnInstalledOnlineHosts() throws Exception {
         String supervisor = good1.sh("systemctl show -p MainPID --value muster-agent").strip();
+        // The service's main process is the supervisor script, not a JVM; the agent JVM runs under it.
+        assertThat(good1.sh("tr '\\0' ' ' < /proc/" + supervisor + "/cmdline")).contains("agent-supervisor.sh agent");
+        assertThat(good1.status("pgrep -P " + supervisor + " -f '[M]usterCommand agent'")).as("agent JVM").isZero();
         String packageId = good1.sh("cat /opt/muster-agent/package-id").strip();
 
         Run run = muster("install", "--host", good1.address, "--host", good2.address,
@@ -169,7 +172,8 @@ class InstallEndToEndIT {
         assertThat(run.byHost().get(good2.address).getString("result")).isEqualTo("removed");
         assertThat(good2.status("systemctl cat muster-agent.service")).as("unit gone").isNotZero();
         assertThat(good2.status("test -e /opt/muster-agent")).isNotZero();
-        assertThat(good2.status("pgrep -f '[m]uster[.]jar'")).as("agent stopped").isNotZero();
+        // Neither the supervisor script nor the agent JVM (its class path is in CLASSPATH, not on its command line).
+        assertThat(good2.status("pgrep -f '[a]gent-supervisor[.]sh|[M]usterCommand agent'")).as("agent stopped").isNotZero();
         assertThat(good2.sh("cat /var/lib/muster-agent/host-id").strip()).as("data kept").isEqualTo(hostId);
         assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("lifecycle")).isEqualTo("decommissioned");
         // the other host is untouched
