@@ -129,7 +129,8 @@ class InstallEndToEndIT {
             assertThat(host.status("test -e /etc/muster/enroll.token")).isNotZero();
             // the token never on a command line or in the agent's log
             assertThat(host.sh("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; journalctl -u muster-agent --no-pager"))
-                    .contains("/opt/muster-agent/muster.jar").doesNotContain(enrollToken);
+                    .contains("agent-supervisor.sh agent --config", "io.muster.cli.MusterCommand agent --config")
+                    .doesNotContain(enrollToken);
             assertThat(host.sh("systemctl is-enabled muster-agent").strip()).isEqualTo("enabled");
         }
         assertThat(results.get(wrongKey.address).getString("result")).isEqualTo("failed");
