@@ -38,81 +38,49 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code muster install}, a rerun, and {@code muster uninstall --decommission} against real
  * servers: Debian containers with systemd and sshd on the Podman engine, and a real controller
- * with its TLS gateway and enrollment. Two good hosts enroll over mTLS and show online; a host
- * whose key does not match the known hosts file and a host that refuses the login key are
- * reported with their reasons while the others succeed. The steps build on each other (ordered);
- * the hosts live for the whole class.
+ * with its TLS gateway and enrollment (the shared {@link Testbed}). Two good hosts enroll over
+ * mTLS, each as a host of its own, and show online; a host whose key does not match the known
+ * hosts file and a host that refuses the login key are reported with their reasons while the
+ * others succeed. The steps build on each other (ordered).
  */
 @ExtendWith(TargetHosts.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallEndToEndIT {
 
-    private Path temp;
-    private TestDatabase database;
-    private Controller controller;
-    private final List<TargetHosts.Host> hosts = new ArrayList<>();
+    private Testbed testbed;
     private TargetHosts.Host good1;
     private TargetHosts.Host good2;
     private TargetHosts.Host wrongKey;
     private TargetHosts.Host refusing;
-    private TargetHosts.ClientKey key;
     private Path knownHosts;
-    private String admin;
+    private Path enrollTokenFile;
     private String enrollToken;
     private final Map<String, String> hostIds = new HashMap<>();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    void start(@TempDir Path dir) throws Exception {
-        temp = dir;
-        key = TargetHosts.ClientKey.create(temp.resolve("id_ecdsa"));
-        good1 = started(TargetHosts.Host.start(key.authorizedKey()));
-        good2 = started(TargetHosts.Host.start(key.authorizedKey()));
-        wrongKey = started(TargetHosts.Host.start(key.authorizedKey()));
-        refusing = started(TargetHosts.Host.start(null));
+    void start(Testbed testbed, @TempDir Path temp) throws Exception {
+        this.testbed = testbed;
+        good1 = testbed.host(Testbed.Role.PUSH_1);
+        good2 = testbed.host(Testbed.Role.PUSH_2);
+        wrongKey = testbed.host(Testbed.Role.WRONG_HOST_KEY);
+        refusing = testbed.host(Testbed.Role.REFUSING);
         List<String> known = new ArrayList<>();
         known.addAll(good1.knownHostsLines(good1.address));
         known.addAll(good2.knownHostsLines(good2.address));
         known.addAll(refusing.knownHostsLines(refusing.address));
         known.addAll(good1.knownHostsLines(wrongKey.address)); // someone else's keys under its address
         knownHosts = Files.write(temp.resolve("known_hosts"), known);
-
-        database = TestDatabase.create();
-        Path adminFile = temp.resolve("admin.token");
-        // Agents reach the controller at the engine bridge's gateway, so that is the address its certificate names.
-        controller = Controller.start(new ControllerConfig(database.url(), 0, 0, temp.resolve("controller"), List.of(), 0,
-                good1.gateway(), "install-" + UUID.randomUUID(), Duration.ofSeconds(3), Duration.ofSeconds(1))
-                .withInsecure(false)
-                .withAdminTokenFile(adminFile));
-        admin = Files.readString(adminFile).strip();
-        enrollToken = api("POST", "/api/v1/enrollment-tokens", "{\"expiresInSeconds\":900,\"maxUses\":10}").getString("token");
-        Files.writeString(temp.resolve("enroll.token"), enrollToken + "\n");
-        Files.writeString(temp.resolve("ca.pem"), get("/api/v1/ca.pem"));
-    }
-
-    private TargetHosts.Host started(TargetHosts.Host host) {
-        hosts.add(host);
-        return host;
-    }
-
-    @AfterAll
-    void stop() {
-        hosts.forEach(TargetHosts.Host::close);
-        if (controller != null) {
-            controller.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        enrollTokenFile = testbed.enrollTokenFile("install-enroll.token", 10);
+        enrollToken = Files.readString(enrollTokenFile).strip();
     }
 
     @Test
     @Order(1)
     void install_enrollsEveryGoodHostOverMutualTls_andReportsTheBadOnesWithTheirReasons() throws Exception {
         Run run = muster("install", "--host", good1.address, "--host", good2.address, "--host", wrongKey.address,
-                "--host", refusing.address, "--enroll-token-file", temp.resolve("enroll.token").toString(),
-                "--ca-cert", temp.resolve("ca.pem").toString(), "--parallel", "4", "--online-timeout", "4m");
+                "--host", refusing.address, "--enroll-token-file", enrollTokenFile.toString(),
+                "--ca-cert", testbed.caCert().toString(), "--parallel", "4", "--online-timeout", "4m");
 
         assertThat(run.code).as("exit code when some hosts failed; stderr: %s", run.err).isEqualTo(3);
         Map<String, JsonObject> results = run.byHost();
@@ -122,7 +90,7 @@ class InstallEndToEndIT {
             String hostId = result.getString("hostId");
             assertThat(hostId).isEqualTo(host.sh("cat /var/lib/muster-agent/host-id").strip());
             hostIds.put(host.address, hostId);
-            assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("state")).isEqualTo("online");
+            assertThat(testbed.state(hostId)).contains("online");
             // enrolled with a certificate (mTLS from then on), the token consumed and gone
             assertThat(host.sh("stat -c %a /var/lib/muster-agent/tls/agent.key /var/lib/muster-agent/tls/agent.crt").lines())
                     .containsOnly("600");
@@ -133,6 +101,7 @@ class InstallEndToEndIT {
                     .doesNotContain(enrollToken);
             assertThat(host.sh("systemctl is-enabled muster-agent").strip()).isEqualTo("enabled");
         }
+        assertThat(hostIds.get(good1.address)).as("each server its own host").isNotEqualTo(hostIds.get(good2.address));
         assertThat(results.get(wrongKey.address).getString("result")).isEqualTo("failed");
         assertThat(results.get(wrongKey.address).getString("detail")).startsWith("host key mismatch");
         assertThat(wrongKey.status("test -e /opt/muster-agent")).isNotZero();
@@ -151,7 +120,7 @@ class InstallEndToEndIT {
         String packageId = good1.sh("cat /opt/muster-agent/package-id").strip();
 
         Run run = muster("install", "--host", good1.address, "--host", good2.address,
-                "--enroll-token-file", temp.resolve("enroll.token").toString(), "--ca-cert", temp.resolve("ca.pem").toString());
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
 
         assertThat(run.code).as(run.err).isZero();
         for (TargetHosts.Host host : List.of(good1, good2)) {
@@ -176,18 +145,19 @@ class InstallEndToEndIT {
         // Neither the supervisor script nor the agent JVM (its class path is in CLASSPATH, not on its command line).
         assertThat(good2.status("pgrep -f '[a]gent-supervisor[.]sh|[M]usterCommand agent'")).as("agent stopped").isNotZero();
         assertThat(good2.sh("cat /var/lib/muster-agent/host-id").strip()).as("data kept").isEqualTo(hostId);
-        assertThat(api("GET", "/api/v1/hosts/" + hostId, null).getString("lifecycle")).isEqualTo("decommissioned");
-        // the other host is untouched
+        assertThat(testbed.api("GET", "/api/v1/hosts/" + hostId, null).getString("lifecycle")).isEqualTo("decommissioned");
+        // the other host is untouched: its agent runs and the controller still has it online
         assertThat(good1.sh("systemctl is-active muster-agent").strip()).isEqualTo("active");
+        assertThat(testbed.state(hostIds.get(good1.address))).contains("online");
     }
 
     private Run muster(String verb, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(verb));
         all.addAll(List.of(args));
-        all.addAll(List.of("--identity", key.file().toString(), "--known-hosts", knownHosts.toString(),
-                "--url", "http://127.0.0.1:" + controller.httpPort(), "--token", admin, "-o", "json"));
+        all.addAll(List.of("--identity", testbed.key.file().toString(), "--known-hosts", knownHosts.toString(),
+                "--url", testbed.base(), "--token", testbed.admin(), "-o", "json"));
         if (verb.equals("install")) {
-            all.addAll(List.of("--controller", good1.gateway() + ":" + controller.grpcPort(), "--agent-jar", distribution().toString()));
+            all.addAll(List.of("--controller", testbed.controllerAddress(), "--agent-jar", distribution().toString()));
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -195,6 +165,7 @@ class InstallEndToEndIT {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int code = commandLine.execute(all.toArray(String[]::new));
+        System.out.print(err); // per-host lines with their times, in the failsafe report
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -221,20 +192,5 @@ class InstallEndToEndIT {
             }
             return results;
         }
-    }
-
-    private JsonObject api(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path))
-                .header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isBetween(200, 299);
-        return new JsonObject(response.body());
-    }
-
-    private String get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

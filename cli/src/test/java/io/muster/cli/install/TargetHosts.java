@@ -12,12 +12,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
@@ -31,9 +34,11 @@ import org.testcontainers.utility.DockerImageName;
  * address on the engine's bridge, its own host keys and an authorized_keys file.
  *
  * <p>As an {@link ExecutionCondition}: the one rule for a missing engine. On a developer machine
- * the test class is skipped with a message saying why; under CI ({@code CI=true}) it fails.
+ * the test class is skipped with a message saying why; under CI ({@code CI=true}) it fails. As a
+ * {@link ParameterResolver}: hands out the one {@link Testbed} of this test JVM, started by the
+ * first class that asks and closed after the last test (it lives in JUnit's root store).
  */
-public final class TargetHosts implements ExecutionCondition {
+public final class TargetHosts implements ExecutionCondition, ParameterResolver {
 
     private static final Path BUILD_SCRIPT = Path.of("..", "installer", "host-image", "build.sh");
     private static String image;
@@ -49,6 +54,24 @@ public final class TargetHosts implements ExecutionCondition {
         }
         return ConditionEvaluationResult.disabled(missing + " — skipped (start one: podman system service --time=0 "
                 + "unix:///run/podman/podman.sock)");
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Testbed.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        // computeIfAbsent is atomic: a class that asks while another is starting the testbed waits for it.
+        return context.getRoot().getStore(ExtensionContext.Namespace.create(TargetHosts.class))
+                .computeIfAbsent(Testbed.class, type -> {
+                    try {
+                        return Testbed.start();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the installer testbed did not start", e);
+                    }
+                }, Testbed.class);
     }
 
     private static String missingEngine() {
@@ -113,6 +136,10 @@ public final class TargetHosts implements ExecutionCondition {
                 container.withCopyToContainer(Transferable.of(authorizedKey.getBytes(StandardCharsets.US_ASCII), 0600),
                         "/root/.ssh/authorized_keys");
             }
+            // A machine id of its own, as every real server has: left empty, systemd in every container of
+            // this engine derives the same one, and the agents would all enroll as one host.
+            container.withCopyToContainer(Transferable.of((UUID.randomUUID().toString().replace("-", "") + "\n")
+                    .getBytes(StandardCharsets.US_ASCII), 0444), "/etc/machine-id");
             container.start();
             Host host = new Host(container);
             host.await("systemctl is-active ssh", "active", Duration.ofSeconds(90));

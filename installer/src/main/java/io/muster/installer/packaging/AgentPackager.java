@@ -45,6 +45,21 @@ public final class AgentPackager {
         }
     }
 
+    /**
+     * The package id {@link #build} would give {@code spec}, without writing an archive: the
+     * contents are staged (small files only; the jars are read in place) and digested. What a
+     * rerun of {@code muster install} compares with each host's installed id before it builds a
+     * package no host may need.
+     */
+    public static String packageId(AgentPackageSpec spec) throws IOException {
+        Path staging = Files.createTempDirectory("muster-package");
+        try {
+            return PackageContents.stage(spec, staging.resolve("files")).packageId();
+        } finally {
+            delete(staging);
+        }
+    }
+
     private static String fileName(PackageContents contents, PackageFormat format) {
         return switch (format) {
             case DEB -> AgentLayout.PACKAGE_NAME + "_" + contents.packageVersion() + "_all.deb";

@@ -44,12 +44,13 @@ public final class AgentInstall implements FleetRun.HostJob {
         try {
             progress.step(host, "inspect");
             HostFacts facts = inspect(shell);
-            AgentPackager.Built built = packages.get(facts.format());
-            if (facts.installed() && facts.packageId().equals(built.packageId()) && facts.running() && facts.hostId() != null
+            String packageId = packages.packageId();
+            if (facts.installed() && facts.packageId().equals(packageId) && facts.running() && facts.hostId() != null
                     && online(facts.hostId())) {
-                return new HostResult(host, HostOutcome.UNCHANGED, facts.hostId(), "package " + built.packageId()
+                return new HostResult(host, HostOutcome.UNCHANGED, facts.hostId(), "package " + packageId
                         + " installed, running and online", Duration.between(start, Instant.now()));
             }
+            AgentPackager.Built built = packages.get(facts.format());
             check(facts, built);
             if (!facts.enrolled()) {
                 progress.step(host, "token");

@@ -98,6 +98,11 @@ class AgentPackagerTest {
 
         assertThat(again.packageId()).isEqualTo(plain.packageId());
         assertThat(withToken.packageId()).isNotEqualTo(plain.packageId());
+        // what a rerun of muster install compares, without building an archive
+        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null)))
+                .isEqualTo(plain.packageId());
+        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.2:7070"), distribution, null, null)))
+                .isNotEqualTo(plain.packageId());
         Map<String, TarArchiveEntry> entries = tar(withToken.file());
         assertThat(entries.get("etc/muster/enroll.token").getMode() & 07777).isEqualTo(0600);
         assertThat(entries.get("opt/muster-agent/package/postinst").getMode() & 07777).isEqualTo(0755);
