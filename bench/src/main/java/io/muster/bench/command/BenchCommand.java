@@ -7,6 +7,7 @@ import io.muster.bench.scenario.BenchSettings;
 import io.muster.bench.scenario.FootprintScenario;
 import io.muster.bench.scenario.ScenarioName;
 import io.muster.bench.peer.PeerScenario;
+import io.muster.bench.install.InstallScenario;
 import io.muster.cli.CommandFailure;
 import io.muster.cli.MusterCommand;
 import io.muster.cli.controller.ControllerCommand;
@@ -39,8 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "muster bench", mixinStandardHelpOptions = true,
         description = {"Measure Muster at fleet scale on this machine (controllers and simulated agents as processes).",
                 "Scenarios: ceiling (the machine's raw gRPC and PostgreSQL rates), connect, steady, fanout, failover;"
-                        + " peer (Ansible vs Muster, facter vs the agent's inventory) and footprint (one real agent's memory)"
-                        + " only when asked for."})
+                        + " peer (Ansible vs Muster, facter vs the agent's inventory), footprint (one real agent's memory)"
+                        + " and install (muster install vs Ansible onto container hosts) only when asked for."})
 public final class BenchCommand implements Callable<Integer> {
 
     static final int QUICK_AGENTS = 5_000;
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     Duration heartbeat;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: rollout, peer, footprint).")
+            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: rollout, peer, footprint, install).")
     List<String> scenarios;
 
     @Option(names = "--quick", description = "The short run: N = " + QUICK_AGENTS + ", shorter phases; under 3 minutes.")
@@ -108,6 +109,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Host counts of the peer comparison (default: ${DEFAULT-VALUE}).")
     List<Integer> peerHosts;
 
+    @Option(names = "--hosts", split = ",", paramLabel = "K[,K...]", defaultValue = "5,20",
+            description = "install: container hosts per run, each count with muster install and with Ansible (default: ${DEFAULT-VALUE}).")
+    List<Integer> installHosts;
+
     @Option(names = "--footprint-idle", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "footprint: how long the agent settles after it connected before idle is measured (default: 60s, 20s with --quick).")
     Duration footprintIdle;
@@ -141,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         Duration steady = duration != null ? duration : quick ? Duration.ofSeconds(10) : Duration.ofSeconds(60);
         positive("--agents-per-channel", agentsPerChannel);
         positive("--connect-rate", connectRate);
+        installHosts.forEach(k -> positive("--hosts", k));
         Path out = output != null ? output : Path.of("bench", "results", stamp);
         Path data = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "muster-bench-" + stamp);
         BenchSettings settings;
@@ -161,7 +167,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> agentLaunch = agentCommand();
         BenchRun run = new BenchRun(settings, fleet, java, System.out, System.console() != null, clock,
                 commandLine(), context -> List.of(new PeerScenario(settings.peerHosts(), fleet, java, JavaCommand.agentJvmOptions())),
-                context -> List.of(new FootprintScenario(fleet, java, agentLaunch, idle)));
+                context -> List.of(new FootprintScenario(fleet, java, agentLaunch, idle)),
+                context -> List.of(new InstallScenario(installHosts, fleet, java, sourceTree())));
         try {
             run.run();
         } catch (IllegalStateException e) {
@@ -193,6 +200,12 @@ public final class BenchCommand implements Callable<Integer> {
         return List.of(launcher.get().toString(), "agent");
     }
 
+    /** The source tree the bench runs from (install: its launcher and the host image script). */
+    private Path sourceTree() {
+        return launcherScript().map(Path::getParent).orElseThrow(() -> new CommandFailure(
+                "install: no muster launcher found next to the bench's build; run the bench from a source tree (./muster bench)"));
+    }
+
     /** {@code <root>/muster}, where the bench's classes are {@code <root>/bench/target/...}. */
     static Optional<Path> launcherScript() {
         try {
@@ -216,7 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
         Set<ScenarioName> chosen = EnumSet.noneOf(ScenarioName.class);
         for (String name : scenarios) {
             chosen.add(ScenarioName.fromWireName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, rollout, failover, peer or footprint")));
+                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, rollout, failover, peer, footprint or install")));
         }
         return chosen;
     }

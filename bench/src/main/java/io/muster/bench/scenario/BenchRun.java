@@ -43,16 +43,19 @@ public final class BenchRun {
     private final String commandLine;
     private final Function<BenchContext, List<Scenario>> peer;
     private final Function<BenchContext, List<Scenario>> footprint;
+    private final Function<BenchContext, List<Scenario>> install;
 
     /**
      * @param peer the peer comparison's scenarios (they live above the bench's fleet: Ansible and
      *             real agents), asked for only when {@code peer} is chosen
      * @param footprint the footprint scenario (it starts the agent as a person does, which only the
      *             command knows), asked for only when {@code footprint} is chosen
+     * @param install the install comparison (container hosts, the source tree's launcher), asked
+     *             for only when {@code install} is chosen
      */
     public BenchRun(BenchSettings settings, FleetSettings fleetSettings, JvmCommand java, PrintStream out,
                     boolean terminal, Clock clock, String commandLine, Function<BenchContext, List<Scenario>> peer,
-                    Function<BenchContext, List<Scenario>> footprint) {
+                    Function<BenchContext, List<Scenario>> footprint, Function<BenchContext, List<Scenario>> install) {
         this.settings = settings;
         this.fleetSettings = fleetSettings;
         this.java = java;
@@ -62,6 +65,7 @@ public final class BenchRun {
         this.commandLine = commandLine;
         this.peer = peer;
         this.footprint = footprint;
+        this.install = install;
     }
 
     /** Runs everything; returns the results directory. */
@@ -113,6 +117,7 @@ public final class BenchRun {
                     case FAILOVER -> List.of(new FailoverScenario());
                     case PEER -> peer.apply(context);
                     case FOOTPRINT -> footprint.apply(context);
+                    case INSTALL -> install.apply(context);
                 };
                 for (Scenario scenario : scenarios) {
                     ScenarioResult result;

@@ -10,12 +10,12 @@ import java.util.Optional;
  * the ceilings on a quiet machine first, then the fleet from nothing (connect), idle (steady),
  * one task to all (fanout), a rollout in waves with a failure budget (rollout, only when asked
  * for), a member killed under load (failover: last, it leaves the fleet one member short). {@code peer} (Ansible and real agents) and {@code footprint} (one real agent's
- * memory) run on their own, without the simulated fleet, and only when asked for.
+ * memory) and {@code install} (push install onto container hosts, next to Ansible) run on their own, without the simulated fleet, and only when asked for.
  */
 public enum ScenarioName {
-    CEILING, CONNECT, STEADY, FANOUT, ROLLOUT, FAILOVER, PEER, FOOTPRINT;
+    CEILING, CONNECT, STEADY, FANOUT, ROLLOUT, FAILOVER, PEER, FOOTPRINT, INSTALL;
 
-    /** The default set: everything but peer and footprint. */
+    /** The default set: everything but peer, footprint and install. */
     public static final List<ScenarioName> DEFAULTS = List.of(CEILING, CONNECT, STEADY, FANOUT, FAILOVER);
 
     public String wireName() {

@@ -32,4 +32,10 @@ class BenchCommandTest {
         assertThat(run("--connect-rate", "0")).isEqualTo(2);
         assertThat(err.toString().strip()).startsWith("muster bench: --connect-rate must be at least 1");
     }
+
+    @Test
+    void zeroInstallHosts_isUsageErrorNamingTheOption() {
+        assertThat(run("--scenario", "install", "--hosts", "5,0")).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("muster bench: --hosts must be at least 1, got 0");
+    }
 }
