@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every FleetControl method takes one request message, so the call is held (nothing reaches
  * the service) until the token is verified and that message passed; events are then replayed in
- * order. A streaming call (WatchHosts, WatchTask) holds its token in {@link HeldTokens} while it is
+ * order. A streaming call (WatchHosts, WatchTask, WatchRollout) holds its token in {@link HeldTokens} while it is
  * open: each message it sends checks the token first, and the stream is closed UNAUTHENTICATED
  * (and the service told the call is cancelled) once the token is revoked or expires.
  * Non-blocking: checks complete from database futures.
@@ -69,23 +69,25 @@ public final class FleetAuthorization implements ServerInterceptor {
     public static final Set<String> AGENT_SERVICES = Set.of(AgentGatewayGrpc.SERVICE_NAME, EnrollmentGrpc.SERVICE_NAME);
 
     /** Every API-token method's rule, by full method name ("muster.v1.FleetControl/ListHosts"). */
-    public static final Map<String, MethodRule> RULES = Map.of(
-            fleet("ListHosts"), new MethodRule(Rule.viewer("hosts.list", Scoping.HOST_QUERY), request -> Subject.none()),
-            fleet("WatchHosts"), new MethodRule(Rule.viewer("hosts.watch", Scoping.HOST_QUERY), request -> Subject.none()),
-            fleet("GetHost"), new MethodRule(Rule.viewer("hosts.get", Scoping.HOST),
-                    request -> Subject.host(((GetHostRequest) request).getHostId().trim())),
-            fleet("SubmitTask"), new MethodRule(Rule.operator("tasks.create", Scoping.TASK_TARGET),
-                    request -> Subject.target(target((SubmitTaskRequest) request))),
-            fleet("WatchTask"), new MethodRule(Rule.viewer("tasks.watch", Scoping.TASK),
-                    request -> Subject.task(((WatchTaskRequest) request).getTaskId())),
-            fleet("CancelTask"), new MethodRule(Rule.operator("tasks.cancel", Scoping.TASK),
-                    request -> Subject.task(((CancelTaskRequest) request).getTaskId())),
+    public static final Map<String, MethodRule> RULES = Map.ofEntries(
+            Map.entry(fleet("ListHosts"), new MethodRule(Rule.viewer("hosts.list", Scoping.HOST_QUERY), request -> Subject.none())),
+            Map.entry(fleet("WatchHosts"), new MethodRule(Rule.viewer("hosts.watch", Scoping.HOST_QUERY), request -> Subject.none())),
+            Map.entry(fleet("GetHost"), new MethodRule(Rule.viewer("hosts.get", Scoping.HOST),
+                    request -> Subject.host(((GetHostRequest) request).getHostId().trim()))),
+            Map.entry(fleet("SubmitTask"), new MethodRule(Rule.operator("tasks.create", Scoping.TASK_TARGET),
+                    request -> Subject.target(target((SubmitTaskRequest) request)))),
+            Map.entry(fleet("WatchTask"), new MethodRule(Rule.viewer("tasks.watch", Scoping.TASK),
+                    request -> Subject.task(((WatchTaskRequest) request).getTaskId()))),
+            Map.entry(fleet("CancelTask"), new MethodRule(Rule.operator("tasks.cancel", Scoping.TASK),
+                    request -> Subject.task(((CancelTaskRequest) request).getTaskId()))),
             // Rollouts and schedules span whatever hosts their targets match: not for scoped tokens, as over REST.
-            fleet("ListRollouts"), new MethodRule(Rule.viewer("rollouts.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
-            fleet("GetRollout"), new MethodRule(Rule.viewer("rollouts.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
-            fleet("ListSchedules"), new MethodRule(Rule.viewer("schedules.list", Scoping.UNSCOPED_ONLY), request -> Subject.none()),
-            fleet("GetSchedule"), new MethodRule(Rule.viewer("schedules.get", Scoping.UNSCOPED_ONLY), request -> Subject.none()));
-    private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"));
+            Map.entry(fleet("ListRollouts"), new MethodRule(Rule.viewer("rollouts.list", Scoping.UNSCOPED_ONLY), request -> Subject.none())),
+            Map.entry(fleet("GetRollout"), new MethodRule(Rule.viewer("rollouts.get", Scoping.UNSCOPED_ONLY), request -> Subject.none())),
+            Map.entry(fleet("SubmitRollout"), new MethodRule(Rule.operator("rollouts.create", Scoping.UNSCOPED_ONLY), request -> Subject.none())),
+            Map.entry(fleet("WatchRollout"), new MethodRule(Rule.viewer("rollouts.events", Scoping.UNSCOPED_ONLY), request -> Subject.none())),
+            Map.entry(fleet("ListSchedules"), new MethodRule(Rule.viewer("schedules.list", Scoping.UNSCOPED_ONLY), request -> Subject.none())),
+            Map.entry(fleet("GetSchedule"), new MethodRule(Rule.viewer("schedules.get", Scoping.UNSCOPED_ONLY), request -> Subject.none())));
+    private static final Set<String> AUDITED = Set.of(fleet("SubmitTask"), fleet("CancelTask"), fleet("SubmitRollout"));
 
     private final ApiTokens tokens;
     private final HeldTokens held;
@@ -149,6 +151,9 @@ public final class FleetAuthorization implements ServerInterceptor {
         public void sendMessage(A message) {
             if (message instanceof SubmitTaskResponse created && !created.getTaskId().isEmpty()) {
                 target = "task:" + created.getTaskId();
+            }
+            if (message instanceof io.muster.proto.v1.Rollout created) {
+                target = "rollout:" + created.getId();
             }
             super.sendMessage(message);
         }

@@ -26,7 +26,9 @@ import io.muster.proto.v1.Host;
 import io.muster.proto.v1.HostChange;
 import io.muster.proto.v1.ListHostsRequest;
 import io.muster.proto.v1.ListHostsResponse;
+import io.muster.proto.v1.SubmitRolloutRequest;
 import io.muster.proto.v1.SubmitTaskRequest;
+import io.muster.proto.v1.WatchRolloutRequest;
 import io.muster.proto.v1.SubmitTaskResponse;
 import io.muster.proto.v1.TaskProgress;
 import io.muster.proto.v1.WatchHostsRequest;
@@ -41,7 +43,8 @@ import java.util.UUID;
 /**
  * The whole FleetControl service: ListHosts and GetHost answered by {@link FleetControlService},
  * WatchHosts, SubmitTask, WatchTask and CancelTask by this package's watches and the task service,
- * ListRollouts, GetRollout, ListSchedules and GetSchedule by {@link SchedulerQueries}.
+ * ListRollouts, GetRollout, ListSchedules and GetSchedule by {@link SchedulerQueries}, SubmitRollout
+ * and WatchRollout by {@link RolloutControl}.
  * Each method's rule is applied before a call reaches here (the auth package's interceptor, with
  * the rules of {@code FleetAuthorization.RULES}); the listings narrow their own selector to the
  * caller's scope.
@@ -61,6 +64,7 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
     private final TaskControl taskControl;
     private final long intervalMs;
     private final SchedulerQueries scheduler;
+    private final RolloutControl rolloutControl;
 
     public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, RolloutService rollouts,
                            ScheduleService schedules) {
@@ -78,6 +82,7 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
         this.tasks = tasks;
         this.taskControl = new TaskControl(tasks);
         this.intervalMs = Math.max(10, watchInterval.toMillis());
+        this.rolloutControl = new RolloutControl(vertx, rollouts, intervalMs);
     }
 
     @Override
@@ -138,6 +143,16 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
     @Override
     public void getRollout(GetRolloutRequest request, StreamObserver<Rollout> response) {
         scheduler.getRollout(request, response);
+    }
+
+    @Override
+    public void submitRollout(SubmitRolloutRequest request, StreamObserver<Rollout> response) {
+        rolloutControl.submit(request, response);
+    }
+
+    @Override
+    public void watchRollout(WatchRolloutRequest request, StreamObserver<Rollout> response) {
+        rolloutControl.watch(request, response);
     }
 
     @Override

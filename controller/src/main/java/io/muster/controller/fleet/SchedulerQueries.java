@@ -74,7 +74,7 @@ final class SchedulerQueries {
         one(request.getScheduleId(), "schedule", schedules::find, SchedulerQueries::schedule, response);
     }
 
-    private static Rollout rollout(JsonObject view) {
+    static Rollout rollout(JsonObject view) {
         return Rollout.newBuilder().setId(view.getString("id")).setState(view.getString("state"))
                 .setReason(view.getString("reason", "") == null ? "" : view.getString("reason", ""))
                 .setTotal(view.getInteger("total")).setView(struct(view)).build();

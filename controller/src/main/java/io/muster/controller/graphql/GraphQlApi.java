@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * GraphQL at {@value #PATH}: queries over HTTP (GET and POST, vertx-web-graphql) and the
- * {@code taskProgress} subscription over a WebSocket on the same path (graphql-transport-ws).
+ * {@code taskProgress} and {@code rolloutProgress} subscriptions over a WebSocket on the same path (graphql-transport-ws).
  * The schema is {@value #SCHEMA}. Every field that fetches data is wired through
  * {@link FieldRules} with its rule, the same rules as the REST operations: host listings are
  * AND-ed with the caller's scope, a host or task outside it reads as null.
@@ -62,6 +62,9 @@ public final class GraphQlApi implements ApiPart {
     private final Map<ServerWebSocket, HeldTokens.Hold> sockets = new ConcurrentHashMap<>();
     /** The close code of a socket whose token was revoked or expired (graphql-transport-ws: Unauthorized). */
     static final short UNAUTHORIZED = 4401;
+
+    /** How often a rolloutProgress subscription reads its rollout (as the REST event stream does). */
+    private static final long ROLLOUT_POLL_MS = 500;
 
     static final Rule ENDPOINT = Rule.viewer("graphql", Scoping.PER_OPERATION);
 
@@ -115,6 +118,14 @@ public final class GraphQlApi implements ApiPart {
                                 throw new GraphQLException("no task with id " + env.getArgument("id"));
                             }
                             return new TaskProgressPublisher(tasks, id.get(), allowed);
+                        })
+                .subscription("rolloutProgress", Rule.viewer("rollouts.events", Scoping.UNSCOPED_ONLY),
+                        env -> Subject.none(), (env, allowed) -> {
+                            Optional<UUID> id = TaskFetchers.id(env.getArgument("id"));
+                            if (id.isEmpty()) {
+                                throw new GraphQLException("no rollout with id " + env.getArgument("id"));
+                            }
+                            return new RolloutProgressPublisher(vertx, rollouts, id.get(), ROLLOUT_POLL_MS, allowed);
                         });
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()),
                 fields.wiring().scalar(JsonScalar.JSON).build());

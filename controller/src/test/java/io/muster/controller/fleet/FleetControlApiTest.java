@@ -32,7 +32,12 @@ import io.muster.proto.v1.GetHostRequest;
 import io.muster.proto.v1.Host;
 import io.muster.proto.v1.HostChange;
 import io.muster.proto.v1.ListHostsRequest;
+import io.muster.proto.v1.SubmitRolloutRequest;
 import io.muster.proto.v1.SubmitTaskRequest;
+import io.muster.proto.v1.WatchRolloutRequest;
+import io.muster.agent.simulation.FleetSimulator;
+import io.muster.agent.simulation.SimulatorConfig;
+import io.muster.controller.access.Role;
 import io.muster.proto.v1.SubmitTaskResponse;
 import io.muster.proto.v1.TaskProgress;
 import io.muster.proto.v1.WatchHostsRequest;
@@ -325,6 +330,107 @@ class FleetControlApiTest {
         assertThatThrownBy(() -> blocking(fixture.paymentsToken).getSchedule(GetScheduleRequest.newBuilder()
                 .setScheduleId(schedule).build())).hasMessageContaining("PERMISSION_DENIED");
         Await.result(fixture.controller.rollouts().abort(UUID.fromString(rollout)));
+    }
+
+    private static SubmitRolloutRequest rollout(Struct strategy, List<String> hostIds) {
+        return SubmitRolloutRequest.newBuilder().addAllHostIds(hostIds).setKind("exec").setSpec(exec().getSpec())
+                .setTimeoutSeconds(60).setStrategy(strategy).build();
+    }
+
+    private static Struct strategy(String field, Value value) {
+        return Struct.newBuilder().putFields(field, value).build();
+    }
+
+    private static Value list(Value... values) {
+        return Value.newBuilder().setListValue(ListValue.newBuilder().addAllValues(List.of(values))).build();
+    }
+
+    private static Value number(double n) {
+        return Value.newBuilder().setNumberValue(n).build();
+    }
+
+    private static Value text(String s) {
+        return Value.newBuilder().setStringValue(s).build();
+    }
+
+    @Test
+    void submitRollout_overSimulatedAgents_watchedToSucceeded() {
+        try (FleetSimulator simulator = FleetSimulator.start(new SimulatorConfig(
+                List.of("127.0.0.1:" + fixture.controller.grpcPort()), 3, 5, 0, null, 0, Duration.ofMillis(20), "gro-"))) {
+            await().atMost(DEADLINE).until(() -> simulator.connectedCount() == 3 && fixture.controller.sessions().size() == 3);
+            // Waves [1, 2]: whole numbers arrive as doubles in a Struct and must still read as counts.
+            Rollout submitted = blocking(fixture.adminToken).submitRollout(
+                    rollout(strategy("waves", list(number(1), number(2))), simulator.hostIds()));
+            assertThat(submitted.getTotal()).isEqualTo(3);
+            assertThat(submitted.getState()).isEqualTo("running");
+
+            Collector<Rollout> watch = new Collector<>();
+            async(fixture.adminToken).watchRollout(WatchRolloutRequest.newBuilder().setRolloutId(submitted.getId()).build(), watch);
+            await().atMost(DEADLINE).until(() -> watch.completed || watch.error.get() != null);
+            assertThat(watch.error.get()).isNull();
+            Rollout last = watch.messages.get(watch.messages.size() - 1);
+            assertThat(last.getState()).isEqualTo("succeeded");
+            assertThat(last.getView().getFieldsMap().get("counts").getStructValue().getFieldsMap().get("succeeded").getNumberValue())
+                    .isEqualTo(3);
+            assertThat(watch.messages).extracting(Rollout::getId).containsOnly(submitted.getId());
+            assertThat(simulator.runsExecutedMoreThanOnce()).isEmpty();
+        }
+    }
+
+    @Test
+    void submitRollout_badInputNamesTheField_viewerAndScopedTokensRefused_watchOfUnknownIsNotFound() {
+        FleetControlGrpc.FleetControlBlockingStub admin = blocking(fixture.adminToken);
+        List<String> hosts = List.of("h-2", "h-3");
+        assertThatThrownBy(() -> admin.submitRollout(rollout(strategy("waves", list()), hosts)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("strategy.waves:");
+                });
+        assertThatThrownBy(() -> admin.submitRollout(rollout(strategy("window", text("150%")), hosts)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("strategy.window:");
+                });
+        assertThatThrownBy(() -> admin.submitRollout(rollout(strategy("batch", number(3)), hosts)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .startsWith("strategy.batch:").contains("unknown strategy field"));
+        assertThatThrownBy(() -> admin.submitRollout(rollout(strategy("window", number(1)), hosts).toBuilder().setKind("teleport").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).startsWith("kind:");
+                });
+        assertThatThrownBy(() -> admin.submitRollout(rollout(strategy("window", number(1)), hosts).toBuilder().setSelector("a=b").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription())
+                        .startsWith("target:").contains("exactly one of selector or host_ids"));
+
+        String viewer = Await.result(fixture.tokens.create("rollout-viewer", Role.VIEWER, null, null, "test")).token();
+        assertThatThrownBy(() -> blocking(viewer).submitRollout(rollout(strategy("window", number(1)), hosts)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                        .isEqualTo(Status.Code.PERMISSION_DENIED));
+        assertThatThrownBy(() -> blocking(fixture.paymentsToken).submitRollout(rollout(strategy("window", number(1)), List.of("h-0"))))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                        .isEqualTo(Status.Code.PERMISSION_DENIED));
+        assertThatThrownBy(() -> admin.watchRollout(WatchRolloutRequest.newBuilder().setRolloutId(UUID.randomUUID().toString()).build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> admin.watchRollout(WatchRolloutRequest.newBuilder().setRolloutId("nope").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("rollout_id"));
+    }
+
+    @Test
+    void watchRollout_endsUnauthenticatedOnceItsTokenIsRevoked() {
+        // h-2 and h-3 have no session here: the rollout stays running, so only the revocation can end the watch.
+        Rollout running = blocking(fixture.adminToken).submitRollout(rollout(strategy("window", number(1)), List.of("h-2", "h-3")));
+        io.muster.controller.auth.TokenSecret viewer = Await.result(fixture.tokens.create("rollout-watcher", Role.VIEWER, null, null, "test"));
+        Collector<Rollout> watch = new Collector<>();
+        async(viewer.token()).watchRollout(WatchRolloutRequest.newBuilder().setRolloutId(running.getId()).build(), watch);
+        await().atMost(DEADLINE).until(() -> !watch.messages.isEmpty());
+        assertThat(watch.messages.get(0).getState()).isEqualTo("running");
+
+        Await.result(fixture.tokens.revoke(viewer.id()));
+        await().atMost(DEADLINE).until(() -> watch.error.get() != null);
+        assertThat(Status.fromThrowable(watch.error.get()).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(watch.completed).isFalse();
+        Await.result(fixture.controller.rollouts().abort(UUID.fromString(running.getId())));
     }
 
     @Test

@@ -246,6 +246,55 @@ class GraphQlApiTest {
     }
 
     @Test
+    void rolloutProgressSubscription_followsTheRolloutToAborted_scopedTokenRefused() {
+        JsonObject request = new JsonObject().put("target", new JsonObject().put("hosts", new JsonArray().add("h-2").add("h-3")))
+                .put("kind", "exec").put("spec", new JsonObject().put("command", new JsonArray().add("true")))
+                .put("strategy", new JsonObject().put("window", 1));
+        String rollout = Await.result(fixture.controller.rollouts().create(fixture.controller.rollouts().parser().parse(request)))
+                .getString("id");
+        List<JsonObject> received = subscribe(fixture.adminToken,
+                "subscription { rolloutProgress(id: \"" + rollout + "\") { id state total reason counts } }");
+        await().atMost(DEADLINE).until(() -> received.stream().anyMatch(m -> "next".equals(m.getString("type"))));
+        JsonObject first = received.stream().filter(m -> "next".equals(m.getString("type"))).findFirst().orElseThrow()
+                .getJsonObject("payload").getJsonObject("data").getJsonObject("rolloutProgress");
+        assertThat(first.getString("id")).isEqualTo(rollout);
+        assertThat(first.getString("state")).isEqualTo("running");
+        assertThat(first.getInteger("total")).isEqualTo(2);
+        assertThat(received).noneMatch(m -> "complete".equals(m.getString("type")));
+
+        Await.result(fixture.controller.rollouts().abort(UUID.fromString(rollout)));
+        await().atMost(DEADLINE).until(() -> received.stream().anyMatch(m -> "complete".equals(m.getString("type"))));
+        JsonObject last = received.stream().filter(m -> "next".equals(m.getString("type"))).reduce((a, b) -> b).orElseThrow()
+                .getJsonObject("payload").getJsonObject("data").getJsonObject("rolloutProgress");
+        assertThat(last.getString("state")).isEqualTo("aborted");
+
+        List<JsonObject> scoped = subscribe(fixture.paymentsToken,
+                "subscription { rolloutProgress(id: \"" + rollout + "\") { id state } }");
+        await().atMost(DEADLINE).until(() -> scoped.stream().anyMatch(m -> "error".equals(m.getString("type"))
+                || "next".equals(m.getString("type")) && m.getJsonObject("payload").getJsonArray("errors") != null));
+        assertThat(scoped).noneMatch(m -> "next".equals(m.getString("type"))
+                && m.getJsonObject("payload").getJsonObject("data") != null
+                && m.getJsonObject("payload").getJsonObject("data").getValue("rolloutProgress") != null);
+    }
+
+    /** Opens a graphql-transport-ws socket with {@code token} and subscribes; returns every message received. */
+    private List<JsonObject> subscribe(String token, String subscription) {
+        List<JsonObject> received = new CopyOnWriteArrayList<>();
+        WebSocketClient client = fixture.vertx.createWebSocketClient();
+        WebSocket socket = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                .setURI("/graphql").addSubProtocol("graphql-transport-ws")
+                .addHeader("Authorization", "Bearer " + token)));
+        socket.textMessageHandler(text -> received.add(new JsonObject(text)));
+        socket.closeHandler(v -> client.close());
+        socket.writeTextMessage(new JsonObject().put("type", "connection_init")
+                .put("payload", new JsonObject().put("authorization", "Bearer " + token)).encode());
+        await().atMost(DEADLINE).until(() -> received.stream().anyMatch(m -> "connection_ack".equals(m.getString("type"))));
+        socket.writeTextMessage(new JsonObject().put("id", "1").put("type", "subscribe")
+                .put("payload", new JsonObject().put("query", subscription)).encode());
+        return received;
+    }
+
+    @Test
     void subscriptionWithoutAValidToken_isRefused() {
         List<JsonObject> received = new CopyOnWriteArrayList<>();
         WebSocketClient client = fixture.vertx.createWebSocketClient();
