@@ -38,6 +38,7 @@ final class ContainerHosts implements AutoCloseable {
     /** Boots {@code count} hosts from {@code image} in parallel; their root accepts {@code authorizedKey}. */
     static ContainerHosts boot(String image, int count, String authorizedKey, Path work, String label)
             throws IOException, InterruptedException {
+        inotifyRoom(count);
         Files.createDirectories(work);
         Path keys = work.resolve("authorized_keys");
         Files.writeString(keys, authorizedKey, StandardCharsets.US_ASCII);
@@ -70,6 +71,25 @@ final class ContainerHosts implements AutoCloseable {
         }
     }
 
+    /**
+     * systemd in each container takes inotify instances of the same (root) user; at the kernel's
+     * default of 128 per user, 20 such containers exhausted them here and systemd exits at boot.
+     * Refuses up front, naming the setting, instead of a host that dies halfway.
+     */
+    private static void inotifyRoom(int count) throws IOException {
+        Path limit = Path.of("/proc/sys/fs/inotify/max_user_instances");
+        if (!Files.isReadable(limit)) {
+            return;
+        }
+        long instances = Long.parseLong(Files.readString(limit).strip());
+        long needed = 6L * count + 16;
+        if (instances < needed) {
+            throw new IllegalStateException(count + " systemd containers need more inotify instances than"
+                    + " fs.inotify.max_user_instances=" + instances + " allows; raise it, e.g. sysctl -w"
+                    + " fs.inotify.max_user_instances=" + Math.max(1024, needed));
+        }
+    }
+
     private static Host start(String image, String name, Path keys, Path machineId) throws IOException, InterruptedException {
         podman("create", "--name", name, "--privileged", "--label", "muster-bench=install", "-e", "container=podman",
                 image, "/sbin/init");
@@ -80,7 +100,10 @@ final class ContainerHosts implements AutoCloseable {
         String state = "";
         while (!state.equals("active")) {
             if (System.nanoTime() > end) {
-                throw new IllegalStateException(name + ": sshd not active after " + SSH_DEADLINE.toSeconds() + " s (" + state + ")");
+                // The container's own last words: systemd that could not start (e.g. out of inotify instances) says why there.
+                String log = run(List.of("podman", "logs", "--tail", "5", name)).out().strip();
+                throw new IllegalStateException(name + ": sshd not active after " + SSH_DEADLINE.toSeconds() + " s (" + state
+                        + "); its log ends: " + log);
             }
             Thread.sleep(300);
             state = run(List.of("podman", "exec", name, "systemctl", "is-active", "ssh")).out().strip();
