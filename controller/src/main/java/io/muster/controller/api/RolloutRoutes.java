@@ -14,19 +14,16 @@ import io.muster.controller.rollout.RolloutRequest;
 import io.muster.controller.rollout.RolloutService;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.TaskCreator;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * /api/v1/rollouts: create (201 once the rollout and its plan are committed), list newest first,
@@ -54,6 +51,8 @@ public final class RolloutRoutes implements ApiPart {
 
     private final Vertx vertx;
     private final RolloutService rollouts;
+    private final ResourceCollection collection = new ResourceCollection("/api/v1/rollouts",
+            id -> new RolloutNotFoundException("no rollout with id " + id), RolloutRoutes::fail);
 
     public RolloutRoutes(Vertx vertx, RolloutService rollouts) {
         this.vertx = vertx;
@@ -63,12 +62,12 @@ public final class RolloutRoutes implements ApiPart {
     @Override
     public void routes(Routes routes) {
         routes.post("/api/v1/rollouts", CREATE, this::create)
-                .get("/api/v1/rollouts", LIST, this::list)
-                .get("/api/v1/rollouts/:id", GET, this::get)
+                .get("/api/v1/rollouts", LIST, ctx -> collection.list(ctx, rollouts::list))
+                .get("/api/v1/rollouts/:id", GET, ctx -> collection.get(ctx, rollouts::find))
                 .patch("/api/v1/rollouts/:id", CHANGE, this::patch)
-                .post("/api/v1/rollouts/:id/pause", PAUSE, ctx -> act(ctx, rollouts::pause))
-                .post("/api/v1/rollouts/:id/resume", RESUME, ctx -> act(ctx, rollouts::resume))
-                .post("/api/v1/rollouts/:id/abort", ABORT, ctx -> act(ctx, rollouts::abort))
+                .post("/api/v1/rollouts/:id/pause", PAUSE, ctx -> collection.act(ctx, rollouts::pause))
+                .post("/api/v1/rollouts/:id/resume", RESUME, ctx -> collection.act(ctx, rollouts::resume))
+                .post("/api/v1/rollouts/:id/abort", ABORT, ctx -> collection.act(ctx, rollouts::abort))
                 .get("/api/v1/rollouts/:id/events", EVENTS, this::events);
     }
 
@@ -82,32 +81,12 @@ public final class RolloutRoutes implements ApiPart {
         }
         RolloutRequest owned = request.createdBy(Callers.principal(ctx)
                 .map(caller -> new TaskCreator(caller.tokenId(), caller.name())).orElse(null));
-        rollouts.create(owned).onSuccess(created -> {
-            ctx.response().putHeader("Location", "/api/v1/rollouts/" + created.getString("id"));
-            HostRoutes.json(ctx, 201, created);
-        }).onFailure(e -> fail(ctx, e));
-    }
-
-    private void list(RoutingContext ctx) {
-        PageRequest page = PageRequest.from(ctx);
-        rollouts.list(page.limit(), page.cursor()).onSuccess(result -> HostRoutes.json(ctx, 200,
-                new JsonObject().put("items", new JsonArray(result.items())).put("next", result.next())))
-                .onFailure(e -> fail(ctx, e));
-    }
-
-    private void get(RoutingContext ctx) {
-        id(ctx).ifPresent(id -> rollouts.find(id).onSuccess(found -> {
-            if (found.isEmpty()) {
-                fail(ctx, new RolloutNotFoundException("no rollout with id " + id));
-            } else {
-                HostRoutes.json(ctx, 200, found.get());
-            }
-        }).onFailure(e -> fail(ctx, e)));
+        collection.created(ctx, rollouts.create(owned));
     }
 
     /** Body {@code {"strategy": {"maxFailures": 20}}}: changes the budget (or window, pause). */
     private void patch(RoutingContext ctx) {
-        Optional<UUID> id = id(ctx);
+        Optional<UUID> id = collection.id(ctx);
         if (id.isEmpty()) {
             return;
         }
@@ -126,13 +105,7 @@ public final class RolloutRoutes implements ApiPart {
             fail(ctx, e);
             return;
         }
-        rollouts.changeStrategy(id.get(), (JsonObject) strategy).onSuccess(view -> HostRoutes.json(ctx, 200, view))
-                .onFailure(e -> fail(ctx, e));
-    }
-
-    private void act(RoutingContext ctx, Function<UUID, Future<JsonObject>> action) {
-        id(ctx).ifPresent(id -> action.apply(id).onSuccess(view -> HostRoutes.json(ctx, 200, view))
-                .onFailure(e -> fail(ctx, e)));
+        collection.reply(ctx, rollouts.changeStrategy(id.get(), (JsonObject) strategy));
     }
 
     /**
@@ -141,7 +114,7 @@ public final class RolloutRoutes implements ApiPart {
      * stream open (it may be resumed). A comment line every 15 s keeps idle connections open.
      */
     private void events(RoutingContext ctx) {
-        Optional<UUID> id = id(ctx);
+        Optional<UUID> id = collection.id(ctx);
         if (id.isEmpty()) {
             return;
         }
@@ -216,16 +189,6 @@ public final class RolloutRoutes implements ApiPart {
     // The rollout will not change any more (a halted one may still be resumed).
     private static boolean over(JsonObject view) {
         return Set.of("succeeded", "aborted", "failed", "unknown").contains(view.getString("state"));
-    }
-
-    private static Optional<UUID> id(RoutingContext ctx) {
-        String text = ctx.pathParam("id");
-        try {
-            return Optional.of(UUID.fromString(text));
-        } catch (IllegalArgumentException e) {
-            fail(ctx, new RolloutNotFoundException("no rollout with id " + text));
-            return Optional.empty();
-        }
     }
 
     static void fail(RoutingContext ctx, Throwable e) {

@@ -12,15 +12,12 @@ import io.muster.controller.schedule.ScheduleConflictException;
 import io.muster.controller.schedule.ScheduleNotFoundException;
 import io.muster.controller.schedule.ScheduleService;
 import io.muster.controller.task.TaskCreator;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * /api/v1/schedules: create (201), list newest first, one schedule with its next ticks and latest
@@ -41,6 +38,8 @@ public final class ScheduleRoutes implements ApiPart {
     static final Rule RESUME = Rule.operator("schedules.resume", Scoping.UNSCOPED_ONLY);
 
     private final ScheduleService schedules;
+    private final ResourceCollection collection = new ResourceCollection("/api/v1/schedules",
+            id -> new ScheduleNotFoundException("no schedule with id " + id), ScheduleRoutes::fail);
 
     public ScheduleRoutes(ScheduleService schedules) {
         this.schedules = schedules;
@@ -49,12 +48,12 @@ public final class ScheduleRoutes implements ApiPart {
     @Override
     public void routes(Routes routes) {
         routes.post("/api/v1/schedules", CREATE, this::create)
-                .get("/api/v1/schedules", LIST, this::list)
-                .get("/api/v1/schedules/:id", GET, this::get)
+                .get("/api/v1/schedules", LIST, ctx -> collection.list(ctx, schedules::list))
+                .get("/api/v1/schedules/:id", GET, ctx -> collection.get(ctx, schedules::find))
                 .patch("/api/v1/schedules/:id", CHANGE, this::patch)
                 .delete("/api/v1/schedules/:id", DELETE, this::delete)
-                .post("/api/v1/schedules/:id/pause", PAUSE, ctx -> act(ctx, schedules::pause))
-                .post("/api/v1/schedules/:id/resume", RESUME, ctx -> act(ctx, schedules::resume));
+                .post("/api/v1/schedules/:id/pause", PAUSE, ctx -> collection.act(ctx, schedules::pause))
+                .post("/api/v1/schedules/:id/resume", RESUME, ctx -> collection.act(ctx, schedules::resume));
     }
 
     private void create(RoutingContext ctx) {
@@ -63,45 +62,19 @@ public final class ScheduleRoutes implements ApiPart {
             return;
         }
         TaskCreator creator = Callers.principal(ctx).map(caller -> new TaskCreator(caller.tokenId(), caller.name())).orElse(null);
-        schedules.create(body.get(), creator).onSuccess(created -> {
-            ctx.response().putHeader("Location", "/api/v1/schedules/" + created.getString("id"));
-            HostRoutes.json(ctx, 201, created);
-        }).onFailure(e -> fail(ctx, e));
-    }
-
-    private void list(RoutingContext ctx) {
-        PageRequest page = PageRequest.from(ctx);
-        schedules.list(page.limit(), page.cursor()).onSuccess(result -> HostRoutes.json(ctx, 200,
-                new JsonObject().put("items", new JsonArray(result.items())).put("next", result.next())))
-                .onFailure(e -> fail(ctx, e));
-    }
-
-    private void get(RoutingContext ctx) {
-        id(ctx).ifPresent(id -> schedules.find(id).onSuccess(found -> {
-            if (found.isEmpty()) {
-                fail(ctx, new ScheduleNotFoundException("no schedule with id " + id));
-            } else {
-                HostRoutes.json(ctx, 200, found.get());
-            }
-        }).onFailure(e -> fail(ctx, e)));
+        collection.created(ctx, schedules.create(body.get(), creator));
     }
 
     private void patch(RoutingContext ctx) {
-        Optional<UUID> id = id(ctx);
+        Optional<UUID> id = collection.id(ctx);
         if (id.isEmpty()) {
             return;
         }
-        body(ctx).ifPresent(patch -> schedules.change(id.get(), patch).onSuccess(view -> HostRoutes.json(ctx, 200, view))
-                .onFailure(e -> fail(ctx, e)));
+        body(ctx).ifPresent(patch -> collection.reply(ctx, schedules.change(id.get(), patch)));
     }
 
     private void delete(RoutingContext ctx) {
-        id(ctx).ifPresent(id -> schedules.delete(id).onSuccess(v -> ctx.response().setStatusCode(204).end())
-                .onFailure(e -> fail(ctx, e)));
-    }
-
-    private void act(RoutingContext ctx, Function<UUID, Future<JsonObject>> action) {
-        id(ctx).ifPresent(id -> action.apply(id).onSuccess(view -> HostRoutes.json(ctx, 200, view))
+        collection.id(ctx).ifPresent(id -> schedules.delete(id).onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(e -> fail(ctx, e)));
     }
 
@@ -117,16 +90,6 @@ public final class ScheduleRoutes implements ApiPart {
             fail(ctx, new InvalidScheduleException("body", "the request body is not valid JSON"));
         }
         return Optional.empty();
-    }
-
-    private static Optional<UUID> id(RoutingContext ctx) {
-        String text = ctx.pathParam("id");
-        try {
-            return Optional.of(UUID.fromString(text));
-        } catch (IllegalArgumentException e) {
-            fail(ctx, new ScheduleNotFoundException("no schedule with id " + text));
-            return Optional.empty();
-        }
     }
 
     static void fail(RoutingContext ctx, Throwable e) {
