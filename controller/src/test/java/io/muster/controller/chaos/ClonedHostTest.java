@@ -7,6 +7,7 @@ import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.FleetFixture;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.muster.controller.gateway.AgentSession;
@@ -22,9 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault: a cloned host. A second real agent starts from a copy of the first one's data directory
@@ -33,26 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * as {@code host.clone_detected}) is raised however often the copy retries. A task to the host
  * runs once, on the first agent; once the first agent is gone the copy takes the host over.
  */
-class ClonedHostTest {
+class ClonedHostTest extends FleetFixture {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-    @TempDir
-    Path temp;
-
     private TestDatabase db;
-    private Controller controller;
-    private final List<Agent> agents = new ArrayList<>();
 
-    @AfterEach
-    void stop() {
-        agents.forEach(Agent::close);
-        if (controller != null) {
-            controller.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+    @Override
+    protected AutoCloseable database() {
+        return db;
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.FleetFixture;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.muster.controller.store.Database;
@@ -22,9 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault: PostgreSQL stops during a fan-out and while API clients submit tasks, then comes back.
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keep the results in their journals; once the database is back every run is terminal, 0
  * accepted tasks lost, 0 runs executed twice, and the recovery time is printed.
  */
-class DatabaseOutageTest {
+class DatabaseOutageTest extends FleetFixture {
 
     static final Duration OUTAGE = Duration.ofSeconds(8);
     /** The stated bound for an API answer while the database is down. */
@@ -45,22 +44,11 @@ class DatabaseOutageTest {
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final int AGENTS = 5;
 
-    @TempDir
-    Path temp;
-
     private EmbeddedDatabase postgres;
-    private Controller controller;
-    private final List<Agent> agents = new ArrayList<>();
 
-    @AfterEach
-    void stop() {
-        agents.forEach(Agent::close);
-        if (controller != null) {
-            controller.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+    @Override
+    protected AutoCloseable database() {
+        return postgres;
     }
 
     @Test

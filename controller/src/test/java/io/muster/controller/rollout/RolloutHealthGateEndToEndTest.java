@@ -7,6 +7,7 @@ import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.FleetFixture;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.muster.testdb.TestDatabase;
@@ -20,36 +21,23 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Health gates and onFailure with real agents running real commands: a wave's hosts are checked
  * after their runs succeed, a failing check is a failure of that host that halts the rollout
  * before the next wave, and the onFailure task then runs on exactly the hosts the rollout changed.
  */
-class RolloutHealthGateEndToEndTest {
+class RolloutHealthGateEndToEndTest extends FleetFixture {
 
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final int HOSTS = 6;
 
-    @TempDir
-    Path temp;
-
     private TestDatabase database;
-    private Controller controller;
-    private final List<Agent> agents = new ArrayList<>();
 
-    @AfterEach
-    void stop() {
-        agents.forEach(Agent::close);
-        if (controller != null) {
-            controller.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    @Override
+    protected AutoCloseable database() {
+        return database;
     }
 
     @Test
