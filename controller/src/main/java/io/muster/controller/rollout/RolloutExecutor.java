@@ -1,6 +1,7 @@
 package io.muster.controller.rollout;
 
 import io.muster.controller.auth.AuditLog;
+import io.muster.controller.cluster.OwnedScan;
 import io.muster.controller.rollout.RecordedStep.StepKind;
 import io.muster.controller.task.InvalidTaskRequestException;
 import io.muster.controller.task.TaskService;
@@ -45,12 +46,9 @@ public final class RolloutExecutor implements AutoCloseable {
     private final AuditLog audit;
     private final String memberId;
     private final Clock clock;
-    private final Duration interval;
+    private final OwnedScan scanner;
     private final Set<UUID> ticking = ConcurrentHashMap.newKeySet();
-    private volatile Predicate<String> owns = id -> false;
     private volatile Runnable changed = () -> { };
-    private long timer = -1;
-    private boolean scanning;
 
     public RolloutExecutor(Vertx vertx, RolloutRepository rollouts, TaskService tasks, AuditLog audit, String memberId,
                            Clock clock, Duration interval) {
@@ -60,15 +58,12 @@ public final class RolloutExecutor implements AutoCloseable {
         this.audit = audit;
         this.memberId = memberId;
         this.clock = clock;
-        this.interval = interval;
+        this.scanner = new OwnedScan(vertx, interval, this::pass);
     }
 
     /** Starts scanning; {@code owns} says whether this member owns a rollout id now. */
-    public synchronized void start(Predicate<String> owns) {
-        this.owns = owns;
-        if (timer < 0) {
-            timer = vertx.setPeriodic(interval.toMillis(), t -> scan());
-        }
+    public void start(Predicate<String> owns) {
+        scanner.start(owns);
     }
 
     /** Called after each change this member made to any rollout (progress watchers listen). */
@@ -78,28 +73,15 @@ public final class RolloutExecutor implements AutoCloseable {
 
     /** Acts on a rollout now if this member owns it (after a create or a resume). */
     public void poke(UUID id) {
-        if (owns.test(id.toString())) {
+        if (scanner.owns(id)) {
             vertx.runOnContext(v -> tick(id));
         }
     }
 
-    private void scan() {
-        synchronized (this) {
-            if (scanning) {
-                return;
-            }
-            scanning = true;
-        }
-        rollouts.active().onComplete(ar -> {
-            synchronized (this) {
-                scanning = false;
-            }
-            if (ar.failed()) {
-                LOG.warn("could not list active rollouts: {}", ar.cause().toString());
-                return;
-            }
-            for (UUID id : ar.result()) {
-                if (owns.test(id.toString())) {
+    private Future<?> pass() {
+        return rollouts.active().onFailure(e -> LOG.warn("could not list active rollouts: {}", e.toString())).onSuccess(ids -> {
+            for (UUID id : ids) {
+                if (scanner.owns(id)) {
                     tick(id);
                 }
             }
@@ -123,7 +105,7 @@ public final class RolloutExecutor implements AutoCloseable {
     private Future<Void> step(UUID id, int depth) {
         return rollouts.find(id).compose(found -> {
             if (found.isEmpty() || !(found.get().state() == RolloutState.RUNNING || found.get().state() == RolloutState.HALTED)
-                    || !owns.test(id.toString())) {
+                    || !scanner.owns(id)) {
                 return Future.succeededFuture();
             }
             RolloutRecord record = found.get();
@@ -229,10 +211,7 @@ public final class RolloutExecutor implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
-        }
+    public void close() {
+        scanner.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.muster.controller.schedule;
 
 import io.muster.controller.auth.AuditLog;
+import io.muster.controller.cluster.OwnedScan;
 import io.muster.controller.rollout.InvalidRolloutException;
 import io.muster.controller.rollout.RolloutRequestParser;
 import io.muster.controller.rollout.RolloutService;
@@ -39,56 +40,36 @@ public final class ScheduleExecutor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleExecutor.class);
 
-    private final Vertx vertx;
     private final ScheduleRepository schedules;
     private final TaskService tasks;
     private final RolloutService rollouts;
     private final AuditLog audit;
     private final String memberId;
     private final Clock clock;
-    private final Duration interval;
+    private final OwnedScan scanner;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
     private final TaskRequestParser taskParser = new TaskRequestParser();
     private final RolloutRequestParser rolloutParser = new RolloutRequestParser();
-    private volatile Predicate<String> owns = id -> false;
-    private long timer = -1;
-    private boolean scanning;
 
     public ScheduleExecutor(Vertx vertx, ScheduleRepository schedules, TaskService tasks, RolloutService rollouts,
                             AuditLog audit, String memberId, Clock clock, Duration interval) {
-        this.vertx = vertx;
         this.schedules = schedules;
         this.tasks = tasks;
         this.rollouts = rollouts;
         this.audit = audit;
         this.memberId = memberId;
         this.clock = clock;
-        this.interval = interval;
+        this.scanner = new OwnedScan(vertx, interval, this::pass);
     }
 
     /** Starts scanning; {@code owns} says whether this member owns a schedule id now. */
-    public synchronized void start(Predicate<String> owns) {
-        this.owns = owns;
-        if (timer < 0) {
-            timer = vertx.setPeriodic(interval.toMillis(), t -> scan());
-        }
+    public void start(Predicate<String> owns) {
+        scanner.start(owns);
     }
 
-    private void scan() {
-        synchronized (this) {
-            if (scanning) {
-                return;
-            }
-            scanning = true;
-        }
-        complete().compose(v -> schedules.active()).compose(this::fireDue).onComplete(ar -> {
-            synchronized (this) {
-                scanning = false;
-            }
-            if (ar.failed()) {
-                LOG.warn("schedule scan failed, next scan retries: {}", ar.cause().toString());
-            }
-        });
+    private Future<?> pass() {
+        return complete().compose(v -> schedules.active()).compose(this::fireDue)
+                .onFailure(e -> LOG.warn("schedule scan failed, next scan retries: {}", e.toString()));
     }
 
     private Future<Void> fireDue(List<ScheduleRepository.Active> active) {
@@ -96,7 +77,7 @@ public final class ScheduleExecutor implements AutoCloseable {
         List<Future<Void>> firing = new ArrayList<>();
         for (ScheduleRepository.Active a : active) {
             ScheduleRecord s = a.schedule();
-            if (!owns.test(s.id().toString())) {
+            if (!scanner.owns(s.id())) {
                 continue;
             }
             Instant after = a.lastTick() == null || a.lastTick().isBefore(s.notBefore()) ? s.notBefore() : a.lastTick();
@@ -194,7 +175,7 @@ public final class ScheduleExecutor implements AutoCloseable {
         return schedules.uncreated().compose(found -> {
             Future<Void> chain = Future.succeededFuture();
             for (ScheduleRepository.Uncreated u : found) {
-                if (!owns.test(u.scheduleId().toString()) || !busy.add(u.scheduleId())) {
+                if (!scanner.owns(u.scheduleId()) || !busy.add(u.scheduleId())) {
                     continue;
                 }
                 chain = chain.compose(v -> completeOne(u).onComplete(ar -> busy.remove(u.scheduleId())).recover(e -> {
@@ -227,10 +208,7 @@ public final class ScheduleExecutor implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
-        }
+    public void close() {
+        scanner.close();
     }
 }
