@@ -81,7 +81,11 @@ final class ContainerHosts implements AutoCloseable {
         if (!Files.isReadable(limit)) {
             return;
         }
-        long instances = Long.parseLong(Files.readString(limit).strip());
+        // Read as a stream: /proc reports a size of 0, and Files.readString here returned only "1" of "1024".
+        long instances;
+        try (var in = Files.newInputStream(limit)) {
+            instances = Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+        }
         long needed = 6L * count + 16;
         if (instances < needed) {
             throw new IllegalStateException(count + " systemd containers need more inotify instances than"
