@@ -47,10 +47,15 @@ final class RawHttp {
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) deadline.toMillis());
             socket.setSoTimeout((int) deadline.toMillis());
             OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.UTF_8));
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+            try {
+                out.write(head.getBytes(StandardCharsets.UTF_8));
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+            } catch (java.net.SocketException refusedMidRequest) {
+                // The server may answer (e.g. 431, 414) and close before the whole request is written:
+                // its answer is already in the receive buffer, so read it instead of failing the write.
+            }
             return read(socket.getInputStream(), head);
         } catch (SocketTimeoutException e) {
             throw new Hang(firstLine(head));
