@@ -249,7 +249,7 @@ public final class Controller implements AutoCloseable {
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
             String httpAddress = config.advertiseHost() + ":" + parts.httpServer.actualPort();
-            parts.member = ClusterMember.start(config, memberId, grpcAddress, httpAddress);
+            parts.member = ClusterMember.start(config.cluster(), memberId, grpcAddress, httpAddress);
             parts.ownership = new Ownership(parts.member.instance());
             parts.directory = new SessionDirectory(parts.member.instance());
             ClusterMember member = parts.member;

@@ -1,6 +1,7 @@
 package io.muster.controller;
 
 import io.muster.controller.auth.ApiTokens;
+import io.muster.controller.cluster.ClusterSettings;
 import io.muster.controller.gateway.GatewaySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,5 +122,10 @@ public record ControllerConfig(
     public ControllerConfig withListenHost(String host) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
                 failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, host);
+    }
+
+    /** What the Hazelcast member needs of this configuration. */
+    public ClusterSettings cluster() {
+        return new ClusterSettings(clusterName, join, hazelcastPort, advertiseHost, failureDetection);
     }
 }

@@ -7,7 +7,6 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.properties.ClusterProperty;
-import io.muster.controller.ControllerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -57,7 +56,7 @@ public final class ClusterMember implements AutoCloseable {
      * @param grpcAddress  "host:port" redirected agents connect to
      * @param httpAddress  "host:port" of this member's HTTP API
      */
-    public static ClusterMember start(ControllerConfig config, String memberId, String grpcAddress,
+    public static ClusterMember start(ClusterSettings config, String memberId, String grpcAddress,
                                       String httpAddress) {
         Objects.requireNonNull(memberId, "memberId");
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(
@@ -65,7 +64,7 @@ public final class ClusterMember implements AutoCloseable {
         return new ClusterMember(hz, memberId);
     }
 
-    static Config hazelcastConfig(ControllerConfig config, String memberId, String grpcAddress,
+    static Config hazelcastConfig(ClusterSettings config, String memberId, String grpcAddress,
                                   String httpAddress) {
         Config hz = new Config();
         hz.setClusterName(config.clusterName());
@@ -90,7 +89,7 @@ public final class ClusterMember implements AutoCloseable {
         hz.getSerializationConfig().setJavaSerializationFilterConfig(WireClasses.filter());
         hz.getJetConfig().setEnabled(false);
 
-        int port = config.hazelcastPort() == 0 ? freePort() : config.hazelcastPort();
+        int port = config.port() == 0 ? freePort() : config.port();
         NetworkConfig network = hz.getNetworkConfig();
         bindToAdvertised(hz, network, config.advertiseHost());
         network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
