@@ -35,6 +35,17 @@ import org.slf4j.LoggerFactory;
 public final class Security {
 
     private static final Logger LOG = LoggerFactory.getLogger(Security.class);
+    /**
+     * Concurrent calls one TLS connection may hold: an agent needs one Connect stream, an API
+     * client a few watches (at most 8 per token) and calls. A client that opens more is refused
+     * stream by stream (HTTP/2 REFUSED_STREAM), so one connection cannot pile up idle streams.
+     */
+    public static final int CALLS_PER_CONNECTION = 16;
+    /**
+     * The same on a plaintext (insecure) gateway, where the simulator puts up to 500 agents on one
+     * connection (its --agents-per-channel default) and no certificate ties a connection to a host.
+     */
+    public static final int PLAINTEXT_CALLS_PER_CONNECTION = 1_000;
 
     private final boolean insecure;
     private final CertificateAuthority ca;
@@ -147,14 +158,15 @@ public final class Security {
     }
 
     /**
-     * The gateway server with this member's TLS (unless insecure), the Enrollment service and
-     * the interceptors (agent admission, FleetControl token rules).
+     * The gateway server with this member's TLS (unless insecure), the Enrollment service, the
+     * interceptors (agent admission, FleetControl token rules) and the per-connection call limit.
      */
     public NettyServerBuilder configure(NettyServerBuilder builder) {
         if (tls != null) {
             builder.sslContext(tls.sslContext());
             builder.addService(enrollment);
         }
+        builder.maxConcurrentCallsPerConnection(insecure ? PLAINTEXT_CALLS_PER_CONNECTION : CALLS_PER_CONNECTION);
         for (ServerInterceptor interceptor : interceptors()) {
             builder.intercept(interceptor);
         }
