@@ -42,6 +42,11 @@ public final class GeneratedInventory {
     private GeneratedInventory() {
     }
 
+    /** Every role a simulated host may have (its {@code role} fact). */
+    public static java.util.List<String> roles() {
+        return java.util.List.of(ROLES);
+    }
+
     /** Role of host {@code index} (deterministic). */
     public static String role(long seed, int index) {
         return ROLES[Math.floorMod(mix(seed, index) >>> 7, ROLES.length)];

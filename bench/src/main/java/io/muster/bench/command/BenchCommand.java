@@ -41,11 +41,15 @@ import picocli.CommandLine.Option;
         description = {"Measure Muster at fleet scale on this machine (controllers and simulated agents as processes).",
                 "Scenarios: ceiling (the machine's raw gRPC and PostgreSQL rates), connect, steady, fanout, failover;"
                         + " peer (Ansible vs Muster, facter vs the agent's inventory), footprint (one real agent's memory)"
-                        + " and install (muster install vs Ansible onto container hosts) only when asked for."})
+                        + " and install (muster install vs Ansible onto container hosts) only when asked for;"
+                        + " chaos (faults in sequence during fan-outs) and soak (a long run watched for leaks) each alone."})
 public final class BenchCommand implements Callable<Integer> {
 
     static final int QUICK_AGENTS = 5_000;
     static final int DEFAULT_AGENTS = 20_000;
+    /** chaos cuts one simulator process off as a failure domain: a quarter of the fleet by default. */
+    static final int CHAOS_SIMULATORS = 4;
+    static final Duration DEFAULT_SOAK = Duration.ofHours(1);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +67,8 @@ public final class BenchCommand implements Callable<Integer> {
     Duration heartbeat;
 
     @Option(names = "--scenario", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: rollout, peer, footprint, install).")
+            description = "Scenarios (default: ceiling,connect,steady,fanout,failover; also: rollout, peer, footprint, install;"
+                    + " chaos and soak each alone).")
     List<String> scenarios;
 
     @Option(names = "--quick", description = "The short run: N = " + QUICK_AGENTS + ", shorter phases; under 3 minutes.")
@@ -74,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
     String dbUrl;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How long steady measures (default: 60s, 10s with --quick).")
+            description = "How long steady measures (default: 60s, 10s with --quick), or how long the soak runs (default: 1h).")
     Duration duration;
 
     @Option(names = "--agents-per-channel", paramLabel = "N", defaultValue = "500",
@@ -82,7 +87,8 @@ public final class BenchCommand implements Callable<Integer> {
     int agentsPerChannel;
 
     @Option(names = "--simulators", paramLabel = "S",
-            description = "Simulator processes (default: one per " + BenchSettings.AGENTS_PER_SIMULATOR + " agents).")
+            description = "Simulator processes (default: one per " + BenchSettings.AGENTS_PER_SIMULATOR + " agents; "
+                    + CHAOS_SIMULATORS + " for chaos).")
     Integer simulators;
 
     @Option(names = "--connect-rate", paramLabel = "R", defaultValue = "5000",
@@ -152,8 +158,9 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings;
         try {
             settings = new BenchSettings(n, members, heartbeat, chosen, quick, Optional.ofNullable(dbUrl), steady,
-                    agentsPerChannel, simulators != null ? simulators : BenchSettings.defaultSimulators(n), connectRate,
-                    out.toAbsolutePath(), peerHosts);
+                    agentsPerChannel, simulators != null ? simulators : chosen.contains(ScenarioName.CHAOS)
+                            ? CHAOS_SIMULATORS : BenchSettings.defaultSimulators(n), connectRate,
+                    out.toAbsolutePath(), peerHosts, duration != null ? duration : DEFAULT_SOAK);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -229,7 +236,8 @@ public final class BenchCommand implements Callable<Integer> {
         Set<ScenarioName> chosen = EnumSet.noneOf(ScenarioName.class);
         for (String name : scenarios) {
             chosen.add(ScenarioName.fromWireName(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, rollout, failover, peer, footprint or install")));
+                    "unknown scenario '" + name + "'; expected ceiling, connect, steady, fanout, rollout, failover, chaos, soak, peer,"
+                            + " footprint or install")));
         }
         return chosen;
     }

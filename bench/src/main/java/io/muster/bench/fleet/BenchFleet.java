@@ -4,7 +4,9 @@ import io.muster.cli.simulate.ExecutionReport;
 import io.muster.launch.JvmCommand;
 import io.muster.launch.ChildProcess;
 import io.muster.bench.probe.MemberApi;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,6 +199,29 @@ public final class BenchFleet implements AutoCloseable {
     public void kill(Member member) throws InterruptedException {
         LOG.info("killing {} (pid {}) with SIGKILL", member.name(), member.process().pid());
         member.process().kill();
+    }
+
+    /** {@code kill -STOP} of a member or simulator: the process stays, silent, until {@link #resume}. */
+    public void pause(ChildProcess child) throws InterruptedException {
+        signal(child, "STOP");
+    }
+
+    /** {@code kill -CONT} of a process {@link #pause}d. */
+    public void resume(ChildProcess child) throws InterruptedException {
+        signal(child, "CONT");
+    }
+
+    private static void signal(ChildProcess child, String signal) throws InterruptedException {
+        LOG.info("sending SIG{} to {} (pid {})", signal, child.name(), child.pid());
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).redirectErrorStream(true).start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + child.name() + " failed: " + out.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run kill -" + signal + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -25,12 +25,14 @@ public final class FleetDatabase implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetDatabase.class);
 
-    private final EmbeddedDatabase embedded;
+    private EmbeddedDatabase embedded;
+    private final Path embeddedDataDir;
     private final DatabaseUrl url;
     private final Optional<DatabaseUrl> scratchOn;
 
-    private FleetDatabase(EmbeddedDatabase embedded, DatabaseUrl url, Optional<DatabaseUrl> scratchOn) {
+    private FleetDatabase(EmbeddedDatabase embedded, Path embeddedDataDir, DatabaseUrl url, Optional<DatabaseUrl> scratchOn) {
         this.embedded = embedded;
+        this.embeddedDataDir = embeddedDataDir;
         this.url = url;
         this.scratchOn = scratchOn;
     }
@@ -38,7 +40,7 @@ public final class FleetDatabase implements AutoCloseable {
     /** Starts the embedded server under {@code dataDir}/postgres. */
     public static FleetDatabase embedded(Path dataDir) {
         EmbeddedDatabase database = EmbeddedDatabase.start(dataDir, 0);
-        return new FleetDatabase(database, DatabaseUrl.parse(database.url()), Optional.empty());
+        return new FleetDatabase(database, dataDir, DatabaseUrl.parse(database.url()), Optional.empty());
     }
 
     /**
@@ -56,7 +58,7 @@ public final class FleetDatabase implements AutoCloseable {
             throw new IllegalStateException("could not create the scratch database " + name + " on "
                     + server.display() + ": " + e.getMessage(), e);
         }
-        return new FleetDatabase(null, server.withDatabase(name), Optional.of(server));
+        return new FleetDatabase(null, null, server.withDatabase(name), Optional.of(server));
     }
 
     /** postgresql://user@host:port/database, as the members take it. */
@@ -67,6 +69,24 @@ public final class FleetDatabase implements AutoCloseable {
     /** The embedded server's directory (for the guard process), empty for an external server. */
     public Optional<Path> embeddedDirectory() {
         return embedded == null ? Optional.empty() : Optional.of(embedded.directory());
+    }
+
+    /**
+     * Stops the embedded server (fast shutdown: sessions are ended, committed data is kept): a real
+     * database outage for the members. Only the bench's own server: an external one is shared.
+     *
+     * @throws IllegalStateException when the database is a scratch database on an external server
+     */
+    public void stopServer() {
+        if (embeddedDataDir == null) {
+            throw new IllegalStateException("a database outage needs the bench's own embedded PostgreSQL; run without --db-url");
+        }
+        embedded.close();
+    }
+
+    /** Starts the embedded server again on the same port with the same data, after {@link #stopServer}. */
+    public void startServer() {
+        embedded = EmbeddedDatabase.start(embeddedDataDir, url.port());
     }
 
     /** A new JDBC connection to the run's database; the caller closes it. */

@@ -84,6 +84,19 @@ public final class MemberApi {
         }
     }
 
+    /**
+     * PUT /api/v1/hosts/{id}/labels (replaces the host's labels).
+     *
+     * @throws IOException when the member refuses (with the problem)
+     */
+    public void setLabels(int httpPort, String hostId, Map<String, String> labels) throws IOException {
+        try {
+            work(httpPort).hosts().setLabels(hostId, labels);
+        } catch (MusterException e) {
+            throw new IOException("PUT /api/v1/hosts/" + hostId + "/labels: " + e.getMessage(), e);
+        }
+    }
+
     /** /api/v1/rollouts of a member, with the work timeout. */
     public io.muster.client.Rollouts rollouts(int httpPort) {
         return work(httpPort).rollouts();

@@ -115,6 +115,8 @@ public final class BenchRun {
                     case FANOUT -> List.of(new FanoutScenario());
                     case ROLLOUT -> List.of(new RolloutScenario());
                     case FAILOVER -> List.of(new FailoverScenario());
+                    case CHAOS -> List.of(new ChaosScenario());
+                    case SOAK -> List.of(new SoakScenario());
                     case PEER -> peer.apply(context);
                     case FOOTPRINT -> footprint.apply(context);
                     case INSTALL -> install.apply(context);
@@ -183,7 +185,8 @@ public final class BenchRun {
                 .put("simulators", settings.simulators())
                 .put("connectRate", settings.connectRate())
                 .put("taskDelayMillis", fleetSettings.taskDelay().toMillis())
-                .put("peerHosts", new JsonArray(new ArrayList<>(settings.peerHosts())));
+                .put("peerHosts", new JsonArray(new ArrayList<>(settings.peerHosts())))
+                .put("soakSeconds", settings.scenarios().contains(ScenarioName.SOAK) ? settings.soakDuration().toSeconds() : null);
     }
 
     static Optional<Double> figure(List<ScenarioResult> results, String scenario, String key) {

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param connectRate      agents per second over all simulators while connecting
  * @param outputDir        bench/results/&lt;timestamp&gt;
  * @param peerHosts        K values of the peer comparison
+ * @param soakDuration     how long the soak scenario runs
  */
 public record BenchSettings(
         int agents,
@@ -35,7 +36,8 @@ public record BenchSettings(
         int simulators,
         int connectRate,
         Path outputDir,
-        List<Integer> peerHosts) {
+        List<Integer> peerHosts,
+        Duration soakDuration) {
 
     /** Agents per simulator process when --simulators is not given. */
     public static final int AGENTS_PER_SIMULATOR = 40_000;
@@ -52,6 +54,13 @@ public record BenchSettings(
         }
         if (scenarios.contains(ScenarioName.FAILOVER) && members < 2) {
             throw new IllegalArgumentException("the failover scenario needs at least 2 members, got " + members);
+        }
+        if (scenarios.stream().anyMatch(ScenarioName::alone) && scenarios.stream().filter(s -> s != ScenarioName.CONNECT).count() > 1) {
+            throw new IllegalArgumentException("chaos and soak each run alone on a fleet of their own: ask for one of them only");
+        }
+        if (scenarios.contains(ScenarioName.CHAOS) && (members < 2 || simulators < 2)) {
+            throw new IllegalArgumentException("the chaos scenario needs at least 2 members and 2 simulators (one is the failure domain"
+                    + " it cuts off), got " + members + " and " + simulators);
         }
         scenarios = scenarios.isEmpty() ? EnumSet.noneOf(ScenarioName.class) : EnumSet.copyOf(scenarios);
         peerHosts = List.copyOf(peerHosts);

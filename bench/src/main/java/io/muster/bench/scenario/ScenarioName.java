@@ -13,7 +13,7 @@ import java.util.Optional;
  * memory) and {@code install} (push install onto container hosts, next to Ansible) run on their own, without the simulated fleet, and only when asked for.
  */
 public enum ScenarioName {
-    CEILING, CONNECT, STEADY, FANOUT, ROLLOUT, FAILOVER, PEER, FOOTPRINT, INSTALL;
+    CEILING, CONNECT, STEADY, FANOUT, ROLLOUT, FAILOVER, CHAOS, SOAK, PEER, FOOTPRINT, INSTALL;
 
     /** The default set: everything but peer, footprint and install. */
     public static final List<ScenarioName> DEFAULTS = List.of(CEILING, CONNECT, STEADY, FANOUT, FAILOVER);
@@ -26,8 +26,13 @@ public enum ScenarioName {
         return Arrays.stream(values()).filter(s -> s.wireName().equals(name.strip().toLowerCase(Locale.ROOT))).findFirst();
     }
 
+    /** Whether it breaks or drains the fleet for good, so it runs alone (with connect). */
+    public boolean alone() {
+        return this == CHAOS || this == SOAK;
+    }
+
     /** Whether it needs the simulated fleet. */
     public boolean needsFleet() {
-        return this == CONNECT || this == STEADY || this == FANOUT || this == ROLLOUT || this == FAILOVER;
+        return this == CONNECT || this == STEADY || this == FANOUT || this == ROLLOUT || this == FAILOVER || this == CHAOS || this == SOAK;
     }
 }

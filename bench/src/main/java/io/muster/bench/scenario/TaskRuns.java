@@ -24,6 +24,8 @@ public final class TaskRuns implements AutoCloseable {
     private static final String RECORDED = "SELECT (extract(epoch FROM recorded_at) * 1000000)::bigint FROM runs"
             + " WHERE task_id = ? AND recorded_at IS NOT NULL AND state NOT IN ('pending', 'running')";
 
+    private static final String TASKS_OF_RUNS = "SELECT task_id::text, count(*) FROM runs WHERE id = ANY(?) GROUP BY task_id";
+
     /** Terminal runs and all runs of a task. */
     public record Counts(long terminal, long total) {
     }
@@ -64,6 +66,23 @@ public final class TaskRuns implements AutoCloseable {
             }
         }
         return states;
+    }
+
+    /** How many of the given runs belong to each task, by task id. */
+    public Map<String, Long> tasksOf(java.util.Collection<String> runIds) throws SQLException {
+        Map<String, Long> tasks = new LinkedHashMap<>();
+        if (runIds.isEmpty()) {
+            return tasks;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(TASKS_OF_RUNS)) {
+            statement.setArray(1, connection.createArrayOf("uuid", runIds.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tasks.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        return tasks;
     }
 
     /** When each terminal run was recorded, in microseconds since the epoch. */

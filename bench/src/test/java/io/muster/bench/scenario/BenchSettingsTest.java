@@ -13,9 +13,25 @@ import org.junit.jupiter.api.Test;
 
 class BenchSettingsTest {
 
-    private static BenchSettings settings(int agents, int members, Set<ScenarioName> scenarios) {
+    private static BenchSettings settings(int agents, int members, int simulators, Set<ScenarioName> scenarios) {
         return new BenchSettings(agents, members, Duration.ofSeconds(10), scenarios, false, Optional.empty(),
-                Duration.ofSeconds(60), 500, 1, 5000, Path.of("out"), List.of(50, 200));
+                Duration.ofSeconds(60), 500, simulators, 5000, Path.of("out"), List.of(50, 200), Duration.ofHours(1));
+    }
+
+    private static BenchSettings settings(int agents, int members, Set<ScenarioName> scenarios) {
+        return settings(agents, members, 1, scenarios);
+    }
+
+    @Test
+    void chaosAndSoakRunAloneAndChaosNeedsTwoMembersAndTwoSimulators() {
+        assertThatThrownBy(() -> settings(100, 3, 4, EnumSet.of(ScenarioName.CHAOS, ScenarioName.FANOUT)))
+                .hasMessage("chaos and soak each run alone on a fleet of their own: ask for one of them only");
+        assertThatThrownBy(() -> settings(100, 3, 4, EnumSet.of(ScenarioName.CHAOS, ScenarioName.SOAK)))
+                .hasMessage("chaos and soak each run alone on a fleet of their own: ask for one of them only");
+        assertThatThrownBy(() -> settings(100, 3, 1, EnumSet.of(ScenarioName.CHAOS)))
+                .hasMessageContaining("needs at least 2 members and 2 simulators");
+        assertThat(settings(100, 3, 4, EnumSet.of(ScenarioName.CHAOS, ScenarioName.CONNECT)).needsFleet()).isTrue();
+        assertThat(settings(100, 3, 1, EnumSet.of(ScenarioName.SOAK)).needsFleet()).isTrue();
     }
 
     @Test
