@@ -67,16 +67,49 @@ final class PendingRedelivery implements AutoCloseable {
                         ar.cause().toString());
                 return;
             }
-            push(ar.result());
+            pushDue(ar.result());
         });
     }
 
-    private void push(List<OpenRun> due) {
+    /**
+     * A member joined: a new one, or the other side of a healed split merging in. During a split
+     * each side owns every host, so a run accepted on one side for a host connected to the other
+     * was routed to no stream, and no share reaches this member for it afterwards (the sweep would
+     * find it, but only two intervals after its first look). So push every open run of the hosts
+     * held here once, now. Safe: the agent runs a run id at most once. One query.
+     */
+    void catchUp() {
+        vertx.runOnContext(v -> {
+            List<String> hosts = agents.hostIds();
+            if (hosts.isEmpty()) {
+                return;
+            }
+            tasks.openRuns(hosts).onComplete(ar -> {
+                if (ar.failed()) {
+                    log.warn("could not load open runs after a member joined (the sweep retries in {} s): {}",
+                            after.toSeconds(), ar.cause().toString());
+                    return;
+                }
+                int pushed = push(ar.result());
+                log.info("a member joined: pushed {} open runs again to {} connected hosts", pushed, hosts.size());
+            });
+        });
+    }
+
+    private void pushDue(List<OpenRun> due) {
         if (due.isEmpty()) {
             return;
         }
+        int pushed = push(due);
+        redelivered.addAndGet(pushed);
+        log.info("pushed {} runs again that stayed pending for more than {} s on {} connected hosts", pushed,
+                after.toSeconds(), due.stream().map(run -> run.run().hostId()).distinct().count());
+    }
+
+    /** @return runs pushed (those of hosts still connected here) */
+    private int push(List<OpenRun> runs) {
         Map<String, List<OpenRun>> byHost = new HashMap<>();
-        for (OpenRun run : due) {
+        for (OpenRun run : runs) {
             byHost.computeIfAbsent(run.run().hostId(), h -> new ArrayList<>()).add(run);
         }
         int pushed = 0;
@@ -87,9 +120,7 @@ final class PendingRedelivery implements AutoCloseable {
                 pushed += entry.getValue().size();
             }
         }
-        redelivered.addAndGet(pushed);
-        log.info("pushed {} runs again that stayed pending for more than {} s on {} connected hosts", pushed,
-                after.toSeconds(), byHost.size());
+        return pushed;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.muster.controller.dispatch;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,6 +75,20 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
         this.dispatch = new ClusterDispatch(hazelcast, ownership, local, repository);
         this.sweeper = new RunSweeper(vertx, repository, sweep);
         this.redelivery = new PendingRedelivery(vertx, repository, agents, local, sweep.redeliverAfter());
+        // A member joining, also the other side of a healed split merging in, may have accepted runs
+        // for hosts held here that no share will bring.
+        PendingRedelivery caughtUp = this.redelivery;
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                caughtUp.catchUp();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                // Its hosts reconnect to their new owners, which load their open runs on connect.
+            }
+        });
     }
 
     public TaskService service() {
