@@ -21,13 +21,15 @@ final class MemberProcess implements AutoCloseable {
     private final int grpcPort;
     private final int httpPort;
     private final String memberId;
+    private final int hazelcastPort;
     private final Path log;
 
-    private MemberProcess(Process process, int grpcPort, int httpPort, String memberId, Path log) {
+    private MemberProcess(Process process, int grpcPort, int httpPort, String memberId, int hazelcastPort, Path log) {
         this.process = process;
         this.grpcPort = grpcPort;
         this.httpPort = httpPort;
         this.memberId = memberId;
+        this.hazelcastPort = hazelcastPort;
         this.log = log;
     }
 
@@ -57,7 +59,8 @@ final class MemberProcess implements AutoCloseable {
                 }, "member-stdout");
                 drain.setDaemon(true);
                 drain.start();
-                return new MemberProcess(process, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), parts[3], log);
+                return new MemberProcess(process, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), parts[3],
+                        Integer.parseInt(parts[4]), log);
             }
         }
         throw new IllegalStateException("member process did not start: " + Files.readString(log));
@@ -73,6 +76,10 @@ final class MemberProcess implements AutoCloseable {
 
     String memberId() {
         return memberId;
+    }
+
+    int hazelcastPort() {
+        return hazelcastPort;
     }
 
     long pid() {

@@ -1,5 +1,12 @@
 package io.muster.controller.chaos;
 
+import static io.muster.controller.chaos.ClusterProbe.allSucceeded;
+import static io.muster.controller.chaos.ClusterProbe.clusterSize;
+import static io.muster.controller.chaos.ClusterProbe.everyAgentOnItsOwner;
+import static io.muster.controller.chaos.ClusterProbe.hostIdsByOwner;
+import static io.muster.controller.chaos.ClusterProbe.runs;
+import static io.muster.controller.chaos.ClusterProbe.sessionsMapAgrees;
+import static io.muster.controller.chaos.ClusterProbe.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +18,6 @@ import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.muster.testdb.TestDatabase;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,17 +83,9 @@ class PausedMemberTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> clusterSize(apiA) == 2 && clusterSize(apiB) == 2);
 
         // Half the hosts on each member: pick host ids by the partition owner.
-        List<String> onA = new ArrayList<>();
-        List<String> onB = new ArrayList<>();
-        while (onA.size() < PER_MEMBER || onB.size() < PER_MEMBER) {
-            String id = UUID.randomUUID().toString();
-            String owner = a.ownership().ownerIdOf(id);
-            if (a.memberId().equals(owner) && onA.size() < PER_MEMBER) {
-                onA.add(id);
-            } else if (b.memberId().equals(owner) && onB.size() < PER_MEMBER) {
-                onB.add(id);
-            }
-        }
+        List<List<String>> owned = hostIdsByOwner(a, b.memberId(), PER_MEMBER);
+        List<String> onA = owned.get(0);
+        List<String> onB = owned.get(1);
         JsonArray hosts = new JsonArray();
         List<String> seeds = List.of("127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
         for (String id : concat(onA, onB)) {
@@ -96,7 +94,7 @@ class PausedMemberTest {
             agents.add(new Agent(new AgentConfig(seeds, dataDir, HEARTBEAT, Duration.ofSeconds(1), null, null, null)).start());
             hosts.add(id);
         }
-        await().atMost(Duration.ofSeconds(60)).until(this::everyAgentOnItsOwner);
+        await().atMost(Duration.ofSeconds(60)).until(() -> everyAgentOnItsOwner(a, agents));
 
         Path first = Files.createFile(temp.resolve("first"));
         Path second = Files.createFile(temp.resolve("second"));
@@ -121,7 +119,7 @@ class PausedMemberTest {
         Duration oneCluster = Duration.ofNanos(System.nanoTime() - resumed);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
                 a.ownership().settled() && allSucceeded(apiA, running) && allSucceeded(apiA, duringPause)
-                        && everyAgentOnItsOwner() && sessionsMapAgrees(apiA));
+                        && everyAgentOnItsOwner(a, agents) && sessionsMapAgrees(apiA, agents));
         Duration recovered = Duration.ofNanos(System.nanoTime() - resumed);
         System.out.printf("paused member: %d ms to be declared dead; after %d ms of pause, SIGCONT: one cluster again"
                         + " %d ms later, every run terminal and every agent on its owner %d ms later%n",
@@ -139,71 +137,9 @@ class PausedMemberTest {
         List<Integer> attempts = agents.stream().map(agent -> agent.session().connectAttempts()).toList();
         Thread.sleep(HEARTBEAT.multipliedBy(4).toMillis());
         assertThat(agents.stream().map(agent -> agent.session().connectAttempts()).toList()).isEqualTo(attempts);
-        assertThat(everyAgentOnItsOwner()).isTrue();
+        assertThat(everyAgentOnItsOwner(a, agents)).isTrue();
         assertThat(Files.readAllLines(first)).hasSize(total);
         assertThat(Files.readAllLines(second)).hasSize(total);
-    }
-
-    private boolean everyAgentOnItsOwner() {
-        for (Agent agent : agents) {
-            String owner = a.ownership().ownerIdOf(agent.hostId());
-            if (!agent.session().isConnected() || owner == null || !owner.equals(agent.session().memberId())) {
-                return false;
-            }
-            if (owner.equals(a.memberId()) != a.sessions().find(agent.hostId()).isPresent()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean sessionsMapAgrees(ApiClient api) {
-        for (Agent agent : agents) {
-            ApiClient.Answer answer = api.get("/api/v1/hosts/" + agent.hostId());
-            // memberId is null while the agent is between connections: not agreeing yet, not an error.
-            String memberId = agent.session().memberId();
-            if (answer.status() != 200 || memberId == null
-                    || !memberId.equals(new JsonObject(answer.body()).getString("connectedTo"))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int clusterSize(ApiClient api) {
-        ApiClient.Answer answer = api.get("/api/v1/cluster");
-        if (answer.status() != 200) {
-            return -1;
-        }
-        JsonArray members = new JsonObject(answer.body()).getJsonArray("members");
-        return members == null ? 0 : members.size();
-    }
-
-    private static String submit(ApiClient api, JsonArray hosts, String script) {
-        ApiClient.Answer accepted = api.post("/api/v1/tasks", new JsonObject()
-                .put("target", new JsonObject().put("hosts", hosts))
-                .put("kind", "exec")
-                .put("spec", new JsonObject().put("shell", script))
-                .put("timeoutSeconds", 120).encode());
-        assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
-        return new JsonObject(accepted.body()).getString("id");
-    }
-
-    private static boolean allSucceeded(ApiClient api, String taskId) {
-        List<JsonObject> runs = runs(api, taskId);
-        return !runs.isEmpty() && runs.stream().allMatch(r -> "succeeded".equals(r.getString("state")));
-    }
-
-    private static List<JsonObject> runs(ApiClient api, String taskId) {
-        ApiClient.Answer answer = api.get("/api/v1/tasks/" + taskId + "/runs?limit=1000");
-        List<JsonObject> runs = new ArrayList<>();
-        if (answer.status() == 200) {
-            JsonArray items = new JsonObject(answer.body()).getJsonArray("items");
-            for (int i = 0; i < items.size(); i++) {
-                runs.add(items.getJsonObject(i));
-            }
-        }
-        return runs;
     }
 
     private static List<String> concat(List<String> x, List<String> y) {

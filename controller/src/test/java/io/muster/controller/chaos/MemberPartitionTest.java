@@ -1,0 +1,174 @@
+package io.muster.controller.chaos;
+
+import static io.muster.controller.chaos.ClusterProbe.allSucceeded;
+import static io.muster.controller.chaos.ClusterProbe.clusterSize;
+import static io.muster.controller.chaos.ClusterProbe.everyAgentOnItsOwner;
+import static io.muster.controller.chaos.ClusterProbe.hostIdsByOwner;
+import static io.muster.controller.chaos.ClusterProbe.localSessions;
+import static io.muster.controller.chaos.ClusterProbe.runs;
+import static io.muster.controller.chaos.ClusterProbe.sessionsMapAgrees;
+import static io.muster.controller.chaos.ClusterProbe.submit;
+import static io.muster.controller.chaos.ClusterProbe.succeededOn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.muster.agent.Agent;
+import io.muster.agent.AgentConfig;
+import io.muster.controller.Controller;
+import io.muster.controller.ControllerConfig;
+import io.muster.controller.api.ApiClient;
+import io.muster.controller.auth.TestTokens;
+import io.muster.testdb.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault: a network partition between the two members of a cluster, then healed. The traffic of
+ * their Hazelcast ports is dropped with nftables ({@link HazelcastPartition}); agents, API
+ * clients and PostgreSQL still reach both. Member B is a child JVM ({@link MemberProcess}),
+ * member A runs in this JVM; half of the real agents are owned by each. During the split each
+ * member accepts a task to every host.
+ *
+ * <p>Checked: during the split, each side runs its own agents' share of the task it accepted;
+ * after healing, one cluster of two; every run of both tasks succeeded (0 lost) and executed once
+ * (a line each in a shared file: 0 twice); every agent connected to exactly one member, its
+ * owner, and both members' sessions maps name that member; the agents then stay put. The time
+ * from healing to one consistent cluster is printed.
+ */
+class MemberPartitionTest {
+
+    private static final Duration DETECTION = Duration.ofSeconds(2);
+    /** As in PausedMemberTest: three silent heartbeats close a session; 2 s tolerates a loaded machine. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Duration SPLIT = Duration.ofSeconds(8);
+    private static final int PER_MEMBER = 2;
+
+    @TempDir
+    Path temp;
+
+    private TestDatabase db;
+    private Controller a;
+    private MemberProcess b;
+    private final HazelcastPartition partition = new HazelcastPartition();
+    private final List<Agent> agents = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        partition.close();
+        agents.forEach(Agent::close);
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @Test
+    void membersSplitThenHealed_eachSideServesItsAgents_oneClusterAgain_noRunLostOrTwice_everyAgentOnOneMember()
+            throws Exception {
+        db = TestDatabase.create();
+        String cluster = "split-" + UUID.randomUUID();
+        a = Controller.start(new ControllerConfig(db.url(), 0, 0, temp.resolve("a"), List.of(), 0, "127.0.0.1",
+                cluster, DETECTION, HEARTBEAT));
+        String token = TestTokens.admin(a);
+        ApiClient apiA = TestTokens.client(a, token);
+        b = MemberProcess.start(db.url(), cluster, "127.0.0.1:" + a.hazelcastPort(), temp.resolve("b"), DETECTION, HEARTBEAT);
+        ApiClient apiB = new ApiClient("http://127.0.0.1:" + b.httpPort(), token);
+        await().atMost(Duration.ofSeconds(60)).until(() -> clusterSize(apiA) == 2 && clusterSize(apiB) == 2);
+
+        List<List<String>> owned = hostIdsByOwner(a, b.memberId(), PER_MEMBER);
+        List<String> seeds = List.of("127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
+        JsonArray hosts = new JsonArray();
+        for (List<String> ids : owned) {
+            for (String id : ids) {
+                Path dataDir = Files.createDirectories(temp.resolve("agent-" + id));
+                Files.writeString(dataDir.resolve("host-id"), id + "\n");
+                agents.add(new Agent(new AgentConfig(seeds, dataDir, HEARTBEAT, Duration.ofSeconds(1), null, null, null)).start());
+                hosts.add(id);
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> everyAgentOnItsOwner(a, agents));
+
+        try {
+            partition.split(List.of(a.hazelcastPort(), b.hazelcastPort()));
+        } catch (IOException e) {
+            String why = "cannot drop the members' traffic with nftables (needs root): " + e.getMessage();
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException(why, e);
+            }
+            Assumptions.abort(why);
+        }
+        long split = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).until(() -> clusterSize(apiA) == 1 && clusterSize(apiB) == 1);
+        Duration detected = Duration.ofNanos(System.nanoTime() - split);
+
+        // Each side accepts a task to every host and runs it on the agents it holds.
+        Path fromA = Files.createFile(temp.resolve("from-a"));
+        Path fromB = Files.createFile(temp.resolve("from-b"));
+        String taskA = submit(apiA, hosts, "echo ran >> " + fromA);
+        String taskB = submit(apiB, hosts, "echo ran >> " + fromB);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> succeededOn(apiA, taskA, owned.get(0)) && succeededOn(apiB, taskB, owned.get(1)));
+        Duration servedDuringSplit = Duration.ofNanos(System.nanoTime() - split);
+        assertThat(clusterSize(apiA)).as("still split when each side had run its share").isEqualTo(1);
+        assertThat(clusterSize(apiB)).as("still split when each side had run its share").isEqualTo(1);
+        long left = SPLIT.toMillis() - Duration.ofNanos(System.nanoTime() - split).toMillis();
+        if (left > 0) {
+            Thread.sleep(left);
+        }
+
+        partition.heal();
+        long healed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> clusterSize(apiA) == 2 && clusterSize(apiB) == 2);
+        Duration oneCluster = Duration.ofNanos(System.nanoTime() - healed);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
+                a.ownership().settled() && allSucceeded(apiA, taskA) && allSucceeded(apiA, taskB)
+                        && everyAgentOnItsOwner(a, agents) && onExactlyOneMember(apiB)
+                        && sessionsMapAgrees(apiA, agents) && sessionsMapAgrees(apiB, agents));
+        Duration consistent = Duration.ofNanos(System.nanoTime() - healed);
+        System.out.printf("partition: split seen by both members %d ms after the drop; each side ran its agents' share"
+                        + " %d ms after the drop; after %d ms of split, healed: one cluster %d ms later, every run terminal,"
+                        + " every agent on exactly one member (its owner) and both sessions maps agreeing %d ms later%n",
+                detected.toMillis(), servedDuringSplit.toMillis(), Duration.ofNanos(healed - split).toMillis(),
+                oneCluster.toMillis(), consistent.toMillis());
+
+        int total = hosts.size();
+        assertThat(runs(apiA, taskA)).as("0 runs lost").hasSize(total);
+        assertThat(runs(apiA, taskB)).as("0 runs lost").hasSize(total);
+        assertThat(Files.readAllLines(fromA)).as("0 runs twice").hasSize(total);
+        assertThat(Files.readAllLines(fromB)).as("0 runs twice").hasSize(total);
+
+        // Settled: no member sends an agent elsewhere any more (a stale redirect would bounce one).
+        List<Integer> attempts = agents.stream().map(agent -> agent.session().connectAttempts()).toList();
+        Thread.sleep(HEARTBEAT.multipliedBy(4).toMillis());
+        assertThat(agents.stream().map(agent -> agent.session().connectAttempts()).toList()).isEqualTo(attempts);
+        assertThat(everyAgentOnItsOwner(a, agents)).isTrue();
+        assertThat(onExactlyOneMember(apiB)).isTrue();
+        assertThat(Files.readAllLines(fromA)).hasSize(total);
+        assertThat(Files.readAllLines(fromB)).hasSize(total);
+    }
+
+    /**
+     * Whether the members hold one session per agent between them: A's own sessions (which
+     * {@link ClusterProbe#everyAgentOnItsOwner} matches to the hosts A owns) plus B's live count.
+     */
+    private boolean onExactlyOneMember(ApiClient apiB) {
+        long onB = agents.stream().filter(agent -> b.memberId().equals(agent.session().memberId())).count();
+        return a.sessions().size() + localSessions(apiB) == agents.size() && localSessions(apiB) == onB;
+    }
+}
