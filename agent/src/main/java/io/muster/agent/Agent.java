@@ -134,7 +134,7 @@ public final class Agent implements AutoCloseable {
             reported = collector.current();
             identity = HostIdentity.load(config.dataDir(), HostIdentity.MACHINE_ID, collector::hardwareUuid, config.bootIdFile());
             // Enrolls first when there is no certificate yet; the session then connects with mTLS.
-            SslContext tls = config.insecure() ? null : AgentTls.prepare(config.controllers(), config.dataDir(),
+            SslContext tls = config.insecure() ? null : AgentTls.prepare(config.enrollControllers(), config.dataDir(),
                     config.enrollToken(), config.caCert(), identity.hostId(), null);
             channels = new NettyChannels(eventLoop, scheduler, NettyChannels.DEFAULT_KEEPALIVE, tls);
             // Run times go out on the controller's clock, however far off the host's is.

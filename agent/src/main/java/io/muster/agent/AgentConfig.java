@@ -25,6 +25,10 @@ import java.util.Objects;
  * @param insecure       plaintext connection without certificates (demo and tests); false = mTLS
  *                       with the certificate in {@code <dataDir>/tls/}
  * @param driftInterval  how often the last applied config is re-checked for drift (default 60 s)
+ * @param enrollControllers controllers' enrollment ports, "host:port", tried in order while the agent
+ *                       has no certificate (null or empty: the host of each of {@code controllers}
+ *                       with port {@link #DEFAULT_ENROLL_PORT}); the gateway port itself requires
+ *                       a client certificate
  */
 public record AgentConfig(
         List<String> controllers,
@@ -38,12 +42,15 @@ public record AgentConfig(
         String enrollToken,
         Path caCert,
         boolean insecure,
-        Duration driftInterval) {
+        Duration driftInterval,
+        List<String> enrollControllers) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
     public static final Duration DEFAULT_INVENTORY_INTERVAL = Duration.ofSeconds(60);
     public static final Duration DEFAULT_DRIFT_INTERVAL = Duration.ofSeconds(60);
+    /** The controller's default enrollment port ({@code muster controller --enroll-port}). */
+    public static final int DEFAULT_ENROLL_PORT = 7071;
 
     public AgentConfig {
         controllers = List.copyOf(controllers);
@@ -62,6 +69,15 @@ public record AgentConfig(
         if (driftInterval.isNegative() || driftInterval.isZero()) {
             throw new IllegalArgumentException("the drift check interval must be positive, not " + driftInterval);
         }
+        enrollControllers = enrollControllers == null || enrollControllers.isEmpty()
+                ? controllers.stream().map(AgentConfig::defaultEnrollAddress).toList()
+                : List.copyOf(enrollControllers);
+    }
+
+    /** "host:port" of a gateway to "host:7071": the same controller's default enrollment port. */
+    static String defaultEnrollAddress(String gateway) {
+        int colon = gateway.lastIndexOf(':');
+        return (colon < 0 ? gateway : gateway.substring(0, colon)) + ":" + DEFAULT_ENROLL_PORT;
     }
 
     /** The eleven settings before drift checks existed; the drift interval takes its default. */
@@ -69,7 +85,7 @@ public record AgentConfig(
             Path bootIdFile, List<String> rebootCommand, Path containerSocket, Duration inventoryInterval,
             String enrollToken, Path caCert, boolean insecure) {
         this(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, inventoryInterval,
-                enrollToken, caCert, insecure, null);
+                enrollToken, caCert, insecure, null, null);
     }
 
     /** The original seven settings; the inventory interval takes its default. */
@@ -91,19 +107,25 @@ public record AgentConfig(
      */
     public AgentConfig secured(String token, Path caCertFile) {
         return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
-                inventoryInterval, token, caCertFile, false, driftInterval);
+                inventoryInterval, token, caCertFile, false, driftInterval, enrollControllers);
     }
 
     /** This configuration with another inventory re-read interval. */
     public AgentConfig withInventoryInterval(Duration interval) {
         return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket, interval,
-                enrollToken, caCert, insecure, driftInterval);
+                enrollToken, caCert, insecure, driftInterval, enrollControllers);
     }
 
     /** This configuration with another drift check interval. */
     public AgentConfig withDriftInterval(Duration interval) {
         return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
-                inventoryInterval, enrollToken, caCert, insecure, interval);
+                inventoryInterval, enrollToken, caCert, insecure, interval, enrollControllers);
+    }
+
+    /** This configuration enrolling through {@code addresses} (see {@link #enrollControllers()}). */
+    public AgentConfig withEnrollControllers(List<String> addresses) {
+        return new AgentConfig(controllers, dataDir, heartbeat, maxBackoff, bootIdFile, rebootCommand, containerSocket,
+                inventoryInterval, enrollToken, caCert, insecure, driftInterval, addresses);
     }
 
     public static AgentConfig of(List<String> controllers, Path dataDir) {

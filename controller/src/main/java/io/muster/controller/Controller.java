@@ -199,15 +199,17 @@ public final class Controller implements AutoCloseable {
             parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
                     parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
+            FleetControlApi fleetControl = new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
+                    parts.rollouts.service(), parts.schedules.service());
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
                     .addService(parts.gateway)
-                    .addService(new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
-                            parts.rollouts.service(), parts.schedules.service()))
+                    .addService(fleetControl)
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .build()
                     .start();
+            parts.security.serveEnrollment(config.listenHost(), config.enrollPort(), fleetControl);
             ArtifactStore artifacts = new ArtifactStore(parts.database.pool());
             Parts started = parts;
             parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
@@ -336,6 +338,11 @@ public final class Controller implements AutoCloseable {
         return parts.grpc.getPort();
     }
 
+    /** The enrollment port (Enrollment and FleetControl without client certificates); empty when insecure. */
+    public java.util.Optional<Integer> enrollPort() {
+        return parts.security.enrollmentPort();
+    }
+
     public int httpPort() {
         return parts.httpServer.actualPort();
     }
@@ -398,9 +405,11 @@ public final class Controller implements AutoCloseable {
         return parts.http.routes();
     }
 
-    /** The services of the gRPC server (the rule test reads their methods). */
+    /** The services of the gRPC servers, agent and enrollment port (the rule test reads their methods). */
     public List<io.grpc.ServerServiceDefinition> grpcServices() {
-        return parts.grpc.getServices();
+        List<io.grpc.ServerServiceDefinition> services = new ArrayList<>(parts.grpc.getServices());
+        services.addAll(parts.security.enrollmentServices());
+        return services;
     }
 
     /** Tokens, enrollment, the cluster CA, revocations and the audit log. */

@@ -35,6 +35,9 @@ import java.util.Objects;
  *                          {@link ApiTokens#DEFAULT_BOOTSTRAP_LIFETIME})
  * @param listenHost        the address the gRPC and HTTP servers bind (null = 0.0.0.0, every
  *                          interface); the demo binds 127.0.0.1 because it runs insecure
+ * @param enrollPort        the enrollment port: Enrollment and FleetControl over TLS without a
+ *                          client certificate, while the agent port (grpcPort) requires one; not
+ *                          bound when insecure (default 7071 from the command line; 0 picks a free one)
  */
 public record ControllerConfig(
         String dbUrl,
@@ -51,10 +54,13 @@ public record ControllerConfig(
         Path adminTokenFile,
         int maxConnectsInFlight,
         Duration adminTokenLifetime,
-        String listenHost) {
+        String listenHost,
+        int enrollPort) {
 
     public static final int DEFAULT_GRPC_PORT = 7070;
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** The enrollment port {@code muster controller} binds, and the one agents assume unless told. */
+    public static final int DEFAULT_ENROLL_PORT = 7071;
     public static final int DEFAULT_HAZELCAST_PORT = 5701;
     public static final Duration DEFAULT_FAILURE_DETECTION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_AGENT_HEARTBEAT = Duration.ofSeconds(10);
@@ -84,7 +90,7 @@ public record ControllerConfig(
                             String advertiseHost, String clusterName, Duration failureDetection, Duration agentHeartbeat,
                             boolean insecure, Path adminTokenFile) {
         this(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName, failureDetection,
-                agentHeartbeat, insecure, adminTokenFile, 0, null, null);
+                agentHeartbeat, insecure, adminTokenFile, 0, null, null, 0);
     }
 
     /** The original ten settings: an insecure (plaintext) gateway, as before TLS existed. */
@@ -97,31 +103,37 @@ public record ControllerConfig(
     /** This configuration with a TLS gateway (false) or a plaintext one (true). */
     public ControllerConfig withInsecure(boolean plaintext) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost);
+                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost, enrollPort);
     }
 
     /** This configuration with an admin token file (see {@link #adminTokenFile()}). */
     public ControllerConfig withAdminTokenFile(Path file) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight, adminTokenLifetime, listenHost);
+                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight, adminTokenLifetime, listenHost, enrollPort);
     }
 
     /** This configuration with another connect admission limit (see {@link #maxConnectsInFlight()}). */
     public ControllerConfig withMaxConnectsInFlight(int limit) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit, adminTokenLifetime, listenHost);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit, adminTokenLifetime, listenHost, enrollPort);
     }
 
     /** This configuration with another bootstrap admin token lifetime (see {@link #adminTokenLifetime()}). */
     public ControllerConfig withAdminTokenLifetime(Duration lifetime) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, lifetime, listenHost);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, lifetime, listenHost, enrollPort);
     }
 
     /** This configuration with the gRPC and HTTP servers bound to {@code host} (see {@link #listenHost()}). */
     public ControllerConfig withListenHost(String host) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, host);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, host, enrollPort);
+    }
+
+    /** This configuration with the enrollment port {@code port} (see {@link #enrollPort()}). */
+    public ControllerConfig withEnrollPort(int port) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost, port);
     }
 
     /** What the Hazelcast member needs of this configuration. */

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Gets the agent its client TLS context at start: an agent already enrolled uses its files; one
- * with an enrollment token enrolls first (trying the seed controllers in order); one with neither
+ * with an enrollment token enrolls first (trying the controllers' enrollment ports in order); one with neither
  * is told how to enroll. Blocking; call it from the agent's start.
  */
 public final class AgentTls {
@@ -21,10 +21,11 @@ public final class AgentTls {
     }
 
     /**
+     * @param enrollControllers the controllers' enrollment ports, "host:port", tried in order
      * @param caCert pinned cluster CA certificate (PEM file) or null for trust on first use
      * @throws EnrollmentException when the agent is not enrolled and cannot enroll
      */
-    public static SslContext prepare(List<String> controllers, Path dataDir, String enrollToken, Path caCert,
+    public static SslContext prepare(List<String> enrollControllers, Path dataDir, String enrollToken, Path caCert,
                                      String hostId, String hostname) {
         AgentCredentials credentials = new AgentCredentials(dataDir);
         if (!credentials.present()) {
@@ -35,7 +36,7 @@ public final class AgentTls {
             X509Certificate pinned = caCert == null ? null : readCa(caCert);
             Enroller enroller = new Enroller(new SecureRandom());
             EnrollmentException last = null;
-            for (String address : controllers) {
+            for (String address : enrollControllers) {
                 try {
                     enroller.enroll(address, enrollToken.strip(), hostId, hostname, pinned, credentials);
                     last = null;

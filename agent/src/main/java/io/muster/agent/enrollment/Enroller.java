@@ -52,7 +52,7 @@ public final class Enroller {
     }
 
     /**
-     * @param address  a controller's gateway, "host:port"
+     * @param address  a controller's enrollment port, "host:port"
      * @param pinnedCa the cluster CA the operator expects, or null for trust on first use
      * @throws EnrollmentException with one sentence when the controller refuses or cannot be trusted
      */

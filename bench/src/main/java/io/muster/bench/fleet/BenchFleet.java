@@ -84,20 +84,22 @@ public final class BenchFleet implements AutoCloseable {
 
     private void startMembers() {
         int m = settings.members();
-        int[] ports = FreePorts.take(3 * m);
+        int[] ports = FreePorts.take(4 * m);
         StringJoiner join = new StringJoiner(",");
         for (int i = 0; i < m; i++) {
-            join.add("127.0.0.1:" + ports[3 * i + 2]);
+            join.add("127.0.0.1:" + ports[4 * i + 2]);
         }
         for (int i = 0; i < m; i++) {
-            int http = ports[3 * i];
-            int grpc = ports[3 * i + 1];
-            int hz = ports[3 * i + 2];
+            int http = ports[4 * i];
+            int grpc = ports[4 * i + 1];
+            int hz = ports[4 * i + 2];
+            int enroll = ports[4 * i + 3];
             List<String> arguments = new ArrayList<>(List.of("controller",
                     "--db-url", database.url(),
                     "--http-port", Integer.toString(http),
                     "--grpc-port", Integer.toString(grpc),
                     "--hz-port", Integer.toString(hz),
+                    "--enroll-port", Integer.toString(enroll),
                     "--join", join.toString(),
                     "--cluster-name", "bench-" + self,
                     "--agent-heartbeat", settings.heartbeat().toMillis() + "ms",
@@ -106,7 +108,7 @@ public final class BenchFleet implements AutoCloseable {
                     "--data-dir", settings.dataDir().resolve("member-" + i).toString()));
             arguments.addAll(settings.memberArguments());
             ChildProcess process = start("member-" + i, settings.memberJvmFlags(), arguments);
-            members.add(new Member(i, process, http, grpc, hz));
+            members.add(new Member(i, process, http, grpc, hz, enroll));
         }
     }
 

@@ -10,8 +10,9 @@ import io.muster.launch.ChildProcess;
  * @param httpPort REST API and /metrics
  * @param grpcPort agent gateway
  * @param hazelcastPort cluster membership
+ * @param enrollPort enrollment (TLS without a client certificate; not bound with --insecure)
  */
-public record Member(int index, ChildProcess process, int httpPort, int grpcPort, int hazelcastPort) {
+public record Member(int index, ChildProcess process, int httpPort, int grpcPort, int hazelcastPort, int enrollPort) {
 
     public String name() {
         return process.name();

@@ -135,7 +135,8 @@ public final class InstallScenario implements Scenario {
                 if (who.equals("muster")) {
                     command = new ProcessBuilder(launcher(), "install", "--hosts", hostsFile.toString(),
                             "--identity", key.toString(), "--known-hosts", knownHosts.toString(),
-                            "--controller", controller, "--enroll-token-file", tokenFile.toString(), "--ca-cert", ca.toString(),
+                            "--controller", controller, "--enroll-controller", gateway + ":" + member.enrollPort(),
+                            "--enroll-token-file", tokenFile.toString(), "--ca-cert", ca.toString(),
                             "--parallel", Integer.toString(k), "--online-timeout", "5m", "-o", "json");
                     // The API token through the environment: secrets stay off command lines.
                     command.environment().put("MUSTER_URL", base);
@@ -144,7 +145,8 @@ public final class InstallScenario implements Scenario {
                 } else {
                     context.progress().phase("install: ansible K=" + k + ": muster package (not timed)");
                     Path packages = Files.createDirectories(dir.resolve("package"));
-                    check(runQuiet(List.of(launcher(), "package", "--controller", controller, "--ca-cert", ca.toString(),
+                    check(runQuiet(List.of(launcher(), "package", "--controller", controller,
+                            "--enroll-controller", gateway + ":" + member.enrollPort(), "--ca-cert", ca.toString(),
                             "--output-dir", packages.toString()), dir.resolve("package.log")), "muster package", dir.resolve("package.log"));
                     Path deb;
                     try (var files = Files.list(packages)) {

@@ -1,8 +1,10 @@
 package io.muster.cli.agent;
 
 import io.muster.agent.AgentConfig;
+import io.muster.cli.address.HostPortConverter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Spec;
  * How {@code muster agent} reaches the gateway: by default mTLS with the certificate in
  * {@code <data-dir>/tls}, obtained once with the token in {@code --enroll-token-file FILE} (never
  * on a command line, where {@code ps} shows it; the cluster CA pinned with
- * {@code --ca-cert FILE}, or trusted on first use with its fingerprint logged); {@code --insecure}
+ * {@code --ca-cert FILE}, or trusted on first use with its fingerprint logged) at the controllers'
+ * enrollment ports ({@code --enroll-controller}); {@code --insecure}
  * is plaintext for demos and tests. Mixed into the agent command, so the supervisor hands the same
  * options to the agent it runs.
  */
@@ -28,6 +31,13 @@ public final class AgentTlsOptions {
     Path enrollTokenFile;
 
 
+    @Option(names = "--enroll-controller", split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            converter = HostPortConverter.class,
+            description = "The controllers' enrollment ports, tried in order while <data-dir>/tls holds no certificate "
+                    + "(default: the host of each --controller with port " + AgentConfig.DEFAULT_ENROLL_PORT
+                    + ", the controller's default --enroll-port).")
+    List<String> enrollControllers;
+
     @Option(names = "--ca-cert", paramLabel = "FILE",
             description = "PEM of the cluster CA (GET /api/v1/ca.pem) to pin while enrolling "
                     + "(default: trust the controller on first use and log the CA's SHA-256 fingerprint).")
@@ -40,9 +50,9 @@ public final class AgentTlsOptions {
 
     /** Bad combinations are usage errors (exit 2), found before anything starts. */
     public void validate() {
-        if (insecure && (enrollTokenFile != null || caCert != null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--insecure connects without certificates: drop --enroll-token-file and --ca-cert, or drop --insecure");
+        if (insecure && (enrollTokenFile != null || caCert != null || enrollControllers != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--insecure connects without certificates: "
+                    + "drop --enroll-token-file, --enroll-controller and --ca-cert, or drop --insecure");
         }
         if (enrollTokenFile != null && Files.isDirectory(enrollTokenFile)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--enroll-token-file " + enrollTokenFile + " is a directory");
@@ -64,7 +74,7 @@ public final class AgentTlsOptions {
         if (!EnrollmentToken.enrolled(config.dataDir())) {
             token = EnrollmentToken.read(enrollTokenFile);
         }
-        return config.secured(token, caCert);
+        return config.secured(token, caCert).withEnrollControllers(enrollControllers);
     }
 
     /** After the agent started (and so enrolled): the token file has served and is deleted. */

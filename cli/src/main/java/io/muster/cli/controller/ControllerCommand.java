@@ -37,8 +37,15 @@ public final class ControllerCommand implements Callable<Integer> {
     String dbUrl;
 
     @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "7070",
-            description = "Agent gateway and FleetControl port (default: ${DEFAULT-VALUE}).")
+            description = "Agent gateway port: TLS with the agents' client certificates required; with --insecure "
+                    + "plaintext, and FleetControl too (default: ${DEFAULT-VALUE}).")
     int grpcPort;
+
+    @Option(names = "--enroll-port", paramLabel = "PORT", defaultValue = "7071",
+            description = "Enrollment port: agents enroll here (TLS, no client certificate yet) and API clients call "
+                    + "FleetControl; the --grpc-port requires the agents' client certificates. Not bound with --insecure "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int enrollPort;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
             description = "HTTP API port (default: ${DEFAULT-VALUE}).")
@@ -131,6 +138,7 @@ public final class ControllerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkPort("--grpc-port", grpcPort);
         checkPort("--http-port", httpPort);
+        checkPort("--enroll-port", enrollPort);
         checkPort("--hz-port", hazelcastPort);
         if (adminTokenFile != null && Files.isDirectory(adminTokenFile)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -149,6 +157,7 @@ public final class ControllerCommand implements Callable<Integer> {
         ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
                 advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile)
                 .withAdminTokenLifetime(adminTokenLifetime)
+                .withEnrollPort(enrollPort)
                 .withListenHost(listen != null ? listen : insecure ? "127.0.0.1" : "0.0.0.0");
         EventSettings events = EventSettings.defaults().withKafka(kafkaBootstrap, kafkaTopic);
         if (webhookRetry != null) {

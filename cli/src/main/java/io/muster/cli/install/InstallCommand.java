@@ -37,6 +37,11 @@ public final class InstallCommand implements Callable<Integer> {
             converter = HostPortConverter.class, description = "Controller gRPC addresses, as the hosts reach them.")
     List<String> controllers;
 
+    @Option(names = "--enroll-controller", split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            converter = HostPortConverter.class, description = "The controllers' enrollment ports, as the hosts reach them "
+                    + "(default: the host of each --controller with port 7071, the controller's default --enroll-port).")
+    List<String> enrollControllers;
+
     @Option(names = "--enroll-token-file", paramLabel = "FILE",
             description = "Enrollment token for hosts not enrolled yet (one with maxUses >= the number of new hosts); "
                     + "written to each host through the SSH channel into a 0600 file, never on a command line.")
@@ -85,7 +90,7 @@ public final class InstallCommand implements Callable<Integer> {
         if (caCert != null && !Files.isRegularFile(caCert)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ca-cert " + caCert + " is not a readable file");
         }
-        AgentPackageSpec packageSpec = new AgentPackageSpec(controllers, distribution.distribution(spec.commandLine()), caCert, null);
+        AgentPackageSpec packageSpec = new AgentPackageSpec(controllers, distribution.distribution(spec.commandLine()), caCert, null, enrollControllers);
         Path work = Files.createTempDirectory("muster-install");
         FleetReport report = new FleetReport("install", spec.commandLine().getErr(), System.console() != null, targets.size());
         try (SshConnector connector = ssh.connector()) {

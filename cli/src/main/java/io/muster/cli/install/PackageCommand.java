@@ -25,6 +25,11 @@ public final class PackageCommand implements Callable<Integer> {
             converter = HostPortConverter.class, description = "Controller gRPC addresses the agent connects to.")
     List<String> controllers;
 
+    @Option(names = "--enroll-controller", split = ",", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            converter = HostPortConverter.class, description = "The controllers' enrollment ports, as the hosts reach them "
+                    + "(default: the host of each --controller with port 7071, the controller's default --enroll-port).")
+    List<String> enrollControllers;
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "deb",
             description = "deb, rpm or tar (default: ${DEFAULT-VALUE}).")
     PackageFormat format;
@@ -56,7 +61,7 @@ public final class PackageCommand implements Callable<Integer> {
             }
         }
         AgentPackageSpec packageSpec = new AgentPackageSpec(controllers, distribution.distribution(spec.commandLine()), caCert,
-                enrollTokenFile);
+                enrollTokenFile, enrollControllers);
         AgentPackager.Built built = AgentPackager.build(packageSpec, format, outputDir);
         PrintWriter out = spec.commandLine().getOut();
         out.println(built.file());

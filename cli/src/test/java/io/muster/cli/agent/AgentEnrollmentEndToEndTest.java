@@ -81,6 +81,7 @@ class AgentEnrollmentEndToEndTest {
         Files.writeString(tokenFile, enrollToken + "\n");
         agent = ChildProcess.start("agent", JavaCommand.current().muster(JavaCommand.agentJvmOptions(), List.of("agent",
                 "--controller", "127.0.0.1:" + controller.grpcPort(),
+                "--enroll-controller", "127.0.0.1:" + controller.enrollPort().orElseThrow(),
                 "--data-dir", dataDir.toString(),
                 "--enroll-token-file", tokenFile.toString(),
                 "--ca-cert", caFile.toString())), temp.resolve("agent.log"));

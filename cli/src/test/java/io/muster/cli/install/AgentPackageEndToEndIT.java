@@ -43,7 +43,8 @@ class AgentPackageEndToEndIT {
         // The upgrade (another package: a second seed address) is built while the first one installs.
         CompletableFuture<Path> upgrade = CompletableFuture.supplyAsync(() -> buildPackage(temp.resolve("v2"),
                 "--controller", gateway + "," + secondSeed, "--ca-cert", testbed.caCert().toString()));
-        Path deb = buildPackage(temp.resolve("v1"), "--controller", gateway, "--enroll-token-file", tokenFile.toString(),
+        Path deb = buildPackage(temp.resolve("v1"), "--controller", gateway, "--enroll-controller", testbed.enrollAddress(),
+                "--enroll-token-file", tokenFile.toString(),
                 "--ca-cert", testbed.caCert().toString());
         host.container.copyFileToContainer(MountableFile.forHostPath(deb), "/tmp/agent.deb");
         host.sh("dpkg -i /tmp/agent.deb");

@@ -157,7 +157,8 @@ class InstallEndToEndIT {
         all.addAll(List.of("--identity", testbed.key.file().toString(), "--known-hosts", knownHosts.toString(),
                 "--url", testbed.base(), "--token", testbed.admin(), "-o", "json"));
         if (verb.equals("install")) {
-            all.addAll(List.of("--controller", testbed.controllerAddress(), "--agent-jar", distribution().toString()));
+            all.addAll(List.of("--controller", testbed.controllerAddress(), "--enroll-controller", testbed.enrollAddress(),
+                    "--agent-jar", distribution().toString()));
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -147,6 +147,11 @@ final class Testbed implements AutoCloseable {
         return gateway() + ":" + controller.grpcPort();
     }
 
+    /** The controller's enrollment port as the hosts reach it, HOST:PORT. */
+    String enrollAddress() {
+        return gateway() + ":" + controller.enrollPort().orElseThrow();
+    }
+
     String base() {
         return "http://127.0.0.1:" + controller.httpPort();
     }

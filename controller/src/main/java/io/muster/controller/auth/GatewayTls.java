@@ -11,29 +11,34 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 
 /**
- * The TLS side of a member's gateway port: a server certificate issued by the cluster CA at start
- * (chain: server, CA, so that an enrolling agent sees the CA), client certificates requested but
- * optional at the TLS layer (Enroll is called without one; {@link AgentAdmission} requires one on
- * Connect), and only the cluster CA trusted for them.
+ * The TLS sides of a member's gRPC ports, with one server certificate issued by the cluster CA at
+ * start (chain: server, CA, so that an enrolling agent sees the CA). The agent port requires a
+ * client certificate signed by the cluster CA in the handshake: a caller without one never gets
+ * to open a stream. The enrollment port asks for none: an agent enrolls there before it has a
+ * certificate, and API clients (FleetControl) authenticate with tokens.
  */
 public final class GatewayTls {
 
     private final X509Certificate certificate;
-    private final SslContext context;
+    private final SslContext agents;
+    private final SslContext enrollment;
 
-    private GatewayTls(X509Certificate certificate, SslContext context) {
+    private GatewayTls(X509Certificate certificate, SslContext agents, SslContext enrollment) {
         this.certificate = certificate;
-        this.context = context;
+        this.agents = agents;
+        this.enrollment = enrollment;
     }
 
     public static GatewayTls issue(CertificateAuthority ca, String memberId, String advertiseHost, SecureRandom random) {
         KeyPair pair = CertificateAuthority.newKeyPair(random);
         X509Certificate certificate = ca.issueServer(memberId, advertiseHost, pair.getPublic());
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(pair.getPrivate(), certificate, ca.certificate())
+            SslContext agents = GrpcSslContexts.configure(SslContextBuilder.forServer(pair.getPrivate(), certificate, ca.certificate())
                     .trustManager(ca.certificate())
-                    .clientAuth(ClientAuth.OPTIONAL);
-            return new GatewayTls(certificate, GrpcSslContexts.configure(builder, SslProvider.JDK).build());
+                    .clientAuth(ClientAuth.REQUIRE), SslProvider.JDK).build();
+            SslContext enrollment = GrpcSslContexts.configure(SslContextBuilder.forServer(pair.getPrivate(), certificate, ca.certificate())
+                    .clientAuth(ClientAuth.NONE), SslProvider.JDK).build();
+            return new GatewayTls(certificate, agents, enrollment);
         } catch (SSLException e) {
             throw new IllegalStateException("could not set up TLS for the gateway: " + e.getMessage(), e);
         }
@@ -43,8 +48,13 @@ public final class GatewayTls {
         return certificate;
     }
 
-    /** For {@code NettyServerBuilder.sslContext}. */
-    public SslContext sslContext() {
-        return context;
+    /** The agent port's TLS (client certificate required), for {@code NettyServerBuilder.sslContext}. */
+    public SslContext agentContext() {
+        return agents;
+    }
+
+    /** The enrollment port's TLS (no client certificate). */
+    public SslContext enrollmentContext() {
+        return enrollment;
     }
 }

@@ -3,6 +3,8 @@ package io.muster.controller.auth;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.hazelcast.core.HazelcastInstance;
 import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.NettyServerBuilder;
 import io.muster.controller.access.Access;
@@ -14,10 +16,14 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * certificate, agent admission (mTLS host binding, revocation), enrollment, API tokens with roles
  * and scopes on REST and gRPC, and the audit log.
  *
- * <p>Lifecycle: {@link #start} before the servers are built; {@link #authenticate} on the HTTP
- * API before it listens; {@link #attach} once the Hazelcast member runs; {@link #close} before the
+ * <p>Lifecycle: {@link #start} before the servers are built; {@link #configure} on the agent
+ * port's server and {@link #serveEnrollment} once; {@link #authenticate} on the HTTP API before it listens; {@link #attach} once the Hazelcast member runs; {@link #close} before the
  * database closes. Accessors are thread-safe.
  */
 public final class Security {
@@ -61,6 +67,7 @@ public final class Security {
     private final EnrollmentService enrollment;
     private final Access access;
     private final AuthRoutes routes;
+    private volatile Server enrollmentServer;
 
     private Security(boolean insecure, CertificateAuthority ca, GatewayTls tls, Revocations revocations, Pool pool,
                      Vertx vertx, Clock clock, SecureRandom random, MeterRegistry registry) {
@@ -152,25 +159,58 @@ public final class Security {
         return Optional.ofNullable(tls);
     }
 
-    /** The Enrollment service, empty when insecure (certificates over plaintext would mean nothing). */
-    public Optional<BindableService> enrollmentService() {
-        return insecure ? Optional.empty() : Optional.of(enrollment);
-    }
-
     /**
-     * The gateway server with this member's TLS (unless insecure), the Enrollment service, the
-     * interceptors (agent admission, FleetControl token rules) and the per-connection call limit.
+     * The agent port's server: this member's TLS requiring a client certificate (unless insecure),
+     * the interceptors (agent admission, FleetControl token rules) and the per-connection call
+     * limit. Enrollment is not served here: see {@link #serveEnrollment}.
      */
     public NettyServerBuilder configure(NettyServerBuilder builder) {
         if (tls != null) {
-            builder.sslContext(tls.sslContext());
-            builder.addService(enrollment);
+            builder.sslContext(tls.agentContext());
         }
-        builder.maxConcurrentCallsPerConnection(insecure ? PLAINTEXT_CALLS_PER_CONNECTION : CALLS_PER_CONNECTION);
+        return limited(builder);
+    }
+
+    private NettyServerBuilder limited(NettyServerBuilder builder) {
         for (ServerInterceptor interceptor : interceptors()) {
             builder.intercept(interceptor);
         }
-        return builder;
+        return builder.maxConcurrentCallsPerConnection(insecure ? PLAINTEXT_CALLS_PER_CONNECTION : CALLS_PER_CONNECTION);
+    }
+
+    /**
+     * Starts the enrollment port (unless insecure): TLS with this member's certificate and no
+     * client certificate, serving Enrollment and {@code apiServices} (FleetControl, whose callers
+     * carry tokens, not certificates). Closed by {@link #close}.
+     *
+     * @param port 0 picks a free one
+     * @throws UncheckedIOException with one sentence when the port cannot be bound
+     */
+    public void serveEnrollment(String host, int port, BindableService... apiServices) {
+        if (tls == null) {
+            return;
+        }
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .sslContext(tls.enrollmentContext())
+                .addService(enrollment);
+        for (BindableService service : apiServices) {
+            builder.addService(service);
+        }
+        try {
+            enrollmentServer = limited(builder).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not bind the enrollment port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The enrollment port's bound port, empty when insecure (no enrollment) or not started. */
+    public Optional<Integer> enrollmentPort() {
+        return Optional.ofNullable(enrollmentServer).map(Server::getPort);
+    }
+
+    /** The services of the enrollment port (none when insecure). */
+    public List<ServerServiceDefinition> enrollmentServices() {
+        return enrollmentServer == null ? List.of() : enrollmentServer.getServices();
     }
 
     /** Interceptors for the gRPC server: agent admission and the FleetControl token rules. */
@@ -208,8 +248,12 @@ public final class Security {
         return tokens.createBootstrapAdmin("bootstrap admin", file, lifetime);
     }
 
-    /** Stops the timers and writes the queued audit events. */
+    /** Stops the enrollment port and the timers, and writes the queued audit events. */
     public Future<Void> close() {
+        Server server = enrollmentServer;
+        if (server != null) {
+            server.shutdownNow();
+        }
         revocations.close();
         heldTokens.close();
         return audit.close();

@@ -1,8 +1,17 @@
 package io.muster.controller.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.agent.enrollment.AgentCredentials;
@@ -10,8 +19,14 @@ import io.muster.agent.enrollment.Enroller;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.proto.v1.AgentGatewayGrpc;
+import io.muster.proto.v1.ControllerMessage;
+import io.muster.proto.v1.EnrollRequest;
+import io.muster.proto.v1.EnrollmentGrpc;
+import io.muster.proto.v1.FleetControlGrpc;
+import io.muster.proto.v1.ListHostsRequest;
 import io.muster.testdb.TestDatabase;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +39,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +49,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent gateway port of a TLS controller, reached over loopback by a real agent and by a
- * hand-written HTTP/2 client: what one connection may hold.
+ * The gRPC ports of a TLS controller, reached over loopback by real agents, gRPC clients and a
+ * hand-written HTTP/2 client: who gets through the agent port's handshake, what the enrollment
+ * port serves, and what one connection may hold.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayPortsTest {
@@ -91,17 +109,74 @@ class GatewayPortsTest {
             // Another connection (a real agent) is served while the greedy one holds its streams.
             Path dataDir = agentDir("host-polite");
             try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
-                    .secured(enrollmentToken(), null)).start()) {
+                    .secured(enrollmentToken(), null).withEnrollControllers(List.of(enrollAddress()))).start()) {
                 await().atMost(DEADLINE).until(() -> controller.sessions().find("host-polite").isPresent());
             }
         }
     }
 
+    @Test
+    void agentPort_refusesACallerWithoutAClientCertificate_theEnrollmentPortServesEnrollmentAndFleetControl() throws Exception {
+        SslContext caOnly = GrpcSslContexts.forClient().trustManager(controller.security().ca().certificate()).build();
+        Metadata bearer = new Metadata();
+        bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + admin);
+        ManagedChannel agentPort = NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort()).sslContext(caOnly).build();
+        ManagedChannel enrollPort = NettyChannelBuilder.forAddress("127.0.0.1", controller.enrollPort().orElseThrow())
+                .sslContext(caOnly).build();
+        try {
+            // Without a certificate the handshake fails: not even Enroll or a token-carrying call gets through.
+            assertThatThrownBy(() -> EnrollmentGrpc.newBlockingStub(agentPort).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .enroll(EnrollRequest.newBuilder().setToken(enrollmentToken()).setHostId("host-sneaky").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            assertThatThrownBy(() -> FleetControlGrpc.newBlockingStub(agentPort).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer))
+                    .listHosts(ListHostsRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+
+            // The enrollment port: FleetControl with a token, and no agent stream.
+            assertThat(FleetControlGrpc.newBlockingStub(enrollPort).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer))
+                    .listHosts(ListHostsRequest.getDefaultInstance()).getHostsList()).isNotNull();
+            CompletableFuture<Status> connectEnd = new CompletableFuture<>();
+            AgentGatewayGrpc.newStub(enrollPort).connect(new StreamObserver<>() {
+                @Override
+                public void onNext(ControllerMessage value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    connectEnd.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    connectEnd.complete(Status.OK);
+                }
+            });
+            assertThat(connectEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        } finally {
+            agentPort.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            enrollPort.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        // An agent enrolls on the enrollment port and connects to the agent port with its certificate.
+        Path dataDir = agentDir("host-split");
+        try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
+                .secured(enrollmentToken(), null).withEnrollControllers(List.of(enrollAddress()))).start()) {
+            await().atMost(DEADLINE).until(() -> controller.sessions().find("host-split").isPresent());
+        }
+    }
+
     private AgentCredentials enrolled(String hostId) throws Exception {
         AgentCredentials credentials = new AgentCredentials(agentDir(hostId));
-        new Enroller(new SecureRandom()).enroll("127.0.0.1:" + controller.grpcPort(), enrollmentToken(), hostId, null, null,
+        new Enroller(new SecureRandom()).enroll(enrollAddress(), enrollmentToken(), hostId, null, null,
                 credentials);
         return credentials;
+    }
+
+    private String enrollAddress() {
+        return "127.0.0.1:" + controller.enrollPort().orElseThrow();
     }
 
     private Path agentDir(String hostId) throws Exception {

@@ -88,7 +88,7 @@ class SecurityEndToEndTest {
         String token = enrollmentToken(1, "{\"team\":\"payments\"}");
         Path dataDir = agentDir("host-enrolled");
         try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
-                .secured(token, null)).start()) {
+                .secured(token, null).withEnrollControllers(List.of(enrollAddress()))).start()) {
             await().atMost(DEADLINE).until(() -> controller.sessions().find("host-enrolled").isPresent());
         }
         AgentCredentials credentials = new AgentCredentials(dataDir);
@@ -111,7 +111,7 @@ class SecurityEndToEndTest {
     void usedUpAndExpiredEnrollmentTokensAreRefused() throws Exception {
         String once = enrollmentToken(1, "{}");
         Enroller enroller = new Enroller(new SecureRandom());
-        String address = "127.0.0.1:" + controller.grpcPort();
+        String address = enrollAddress();
         enroller.enroll(address, once, "host-once", null, null, new AgentCredentials(agentDir("host-once")));
         assertThatThrownBy(() -> enroller.enroll(address, once, "host-twice", null, null, new AgentCredentials(agentDir("host-twice"))))
                 .isInstanceOf(EnrollmentException.class).hasMessageContaining("UNAUTHENTICATED");
@@ -127,7 +127,7 @@ class SecurityEndToEndTest {
     @Test
     void pinnedCaOfAnotherCluster_failsTheHandshake_soTheTokenIsNeverSent() throws Exception {
         String once = enrollmentToken(1, "{}");
-        String address = "127.0.0.1:" + controller.grpcPort();
+        String address = enrollAddress();
         java.security.cert.X509Certificate otherCluster = CertificateAuthority.generate("another-cluster",
                 java.time.Clock.systemUTC(), new SecureRandom()).certificate();
         Enroller enroller = new Enroller(new SecureRandom());
@@ -146,7 +146,7 @@ class SecurityEndToEndTest {
 
     @Test
     void enrolledHostId_cannotBeClaimedByAnotherToken_untilAnAdminAllowsOneMoreEnrollment() throws Exception {
-        String address = "127.0.0.1:" + controller.grpcPort();
+        String address = enrollAddress();
         Enroller enroller = new Enroller(new SecureRandom());
         enroller.enroll(address, enrollmentToken(1, "{\"team\":\"blue\"}"), "host-claimed", null, null,
                 new AgentCredentials(agentDir("host-claimed")));
@@ -175,7 +175,7 @@ class SecurityEndToEndTest {
     @Test
     void helloForAnotherHostIsRefused() throws Exception {
         Path dataDir = agentDir("host-a");
-        new Enroller(new SecureRandom()).enroll("127.0.0.1:" + controller.grpcPort(), enrollmentToken(1, "{}"), "host-a",
+        new Enroller(new SecureRandom()).enroll(enrollAddress(), enrollmentToken(1, "{}"), "host-a",
                 null, null, new AgentCredentials(dataDir));
         Status status = connect(new AgentCredentials(dataDir), "host-b");
         assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -188,7 +188,7 @@ class SecurityEndToEndTest {
         String token = enrollmentToken(1, "{}");
         Path dataDir = agentDir("host-revoked");
         try (Agent agent = new Agent(AgentConfig.of(List.of("127.0.0.1:" + controller.grpcPort()), dataDir)
-                .secured(token, null)).start()) {
+                .secured(token, null).withEnrollControllers(List.of(enrollAddress()))).start()) {
             await().atMost(DEADLINE).until(() -> controller.sessions().find("host-revoked").isPresent());
             assertThat(post("/api/v1/hosts/host-revoked/revoke", admin, "").statusCode()).isEqualTo(200);
             await().atMost(DEADLINE).until(() -> controller.sessions().find("host-revoked").isEmpty());
@@ -197,6 +197,10 @@ class SecurityEndToEndTest {
             assertThat(status.getDescription()).isEqualTo("host host-revoked is revoked");
         }
         assertThat(post("/api/v1/hosts/no-such-host/revoke", admin, "").statusCode()).isEqualTo(404);
+    }
+
+    private String enrollAddress() {
+        return "127.0.0.1:" + controller.enrollPort().orElseThrow();
     }
 
     private Path agentDir(String hostId) throws Exception {

@@ -42,7 +42,7 @@ public final class AgentLayout {
      * The agent's config file ({@code muster agent --config}): one option per line, named as on the
      * command line without the dashes.
      */
-    public static String agentConfig(List<String> controllers, boolean pinnedCa) {
+    public static String agentConfig(List<String> controllers, List<String> enrollControllers, boolean pinnedCa) {
         StringBuilder text = new StringBuilder()
                 .append("# Settings of `muster agent --config ").append(CONFIG).append("`: one option per line, named as on the\n")
                 .append("# command line without its dashes (options given on the command line win).\n")
@@ -50,6 +50,9 @@ public final class AgentLayout {
                 .append("data-dir=").append(DATA_DIR).append('\n')
                 .append("# Read once when the agent has no certificate yet, deleted after enrollment succeeds.\n")
                 .append("enroll-token-file=").append(ENROLL_TOKEN).append('\n');
+        if (!enrollControllers.isEmpty()) {
+            text.append("enroll-controller=").append(String.join(",", enrollControllers)).append('\n');
+        }
         if (pinnedCa) {
             text.append("ca-cert=").append(CA_CERT).append('\n');
         }

@@ -15,11 +15,15 @@ import java.util.Objects;
  * @param enrollTokenFile a file holding an enrollment token, installed as
  *                        {@code /etc/muster/enroll.token} (0600, consumed by the agent); null: the
  *                        token is brought separately ({@code muster install} writes it per host)
+ * @param enrollControllers the controllers' enrollment ports, "host:port", written to the agent's
+ *                        config; empty: the agent's default (each controller's host, port 7071)
  */
-public record AgentPackageSpec(List<String> controllers, AgentDistribution distribution, Path caCert, Path enrollTokenFile) {
+public record AgentPackageSpec(List<String> controllers, AgentDistribution distribution, Path caCert, Path enrollTokenFile,
+                               List<String> enrollControllers) {
 
     public AgentPackageSpec {
         controllers = List.copyOf(controllers);
+        enrollControllers = enrollControllers == null ? List.of() : List.copyOf(enrollControllers);
         if (controllers.isEmpty()) {
             throw new IllegalArgumentException("at least one controller address (host:port) is needed");
         }

@@ -74,7 +74,7 @@ public final class PackageContents {
             list.add(new Entry(AgentLayout.SCRIPTS + "/" + script, resource(staging, script), 0755, false));
         }
         list.add(new Entry(AgentLayout.CONFIG, text(staging, "agent.conf",
-                AgentLayout.agentConfig(spec.controllers(), spec.caCert() != null)), 0644, true));
+                AgentLayout.agentConfig(spec.controllers(), spec.enrollControllers(), spec.caCert() != null)), 0644, true));
         if (spec.caCert() != null) {
             list.add(new Entry(AgentLayout.CA_CERT, spec.caCert(), 0644, false));
         }

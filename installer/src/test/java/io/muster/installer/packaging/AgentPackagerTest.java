@@ -59,7 +59,7 @@ class AgentPackagerTest {
         assumeThat(onPath("dpkg-deb")).as("dpkg-deb is needed to read the package").isTrue();
         Path ca = Files.writeString(temp.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
         AgentPackager.Built built = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070", "10.0.0.2:7070"),
-                distribution, ca, null), PackageFormat.DEB, temp.resolve("out"));
+                distribution, ca, null, List.of("10.0.0.1:7171")), PackageFormat.DEB, temp.resolve("out"));
 
         assertThat(built.file().getFileName().toString()).isEqualTo("muster-agent_1.2.3~SNAPSHOT_all.deb");
         String info = run("dpkg-deb", "--info", built.file().toString());
@@ -75,7 +75,7 @@ class AgentPackagerTest {
                 .satisfies(line -> assertThat(line).startsWith("drwx------ root/root"));
         Path extracted = temp.resolve("x");
         run("dpkg-deb", "-x", built.file().toString(), extracted.toString());
-        assertThat(Files.readString(extracted.resolve("etc/muster/agent.conf"))).contains("controller=10.0.0.1:7070,10.0.0.2:7070",
+        assertThat(Files.readString(extracted.resolve("etc/muster/agent.conf"))).contains("controller=10.0.0.1:7070,10.0.0.2:7070", "enroll-controller=10.0.0.1:7171",
                 "data-dir=/var/lib/muster-agent", "enroll-token-file=/etc/muster/enroll.token", "ca-cert=/etc/muster/ca.pem");
         assertThat(Files.readString(extracted.resolve("opt/muster-agent/agent-jvm.options"))).contains("-Xss256k\n-Xmx32m");
         assertThat(Files.readString(extracted.resolve("opt/muster-agent/bin/agent-supervisor.sh"))).isEqualTo("#!/bin/sh\necho supervising\n");
@@ -89,19 +89,19 @@ class AgentPackagerTest {
     @Test
     void packageWithAToken_holdsItReadableByRootOnly_andTheIdChangesWithTheContents() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "mse_abc\n");
-        AgentPackager.Built plain = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null),
+        AgentPackager.Built plain = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null, List.of()),
                 PackageFormat.TAR, temp.resolve("plain"));
-        AgentPackager.Built again = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null),
+        AgentPackager.Built again = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null, List.of()),
                 PackageFormat.TAR, temp.resolve("again"));
-        AgentPackager.Built withToken = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, token),
+        AgentPackager.Built withToken = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, token, List.of()),
                 PackageFormat.TAR, temp.resolve("token-out"));
 
         assertThat(again.packageId()).isEqualTo(plain.packageId());
         assertThat(withToken.packageId()).isNotEqualTo(plain.packageId());
         // what a rerun of muster install compares, without building an archive
-        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null)))
+        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null, List.of())))
                 .isEqualTo(plain.packageId());
-        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.2:7070"), distribution, null, null)))
+        assertThat(AgentPackager.packageId(new AgentPackageSpec(List.of("10.0.0.2:7070"), distribution, null, null, List.of())))
                 .isNotEqualTo(plain.packageId());
         Map<String, TarArchiveEntry> entries = tar(withToken.file());
         assertThat(entries.get("etc/muster/enroll.token").getMode() & 07777).isEqualTo(0600);
@@ -114,7 +114,7 @@ class AgentPackagerTest {
     @Test
     void rpm_requiresAJava17Runtime_andPutsTheUnitUnderUsrLib() throws Exception {
         assumeThat(onPath("rpm")).as("rpm is needed to read the package").isTrue();
-        AgentPackager.Built built = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null),
+        AgentPackager.Built built = AgentPackager.build(new AgentPackageSpec(List.of("10.0.0.1:7070"), distribution, null, null, List.of()),
                 PackageFormat.RPM, temp.resolve("out"));
 
         assertThat(run("rpm", "-qp", "--requires", built.file().toString())).contains("java-headless >= 1:17");
