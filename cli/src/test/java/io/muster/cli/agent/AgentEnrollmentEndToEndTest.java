@@ -86,7 +86,11 @@ class AgentEnrollmentEndToEndTest {
                 "--enroll-token-file", tokenFile.toString(),
                 "--ca-cert", caFile.toString())), temp.resolve("agent.log"));
 
-        await().atMost(DEADLINE).until(() -> controller.sessions().find("cli-enrolled").isPresent() || agent.exitCode().isPresent());
+        try {
+            await().atMost(DEADLINE).until(() -> controller.sessions().find("cli-enrolled").isPresent() || agent.exitCode().isPresent());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no session within " + DEADLINE + "; agent log: " + Files.readString(agent.log()), e);
+        }
         assertThat(agent.exitCode()).as("agent log: %s", Files.readString(agent.log())).isEmpty();
         assertThat(controller.sessions().find("cli-enrolled")).isPresent();
         Path tls = dataDir.resolve("tls");
