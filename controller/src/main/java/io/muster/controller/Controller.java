@@ -200,7 +200,7 @@ public final class Controller implements AutoCloseable {
                     parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
             FleetControlApi fleetControl = new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
-                    parts.rollouts.service(), parts.schedules.service());
+                    parts.rollouts.service(), parts.schedules.service(), parts.registry);
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
                     .addService(parts.gateway)
                     .addService(fleetControl)

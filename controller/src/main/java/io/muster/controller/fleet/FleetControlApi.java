@@ -35,6 +35,7 @@ import io.muster.proto.v1.WatchHostsRequest;
 import io.muster.proto.v1.WatchTaskRequest;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SelectorSyntaxException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,39 +51,39 @@ import java.util.UUID;
  * caller's scope.
  *
  * <p>Non-blocking: unary calls complete from futures; streams are driven by Vert.x timers and
- * written under gRPC flow control ({@link StreamOutbox}).
+ * written under gRPC flow control ({@link StreamOutbox}); every WatchHosts stream of the member
+ * shares one {@link HostFeed}.
  */
 public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase {
 
     public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(500);
 
-    private final Vertx vertx;
     private final FleetControlService hostQueries;
-    private final HostRepository hosts;
-    private final ClusterView cluster;
     private final TaskService tasks;
     private final TaskControl taskControl;
     private final long intervalMs;
     private final SchedulerQueries scheduler;
     private final RolloutControl rolloutControl;
+    private final HostFeed hostFeed;
 
     public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, RolloutService rollouts,
-                           ScheduleService schedules) {
-        this(vertx, hosts, cluster, tasks, rollouts, schedules, DEFAULT_WATCH_INTERVAL);
+                           ScheduleService schedules, MeterRegistry registry) {
+        this(vertx, hosts, cluster, tasks, rollouts, schedules, registry, DEFAULT_WATCH_INTERVAL);
     }
 
-    /** @param watchInterval how often watches look for changes */
+    /**
+     * @param registry      where the host feed counts its readings
+     * @param watchInterval how often watches look for changes
+     */
     public FleetControlApi(Vertx vertx, HostRepository hosts, ClusterView cluster, TaskService tasks, RolloutService rollouts,
-                           ScheduleService schedules, Duration watchInterval) {
+                           ScheduleService schedules, MeterRegistry registry, Duration watchInterval) {
         this.scheduler = new SchedulerQueries(rollouts, schedules);
-        this.vertx = vertx;
         this.hostQueries = new FleetControlService(hosts, cluster);
-        this.hosts = hosts;
-        this.cluster = cluster;
         this.tasks = tasks;
         this.taskControl = new TaskControl(tasks);
         this.intervalMs = Math.max(10, watchInterval.toMillis());
         this.rolloutControl = new RolloutControl(vertx, rollouts, intervalMs);
+        this.hostFeed = new HostFeed(vertx, hosts, cluster, intervalMs, registry);
     }
 
     @Override
@@ -112,7 +113,7 @@ public final class FleetControlApi extends FleetControlGrpc.FleetControlImplBase
         selector = Access.hostSelector(caller, selector);
         ServerCallStreamObserver<HostChange> call = (ServerCallStreamObserver<HostChange>) response;
         StreamOutbox<HostChange> out = new StreamOutbox<>(call);
-        new HostWatch(vertx, hosts, cluster, selector, caller.scope(), out, intervalMs).start();
+        new HostWatch(hostFeed, selector, caller.scope(), out).start();
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.muster.controller.InterfaceFixture;
@@ -43,6 +44,10 @@ import io.muster.proto.v1.TaskProgress;
 import io.muster.proto.v1.WatchHostsRequest;
 import io.muster.proto.v1.WatchTaskRequest;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +73,9 @@ class FleetControlApiTest {
     @TempDir
     static Path temp;
 
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(50);
     private static InterfaceFixture fixture;
+    private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private static Server server;
     private static ManagedChannel channel;
 
@@ -77,7 +84,7 @@ class FleetControlApiTest {
         fixture = new InterfaceFixture(temp.resolve("controller"));
         FleetControlApi api = new FleetControlApi(fixture.vertx, fixture.controller.hosts(),
                 InterfaceFixture.aloneWithoutSessions(fixture.controller.memberId()), fixture.controller.tasks(),
-                fixture.controller.rollouts(), fixture.controller.schedules(), Duration.ofMillis(50));
+                fixture.controller.rollouts(), fixture.controller.schedules(), registry, WATCH_INTERVAL);
         server = NettyServerBuilder.forPort(0)
                 .addService(ServerInterceptors.intercept(api, new FleetAuthorization(fixture.tokens, fixture.heldTokens, fixture.access, fixture.audit, fixture.unauthenticated)))
                 .build()
@@ -175,6 +182,50 @@ class FleetControlApiTest {
         open.forEach(c -> c.cancel(null));
         otherContext.cancel(null);
         againContext.cancel(null);
+    }
+
+    @Test
+    void watchHosts_manyWatchers_shareOneReadingOfTheHostsPerInterval_eachGetsItsChanges() throws Exception {
+        String token = Await.result(fixture.tokens.create("shared feed", io.muster.controller.access.Role.VIEWER, null, null, "test"))
+                .token();
+        int watchers = 6;
+        List<io.grpc.Context.CancellableContext> open = new ArrayList<>();
+        List<Collector<HostChange>> watches = new ArrayList<>();
+        try {
+            for (int i = 0; i < watchers; i++) {
+                Collector<HostChange> watch = new Collector<>();
+                io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+                context.run(() -> async(token).watchHosts(WatchHostsRequest.newBuilder().setSelector("muster.io/team=payments").build(), watch));
+                open.add(context);
+                watches.add(watch);
+            }
+            await().atMost(DEADLINE).until(() -> watches.stream().allMatch(w -> w.messages.size() >= 2));
+
+            // Readings are at least one interval apart however many watch: N per interval would be N times this.
+            double before = readings();
+            long started = System.nanoTime();
+            await().atMost(DEADLINE).until(() -> readings() >= before + 10);
+            double read = readings() - before;
+            long intervals = Duration.ofNanos(System.nanoTime() - started).toMillis() / WATCH_INTERVAL.toMillis();
+            assertThat(read).as("readings during %d intervals with %d watchers", intervals, watchers).isLessThanOrEqualTo(intervals + 1);
+
+            // Every watcher still gets its own changes from the one reading.
+            Await.result(fixture.controller.hosts().setLabels("h-0", Map.of("muster.io/team", "payments", "feed", "shared")));
+            await().atMost(DEADLINE).until(() -> watches.stream().allMatch(w -> w.messages.stream()
+                    .anyMatch(c -> c.getChange().equals("labels") && "shared".equals(c.getHost().getLabelsMap().get("feed")))));
+            assertThat(watches).allMatch(w -> w.error.get() == null);
+        } finally {
+            open.forEach(c -> c.cancel(null));
+            Await.result(fixture.controller.hosts().setLabels("h-0", Map.of("muster.io/team", "payments")));
+        }
+        // The counter is on a member's /metrics.
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + fixture.controller.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("muster_watch_hosts_readings_total");
+    }
+
+    private static double readings() {
+        return registry.get("muster_watch_hosts_readings").counter().count();
     }
 
     @Test
