@@ -281,9 +281,11 @@ public final class Controller implements AutoCloseable {
             VitalsSeries vitals = parts.vitals;
             parts.vitalsRetention = new HistoryRetention(parts.vertx, "vitals series", () -> vitals.maintain(events.vitalsRetention()));
             parts.sweeper.start();
-            LOG.info("controller member {} started: agents and FleetControl on {}, HTTP API on {}, Hazelcast on {}:{} "
-                            + "(cluster '{}', {} member(s)), database {}",
-                    memberId, grpcAddress, httpAddress, config.advertiseHost(), parts.member.port(),
+            LOG.info("controller member {} started: agents on {}, enrollment and FleetControl on {}, HTTP API on {}, "
+                            + "Hazelcast on {}:{} (cluster '{}', {} member(s)), database {}",
+                    memberId, grpcAddress, parts.security.enrollmentPort().map(port -> config.advertiseHost() + ":" + port)
+                            .orElse(grpcAddress + " (insecure: no enrollment)"),
+                    httpAddress, config.advertiseHost(), parts.member.port(),
                     config.clusterName(), parts.member.instance().getCluster().getMembers().size(),
                     parts.database.url().display());
             return new Controller(memberId, parts);
