@@ -57,6 +57,8 @@ import io.muster.controller.webhook.WebhookDispatcher;
 import io.muster.controller.webhook.WebhookQueue;
 import io.muster.controller.webhook.WebhookRoutes;
 import io.muster.controller.webhook.WebhookStore;
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostCensus;
 import io.muster.controller.store.HostRepository;
@@ -175,13 +177,15 @@ public final class Controller implements AutoCloseable {
                 parts.embedded = EmbeddedDatabase.start(config.dataDir(), 0);
                 dbUrl = parts.embedded.url();
             }
+            SealingKey key = SealingKey.loadOrCreate(config.secretsKeyFile());
             parts.vertx = Vertx.vertx();
             parts.database = await(Database.open(parts.vertx, dbUrl, Database.START_WAIT));
+            await(SealedColumns.prepare(parts.database.pool(), key));
             parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            parts.security = await(Security.start(parts.vertx, parts.database.pool(), config.clusterName(), memberId,
+            parts.security = await(Security.start(parts.vertx, parts.database.pool(), key, config.clusterName(), memberId,
                     config.advertiseHost(), config.insecure(), Clock.systemUTC(), parts.registry));
             parts.hosts = new HostRepository(parts.database, parts.registry);
-            parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), parts.hosts, parts.registry, memberId, sweep);
+            parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), key, parts.hosts, parts.registry, memberId, sweep);
             GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
                     GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC(),
                     config.maxConnectsInFlight());

@@ -38,6 +38,10 @@ import java.util.Objects;
  * @param enrollPort        the enrollment port: Enrollment and FleetControl over TLS without a
  *                          client certificate, while the agent port (grpcPort) requires one; not
  *                          bound when insecure (default 7071 from the command line; 0 picks a free one)
+ * @param secretsKeyFile    the key that seals the CA private key and task secrets in the database
+ *                          (null = {@code muster-secrets.key} next to dataDir, in its parent
+ *                          directory); created (0600) when absent. Every member of a cluster
+ *                          needs a copy of the same file
  */
 public record ControllerConfig(
         String dbUrl,
@@ -55,7 +59,8 @@ public record ControllerConfig(
         int maxConnectsInFlight,
         Duration adminTokenLifetime,
         String listenHost,
-        int enrollPort) {
+        int enrollPort,
+        Path secretsKeyFile) {
 
     public static final int DEFAULT_GRPC_PORT = 7070;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -83,6 +88,14 @@ public record ControllerConfig(
             throw new IllegalArgumentException("adminTokenLifetime must be positive, got " + adminTokenLifetime);
         }
         Objects.requireNonNull(advertiseHost);
+        secretsKeyFile = secretsKeyFile == null ? defaultSecretsKeyFile(dataDir) : secretsKeyFile;
+    }
+
+    /** {@code muster-secrets.key} beside the data dir: outside the embedded database and its backups. */
+    public static Path defaultSecretsKeyFile(Path dataDir) {
+        Path absolute = dataDir.toAbsolutePath().normalize();
+        Path parent = absolute.getParent() == null ? absolute : absolute.getParent();
+        return parent.resolve("muster-secrets.key");
     }
 
     /** Every setting but the connect admission limit, which takes its default. */
@@ -90,7 +103,7 @@ public record ControllerConfig(
                             String advertiseHost, String clusterName, Duration failureDetection, Duration agentHeartbeat,
                             boolean insecure, Path adminTokenFile) {
         this(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName, failureDetection,
-                agentHeartbeat, insecure, adminTokenFile, 0, null, null, 0);
+                agentHeartbeat, insecure, adminTokenFile, 0, null, null, 0, null);
     }
 
     /** The original ten settings: an insecure (plaintext) gateway, as before TLS existed. */
@@ -103,37 +116,50 @@ public record ControllerConfig(
     /** This configuration with a TLS gateway (false) or a plaintext one (true). */
     public ControllerConfig withInsecure(boolean plaintext) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost, enrollPort);
+                failureDetection, agentHeartbeat, plaintext, adminTokenFile, maxConnectsInFlight, adminTokenLifetime,
+                listenHost, enrollPort, secretsKeyFile);
     }
 
     /** This configuration with an admin token file (see {@link #adminTokenFile()}). */
     public ControllerConfig withAdminTokenFile(Path file) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight, adminTokenLifetime, listenHost, enrollPort);
+                failureDetection, agentHeartbeat, insecure, file, maxConnectsInFlight, adminTokenLifetime,
+                listenHost, enrollPort, secretsKeyFile);
     }
 
     /** This configuration with another connect admission limit (see {@link #maxConnectsInFlight()}). */
     public ControllerConfig withMaxConnectsInFlight(int limit) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit, adminTokenLifetime, listenHost, enrollPort);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, limit, adminTokenLifetime,
+                listenHost, enrollPort, secretsKeyFile);
     }
 
     /** This configuration with another bootstrap admin token lifetime (see {@link #adminTokenLifetime()}). */
     public ControllerConfig withAdminTokenLifetime(Duration lifetime) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, lifetime, listenHost, enrollPort);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, lifetime,
+                listenHost, enrollPort, secretsKeyFile);
     }
 
     /** This configuration with the gRPC and HTTP servers bound to {@code host} (see {@link #listenHost()}). */
     public ControllerConfig withListenHost(String host) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, host, enrollPort);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime,
+                host, enrollPort, secretsKeyFile);
     }
 
     /** This configuration with the enrollment port {@code port} (see {@link #enrollPort()}). */
     public ControllerConfig withEnrollPort(int port) {
         return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
-                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime, listenHost, port);
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime,
+                listenHost, port, secretsKeyFile);
+    }
+
+    /** This configuration with another secrets key file (see {@link #secretsKeyFile()}). */
+    public ControllerConfig withSecretsKeyFile(Path file) {
+        return new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort, advertiseHost, clusterName,
+                failureDetection, agentHeartbeat, insecure, adminTokenFile, maxConnectsInFlight, adminTokenLifetime,
+                listenHost, enrollPort, file);
     }
 
     /** What the Hazelcast member needs of this configuration. */

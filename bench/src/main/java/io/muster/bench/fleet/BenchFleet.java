@@ -94,8 +94,9 @@ public final class BenchFleet implements AutoCloseable {
             int grpc = ports[4 * i + 1];
             int hz = ports[4 * i + 2];
             int enroll = ports[4 * i + 3];
-            List<String> arguments = new ArrayList<>(List.of("controller",
-                    "--db-url", database.url(),
+            List<String> arguments = new ArrayList<>(List.of("controller"));
+            arguments.addAll(database.memberArguments());
+            arguments.addAll(List.of(
                     "--http-port", Integer.toString(http),
                     "--grpc-port", Integer.toString(grpc),
                     "--hz-port", Integer.toString(hz),

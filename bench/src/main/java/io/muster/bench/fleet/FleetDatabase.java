@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -37,9 +38,9 @@ public final class FleetDatabase implements AutoCloseable {
         this.scratchOn = scratchOn;
     }
 
-    /** Starts the embedded server under {@code dataDir}/postgres. */
+    /** Starts the embedded server under {@code dataDir}/postgres, without fsync (throwaway data). */
     public static FleetDatabase embedded(Path dataDir) {
-        EmbeddedDatabase database = EmbeddedDatabase.start(dataDir, 0);
+        EmbeddedDatabase database = EmbeddedDatabase.startWithoutFsync(dataDir, 0, "the bench's throwaway data");
         return new FleetDatabase(database, dataDir, DatabaseUrl.parse(database.url()), Optional.empty());
     }
 
@@ -66,6 +67,12 @@ public final class FleetDatabase implements AutoCloseable {
         return url.url();
     }
 
+    /** The member flags that name the database: no password on a command line for the embedded one. */
+    public List<String> memberArguments() {
+        return embedded == null ? List.of("--db-url", url())
+                : List.of("--db-url", embedded.urlWithoutPassword(), "--db-password-file", embedded.passwordFile().toString());
+    }
+
     /** The embedded server's directory (for the guard process), empty for an external server. */
     public Optional<Path> embeddedDirectory() {
         return embedded == null ? Optional.empty() : Optional.of(embedded.directory());
@@ -86,7 +93,7 @@ public final class FleetDatabase implements AutoCloseable {
 
     /** Starts the embedded server again on the same port with the same data, after {@link #stopServer}. */
     public void startServer() {
-        embedded = EmbeddedDatabase.start(embeddedDataDir, url.port());
+        embedded = EmbeddedDatabase.startWithoutFsync(embeddedDataDir, url.port(), "the bench's throwaway data");
     }
 
     /** A new JDBC connection to the run's database; the caller closes it. */

@@ -179,7 +179,7 @@ public final class BenchRun {
                 .put("heartbeatSeconds", settings.heartbeat().toMillis() / 1000.0)
                 .put("scenarios", scenarios)
                 .put("quick", settings.quick())
-                .put("database", fleetSettings.dbUrl().isPresent() ? "external (scratch database)" : "embedded")
+                .put("database", fleetSettings.dbUrl().isPresent() ? "external (scratch database)" : "embedded (fsync off)")
                 .put("steadySeconds", settings.steadyDuration().toMillis() / 1000.0)
                 .put("agentsPerChannel", settings.agentsPerChannel())
                 .put("simulators", settings.simulators())

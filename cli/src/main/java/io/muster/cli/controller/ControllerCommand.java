@@ -8,8 +8,11 @@ import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.event.EventSettings;
 import io.muster.controller.event.KafkaSink;
+import io.muster.controller.store.DatabaseUrl;
 import io.muster.controller.task.RunSweeper;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +38,16 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--db-url", paramLabel = "URL",
             description = "PostgreSQL, postgresql://USER@HOST:PORT/DATABASE (default: an embedded one under --data-dir; one machine only).")
     String dbUrl;
+
+    @Option(names = "--db-password-file", paramLabel = "FILE",
+            description = "Read the --db-url password from FILE (keep it 0600) instead of the URL, where it would show in ps.")
+    Path dbPasswordFile;
+
+    @Option(names = "--secrets-key-file", paramLabel = "FILE",
+            description = "The key that seals the CA private key and task secrets in the database, created (0600) when "
+                    + "absent (default: muster-secrets.key next to --data-dir). Every member of a cluster needs a copy "
+                    + "of the same file; a member whose key does not match the database refuses to start.")
+    Path secretsKeyFile;
 
     @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "7070",
             description = "Agent gateway port: TLS with the agents' client certificates required; with --insecure "
@@ -152,13 +165,15 @@ public final class ControllerCommand implements Callable<Integer> {
             log.warn("--insecure with --listen {}: the plaintext agent gateway accepts any host id from every host that "
                     + "reaches this address", listen);
         }
+        String url = withPasswordFile(dbUrl, dbPasswordFile);
         StopSignal stop = StopSignal.onInterruptOrTerminate();
         parent.watch(stop);
-        ControllerConfig config = new ControllerConfig(dbUrl, grpcPort, httpPort, dataDir, join, hazelcastPort,
+        ControllerConfig config = new ControllerConfig(url, grpcPort, httpPort, dataDir, join, hazelcastPort,
                 advertise, clusterName, failureDetection, agentHeartbeat, insecure, adminTokenFile)
                 .withAdminTokenLifetime(adminTokenLifetime)
                 .withEnrollPort(enrollPort)
-                .withListenHost(listen != null ? listen : insecure ? "127.0.0.1" : "0.0.0.0");
+                .withListenHost(listen != null ? listen : insecure ? "127.0.0.1" : "0.0.0.0")
+                .withSecretsKeyFile(secretsKeyFile);
         EventSettings events = EventSettings.defaults().withKafka(kafkaBootstrap, kafkaTopic);
         if (webhookRetry != null) {
             events = events.withWebhookRetry(webhookRetry, EventSettings.DEFAULT_WEBHOOK_BACKOFF);
@@ -182,6 +197,28 @@ public final class ControllerCommand implements Callable<Integer> {
         }
         log.info("controller {} stopped", controller.memberId());
         return 0;
+    }
+
+    private String withPasswordFile(String url, Path passwordFile) {
+        if (passwordFile == null) {
+            return url;
+        }
+        if (url == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--db-password-file needs --db-url");
+        }
+        String password;
+        try {
+            password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--db-password-file " + passwordFile + " cannot be read: " + e.getMessage());
+        }
+        try {
+            DatabaseUrl parsed = DatabaseUrl.parse(url);
+            return new DatabaseUrl(parsed.host(), parsed.port(), parsed.database(), parsed.user(), password).url();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private void checkPort(String option, int port) {

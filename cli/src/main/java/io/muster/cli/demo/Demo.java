@@ -72,7 +72,7 @@ final class Demo {
         out.println("Muster demo: data and logs in " + settings.dataDir());
         out.print("starting the embedded PostgreSQL... ");
         out.flush();
-        EmbeddedDatabase database = EmbeddedDatabase.start(settings.dataDir(), 0);
+        EmbeddedDatabase database = EmbeddedDatabase.startWithoutFsync(settings.dataDir(), 0, "the demo's throwaway data");
         out.println("up on 127.0.0.1:" + database.port());
         boolean clean = false;
         try {
@@ -113,7 +113,8 @@ final class Demo {
             // listens on loopback only: an unauthenticated gateway must not be reachable from the network.
             List<String> arguments = new ArrayList<>(List.of("controller",
                     "--listen", "127.0.0.1",
-                    "--db-url", database.url(),
+                    "--db-url", database.urlWithoutPassword(),
+                    "--db-password-file", database.passwordFile().toString(),
                     "--http-port", Integer.toString(settings.httpPort(i)),
                     "--grpc-port", Integer.toString(settings.grpcPort(i)),
                     "--hz-port", Integer.toString(settings.hazelcastPort(i)),

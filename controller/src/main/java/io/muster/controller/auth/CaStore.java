@@ -1,5 +1,7 @@
 package io.muster.controller.auth;
 
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -11,7 +13,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * The CA and the record of issued certificates in PostgreSQL.
+ * The CA and the record of issued certificates in PostgreSQL. The CA private key is stored sealed
+ * with the secrets key ({@link SealedColumns#CA_PRIVATE_KEY}), never in clear.
  *
  * <p>{@link #loadOrCreate} is safe against members starting together: each generates a candidate,
  * inserts it with ON CONFLICT DO NOTHING and reads back the one row, so all end with the same CA.
@@ -20,9 +23,11 @@ import java.time.ZoneOffset;
 public final class CaStore {
 
     private final Pool pool;
+    private final SealingKey key;
 
-    public CaStore(Pool pool) {
+    public CaStore(Pool pool, SealingKey key) {
         this.pool = pool;
+        this.key = key;
     }
 
     /** The cluster's CA, created by whichever member got there first. */
@@ -33,7 +38,8 @@ public final class CaStore {
             }
             CertificateAuthority candidate = CertificateAuthority.generate(clusterName, clock, random);
             return pool.preparedQuery("INSERT INTO ca (id, certificate_pem, private_key_pem) VALUES (1, $1, $2) ON CONFLICT DO NOTHING")
-                    .execute(Tuple.of(candidate.certificatePem(), Pem.encode(candidate.privateKey())))
+                    .execute(Tuple.of(candidate.certificatePem(),
+                            key.seal(Pem.encode(candidate.privateKey()), SealedColumns.CA_PRIVATE_KEY)))
                     .compose(x -> read(clock, random))
                     .map(stored -> {
                         if (stored == null) {
@@ -51,7 +57,7 @@ public final class CaStore {
             }
             Row row = rows.iterator().next();
             return new CertificateAuthority(Pem.certificate(row.getString("certificate_pem")),
-                    Pem.privateKey(row.getString("private_key_pem")), clock, random);
+                    Pem.privateKey(key.open(row.getString("private_key_pem"), SealedColumns.CA_PRIVATE_KEY)), clock, random);
         });
     }
 

@@ -11,6 +11,7 @@ import io.muster.controller.access.Access;
 import io.muster.controller.access.ScopeGuard;
 import io.muster.controller.http.ApiPart;
 import io.muster.controller.http.HttpApi;
+import io.muster.controller.sealing.SealingKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -69,8 +70,8 @@ public final class Security {
     private final AuthRoutes routes;
     private volatile Server enrollmentServer;
 
-    private Security(boolean insecure, CertificateAuthority ca, GatewayTls tls, Revocations revocations, Pool pool,
-                     Vertx vertx, Clock clock, SecureRandom random, MeterRegistry registry) {
+    private Security(boolean insecure, CertificateAuthority ca, CaStore store, GatewayTls tls, Revocations revocations,
+                     Pool pool, Vertx vertx, Clock clock, SecureRandom random, MeterRegistry registry) {
         this.insecure = insecure;
         this.ca = ca;
         this.tls = tls;
@@ -83,28 +84,31 @@ public final class Security {
         this.access = new Access(new ScopeGuard(pool));
         this.admission = new AgentAdmission(vertx, revocations, insecure);
         this.fleetAuthorization = new FleetAuthorization(tokens, heldTokens, access, audit, unauthenticated);
-        this.enrollment = new EnrollmentService(ca, new CaStore(pool), enrollmentTokens, revocations, audit, pool);
+        this.enrollment = new EnrollmentService(ca, store, enrollmentTokens, revocations, audit, pool);
         this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);
     }
 
     /**
      * Loads (or, on the first member ever, creates) the cluster CA, loads the revoked hosts, and
      * unless {@code insecure} issues this member's gateway certificate.
+     *
+     * @param key seals the CA private key in the database (checked by
+     *            {@link io.muster.controller.sealing.SealedColumns#prepare} before this)
      */
-    public static Future<Security> start(Vertx vertx, Pool pool, String clusterName, String memberId, String advertiseHost,
+    public static Future<Security> start(Vertx vertx, Pool pool, SealingKey key, String clusterName, String memberId, String advertiseHost,
                                          boolean insecure, Clock clock, MeterRegistry registry) {
         SecureRandom random = new SecureRandom();
-        CaStore store = new CaStore(pool);
+        CaStore store = new CaStore(pool, key);
         Revocations revocations = new Revocations(vertx, pool);
         return store.loadOrCreate(clusterName, clock, random).compose(ca -> revocations.start().compose(x -> {
             if (insecure) {
                 LOG.warn("INSECURE: the agent gateway is plaintext and agents are not authenticated by certificate "
                         + "(--insecure is for demos and tests only)");
-                return Future.succeededFuture(new Security(true, ca, null, revocations, pool, vertx, clock, random, registry));
+                return Future.succeededFuture(new Security(true, ca, store, null, revocations, pool, vertx, clock, random, registry));
             }
             GatewayTls tls = GatewayTls.issue(ca, memberId, advertiseHost, random);
             return store.recordIssued("server", memberId, tls.certificate())
-                    .map(y -> new Security(false, ca, tls, revocations, pool, vertx, clock, random, registry));
+                    .map(y -> new Security(false, ca, store, tls, revocations, pool, vertx, clock, random, registry));
         })).onFailure(e -> revocations.close());
     }
 

@@ -9,6 +9,7 @@ import io.muster.controller.cluster.Ownership;
 import io.muster.controller.cluster.SessionRules;
 import io.muster.controller.gateway.AgentMessageHandler;
 import io.muster.controller.gateway.AgentSession;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.task.RunDispatch;
 import io.muster.controller.task.RunRef;
@@ -50,12 +51,13 @@ public final class TaskEngine implements AgentMessageHandler, RunDispatch {
     private RunSweeper sweeper;
     private PendingRedelivery redelivery;
 
-    public TaskEngine(Vertx vertx, Pool pool, HostRepository hosts, MeterRegistry registry, String memberId,
+    /** @param key seals task secrets in the database (see {@link TaskRepository}) */
+    public TaskEngine(Vertx vertx, Pool pool, SealingKey key, HostRepository hosts, MeterRegistry registry, String memberId,
                       RunSweeper.Settings sweep) {
         this.vertx = vertx;
         this.hosts = hosts;
         this.sweep = sweep;
-        this.repository = new TaskRepository(pool);
+        this.repository = new TaskRepository(pool, key);
         this.results = new RunResultBatcher(vertx, pool, registry);
         TaskProgressFeed feed = new TaskProgressFeed(vertx, repository);
         this.results.onCommitted(feed::changed);

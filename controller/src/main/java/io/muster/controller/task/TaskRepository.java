@@ -2,6 +2,8 @@ package io.muster.controller.task;
 
 import io.muster.scheduler.selector.SqlFragment;
 import io.muster.scheduler.selector.SqlSelector;
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -70,7 +72,7 @@ public final class TaskRepository {
     private static final String RUNNING_OF_TASK = "SELECT id, host_id FROM runs WHERE task_id = $1 AND state = 'running'";
 
     private static final String OPEN_RUN_COLUMNS = "r.id, r.host_id, r.state, t.id AS task_id, t.kind, "
-            + "t.spec::text AS spec, t.secrets::text AS secrets, t.timeout_seconds, t.dry_run, "
+            + "t.spec::text AS spec, t.secrets, t.timeout_seconds, t.dry_run, "
             + "t.cancelled_at IS NOT NULL AS cancelled";
     /*
      * What a member pushes for run ids another member named: only what PostgreSQL says. A run not
@@ -147,9 +149,12 @@ public final class TaskRepository {
             + "AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.task_id = t.id AND r.state IN ('pending', 'running'))";
 
     private final Pool pool;
+    private final SealingKey key;
 
-    public TaskRepository(Pool pool) {
+    /** @param key seals task secrets as they are written and opens them for assignments */
+    public TaskRepository(Pool pool, SealingKey key) {
         this.pool = pool;
+        this.key = key;
     }
 
     /**
@@ -165,7 +170,8 @@ public final class TaskRepository {
                         request.timeoutSeconds(), request.dryRun(), acceptedBy,
                         request.creator() == null ? null : request.creator().tokenId(),
                         request.creator() == null ? null : request.creator().name(),
-                        request.secrets().isEmpty() ? null : request.secrets()))
+                        request.secrets().isEmpty() ? null
+                                : key.seal(request.secrets().encode(), SealedColumns.taskSecrets(taskId))))
                 .compose(inserted -> {
                     OffsetDateTime createdAt = inserted.iterator().next().getOffsetDateTime(0);
                     return insertRuns(conn, taskId, request.target(), request.kind())
@@ -356,7 +362,7 @@ public final class TaskRepository {
     /** Runs not terminal yet of these hosts, oldest first (what a connecting host must get). */
     public Future<List<OpenRun>> openRuns(Collection<String> hostIds) {
         return pool.preparedQuery(OPEN_RUNS_OF_HOSTS).execute(Tuple.of((Object) hostIds.toArray(new String[0])))
-                .map(TaskRepository::openRuns);
+                .map(this::openRuns);
     }
 
     /**
@@ -376,7 +382,7 @@ public final class TaskRepository {
      */
     public Future<List<OpenRun>> runsToPush(Collection<UUID> runIds) {
         return pool.preparedQuery(RUNS_TO_PUSH).execute(Tuple.of((Object) runIds.toArray(new UUID[0])))
-                .map(TaskRepository::openRuns);
+                .map(this::openRuns);
     }
 
     /**
@@ -390,14 +396,17 @@ public final class TaskRepository {
     public Future<List<OpenRun>> redeliveryDue(Collection<String> hostIds, Duration olderThan) {
         return pool.preparedQuery(REDELIVERY_DUE)
                 .execute(Tuple.of((Object) hostIds.toArray(new String[0]), seconds(olderThan)))
-                .map(TaskRepository::openRuns);
+                .map(this::openRuns);
     }
 
-    private static List<OpenRun> openRuns(RowSet<Row> rows) {
+    private List<OpenRun> openRuns(RowSet<Row> rows) {
         List<OpenRun> runs = new ArrayList<>(rows.rowCount());
         for (Row row : rows) {
-            TaskHeader task = new TaskHeader(row.getUUID("task_id"), row.getString("kind"), row.getString("spec"),
-                    row.getInteger("timeout_seconds"), row.getBoolean("dry_run"), row.getString("secrets"));
+            UUID taskId = row.getUUID("task_id");
+            String secrets = row.getString("secrets");
+            TaskHeader task = new TaskHeader(taskId, row.getString("kind"), row.getString("spec"),
+                    row.getInteger("timeout_seconds"), row.getBoolean("dry_run"),
+                    secrets == null ? null : key.open(secrets, SealedColumns.taskSecrets(taskId)));
             RunStatus state = RunStatus.fromDbName(row.getString("state")).orElseThrow();
             runs.add(new OpenRun(new RunRef(row.getUUID("id"), row.getString("host_id")), task, state,
                     row.getBoolean("cancelled")));

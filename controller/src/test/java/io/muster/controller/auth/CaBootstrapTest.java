@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.testdb.TestDatabase;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
@@ -91,10 +92,11 @@ class CaBootstrapTest {
         Vertx vertx = Vertx.vertx();
         try (TestDatabase database = TestDatabase.create()) {
             Database db = Await.result(Database.open(vertx, database.url()));
+            SealingKey key = SealingKey.loadOrCreate(temp.resolve("secrets.key"));
             try {
                 List<CaStore> stores = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
-                    stores.add(new CaStore(db.pool()));
+                    stores.add(new CaStore(db.pool(), key));
                 }
                 List<Future<CertificateAuthority>> loads = new ArrayList<>();
                 for (CaStore store : stores) {
@@ -105,7 +107,7 @@ class CaBootstrapTest {
                 assertThat(loads).allSatisfy(load -> assertThat(load.result().certificate()).isEqualTo(first));
                 assertThat(count(database, "SELECT count(*) FROM ca")).isEqualTo(1);
                 // A later start reads the same CA back.
-                assertThat(Await.result(new CaStore(db.pool()).loadOrCreate("later", Clock.systemUTC(), new SecureRandom()))
+                assertThat(Await.result(new CaStore(db.pool(), key).loadOrCreate("later", Clock.systemUTC(), new SecureRandom()))
                         .certificate()).isEqualTo(first);
             } finally {
                 Await.result(db.close());

@@ -17,6 +17,8 @@ import io.muster.agent.Agent;
 import io.muster.agent.AgentConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.controller.api.ApiClient;
 import io.muster.controller.auth.TestTokens;
 import io.muster.controller.task.RunRef;
@@ -196,7 +198,10 @@ class RogueMemberTest {
         Path stolen = temp.resolve("offline-host-task-ran");
         String pending = createTask(shell(offlineHost, "touch " + stolen));
         String secret = "s3cret-" + UUID.randomUUID();
-        database.execute("UPDATE tasks SET secrets = '{\"password\": \"" + secret + "\"}' WHERE id = '" + pending + "'");
+        // Stored as the member stores secrets: sealed with its key (next to its data dir).
+        String sealed = SealingKey.loadOrCreate(ControllerConfig.defaultSecretsKeyFile(temp.resolve("member")))
+                .seal(new JsonObject().put("password", secret).encode(), SealedColumns.taskSecrets(UUID.fromString(pending)));
+        database.execute("UPDATE tasks SET secrets = '" + sealed + "' WHERE id = '" + pending + "'");
 
         List<UUID> forged = List.of(UUID.randomUUID(), onlyRunId(finished), onlyRunId(pending));
         Integer accepted = rogue.getExecutorService(ClusterDispatch.EXECUTOR)

@@ -1,9 +1,13 @@
 package io.muster.controller.task;
 
 import io.muster.testdb.TestDatabase;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.controller.store.Await;
 import io.muster.controller.store.Database;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -22,6 +26,7 @@ final class TaskStore implements BeforeAllCallback, AfterAllCallback, BeforeEach
     private Database database;
     private TaskRepository tasks;
     private TaskTables tables;
+    private Path keyDirectory;
 
     /** @param emptiedTables tables truncated (with CASCADE) before each test */
     TaskStore(String... emptiedTables) {
@@ -29,11 +34,12 @@ final class TaskStore implements BeforeAllCallback, AfterAllCallback, BeforeEach
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public void beforeAll(ExtensionContext context) throws IOException {
         vertx = Vertx.vertx();
         testDatabase = TestDatabase.create();
         database = Await.result(Database.open(vertx, testDatabase.url()));
-        tasks = new TaskRepository(database.pool());
+        keyDirectory = Files.createTempDirectory("task-store");
+        tasks = new TaskRepository(database.pool(), SealingKey.loadOrCreate(keyDirectory.resolve("secrets.key")));
         tables = new TaskTables(testDatabase, database.pool());
     }
 
@@ -43,10 +49,12 @@ final class TaskStore implements BeforeAllCallback, AfterAllCallback, BeforeEach
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
+    public void afterAll(ExtensionContext context) throws IOException {
         Await.result(database.close());
         Await.result(vertx.close());
         testDatabase.close();
+        Files.deleteIfExists(keyDirectory.resolve("secrets.key"));
+        Files.deleteIfExists(keyDirectory);
     }
 
     Vertx vertx() {
