@@ -131,6 +131,7 @@ class DatabaseOutageTest extends FleetFixture {
     void postgresRestartingWhileAMemberStarts_theMemberWaitsAndComesUpReady() throws Exception {
         int port = freePort();
         postgres = EmbeddedDatabase.start(temp.resolve("pg"), port);
+        String url = postgres.url();
         postgres.close();
         Thread restart = new Thread(() -> {
             try {
@@ -142,7 +143,7 @@ class DatabaseOutageTest extends FleetFixture {
         }, "pg-restart");
         long starting = System.nanoTime();
         restart.start();
-        controller = Controller.start(new ControllerConfig("postgresql://postgres@127.0.0.1:" + port + "/postgres", 0, 0,
+        controller = Controller.start(new ControllerConfig(url, 0, 0,
                 temp.resolve("controller"), List.of(), 0, "127.0.0.1", "pg-start-" + UUID.randomUUID(), Duration.ofSeconds(3),
                 HEARTBEAT));
         Duration started = Duration.ofNanos(System.nanoTime() - starting);
