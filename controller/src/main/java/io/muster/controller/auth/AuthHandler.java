@@ -90,8 +90,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
                     Problem.of(401, "unauthenticated", "Unauthorized", rejected.getMessage()).send(ctx);
                 } else {
                     LOG.warn("could not verify an API token: {}", verified.cause().toString());
+                    // As every 503 of the API (HttpApi): when to come back.
+                    ctx.response().putHeader("Retry-After", "5");
                     Problem.of(503, "auth-unavailable", "Service unavailable",
-                            "the controller could not check the token; retry shortly").send(ctx);
+                            "the controller could not check the token in its database; retry shortly").send(ctx);
                 }
                 return;
             }
