@@ -221,7 +221,7 @@ public final class Controller implements AutoCloseable {
                     () -> "http://" + config.advertiseHost() + ":" + started.httpServer.actualPort(),
                     (hostId, version, lifetime) -> started.security.tokens().createGrant("agent build " + version
                             + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
-                            lifetime, "lifecycle").map(TokenSecret::token),
+                            null, lifetime, "lifecycle").map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
@@ -249,8 +249,8 @@ public final class Controller implements AutoCloseable {
             // A container load from this cluster's image store gets its download token as a task secret.
             parts.tasks.service().issueSecretsWith(new ImageGrants(
                     () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
-                    (digest, lifetime) -> started.security.tokens().createGrant("image " + digest + " download",
-                            "/api/v1/images/" + digest, null, lifetime, "tasks").map(TokenSecret::token)));
+                    (digest, taskId, lifetime) -> started.security.tokens().createGrant("image " + digest + " download",
+                            "/api/v1/images/" + digest, null, taskId, lifetime, "tasks").map(TokenSecret::token)));
             parts.httpServer = await(parts.http.listen(config.listenHost(), config.httpPort()));
 
             String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();

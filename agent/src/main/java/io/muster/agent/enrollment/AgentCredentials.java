@@ -1,6 +1,7 @@
 package io.muster.agent.enrollment;
 
 import io.grpc.netty.GrpcSslContexts;
+import io.muster.proto.grant.HostProof;
 import io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -10,13 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
@@ -76,6 +84,31 @@ public final class AgentCredentials {
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalStateException("the agent's TLS files in " + directory + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A {@link HostProver} signing with this agent's key: empty before enrollment (no files). Reads
+     * the key and certificate at each call, so a renewed certificate is used at once.
+     */
+    public HostProver prover() {
+        return (path, authorization) -> {
+            if (!present()) {
+                return Optional.empty();
+            }
+            return Optional.of(HostProof.sign(privateKey(), certificate(), path, authorization, Instant.now()));
+        };
+    }
+
+    private PrivateKey privateKey() {
+        try {
+            String pem = Files.readString(directory.resolve(KEY), StandardCharsets.US_ASCII);
+            String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + directory.resolve(KEY), e);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("the agent's key in " + directory.resolve(KEY) + " is not a PKCS#8 EC key", e);
         }
     }
 

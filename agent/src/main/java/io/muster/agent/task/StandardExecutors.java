@@ -1,6 +1,8 @@
 package io.muster.agent.task;
 
 import io.muster.agent.AgentConfig;
+import io.muster.agent.enrollment.AgentCredentials;
+import io.muster.agent.enrollment.HostProver;
 import io.muster.agent.task.config.ConfigExecutor;
 import io.muster.agent.task.container.ContainerExecutor;
 import io.muster.agent.task.container.DockerEngineClient;
@@ -51,9 +53,11 @@ public final class StandardExecutors implements AutoCloseable {
         DockerEngineClient engine = null;
         ContainerExecutor container = null;
         ContainerStatusCache containers = null;
+        // With a download grant the agent proves it is the host the grant is for (no key: no proof, --insecure).
+        HostProver prover = new AgentCredentials(config.dataDir()).prover();
         if (Files.exists(socket)) {
             engine = DockerEngineClient.forSocket(socket);
-            container = new ContainerExecutor(engine);
+            container = new ContainerExecutor(engine, prover);
             executors.add(container);
             containers = new ContainerStatusCache(new ManagedContainers(engine), ContainerStatusCache.DEFAULT_REFRESH);
             LOG.info("container engine socket {}: container tasks enabled", socket);
@@ -63,7 +67,7 @@ public final class StandardExecutors implements AutoCloseable {
         }
         LifecycleExecutor lifecycle = new LifecycleExecutor(config.dataDir(),
                 engine == null ? null : new ManagedContainers(engine), config.rebootCommand(), config.bootIdFile(),
-                version, restart, new BuildDownload());
+                version, restart, new BuildDownload(prover));
         executors.add(lifecycle);
         return new StandardExecutors(executors, containers, container, lifecycle);
     }

@@ -1,6 +1,8 @@
 package io.muster.agent.upgrade;
 
 import io.muster.agent.download.LazyHttpClient;
+import io.muster.agent.enrollment.HostProver;
+import io.muster.proto.grant.HostProof;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,9 +25,11 @@ import java.util.function.Supplier;
 public final class BuildDownload {
 
     private final Supplier<HttpClient> http;
+    private final HostProver prover;
 
     public BuildDownload(HttpClient http) {
         this.http = () -> http;
+        this.prover = HostProver.NONE;
     }
 
     /**
@@ -33,7 +37,13 @@ public final class BuildDownload {
      * client costs its selector thread and the TLS stack (a few hundred classes, the trust store).
      */
     public BuildDownload() {
+        this(HostProver.NONE);
+    }
+
+    /** As {@link #BuildDownload()}, sending {@code prover}'s proof of this host with the grant. */
+    public BuildDownload(HostProver prover) {
         this.http = LazyHttpClient.standard();
+        this.prover = prover;
     }
 
     /**
@@ -55,6 +65,7 @@ public final class BuildDownload {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
         if (authorization != null && !authorization.isBlank()) {
             request.header("Authorization", authorization);
+            prover.proof(url.getRawPath(), authorization).ifPresent(proof -> request.header(HostProof.HEADER, proof));
         }
         HttpResponse<InputStream> response = http.get().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {

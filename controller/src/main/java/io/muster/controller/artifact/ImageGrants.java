@@ -10,13 +10,15 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * A container {@code load} whose {@code url} is this cluster's {@code /api/v1/images/{digest}}
  * gets a download grant for that one image (a token that may GET {@code /api/v1/images/{digest}}
- * and nothing else, living {@link #GRANT_LIFETIME}), so operators do not paste tokens into specs.
+ * and nothing else, living {@link #GRANT_LIFETIME}, accepted only from a host with an open run of
+ * the task, which proves who it is), so operators do not paste tokens into specs.
  * "This cluster" is a member's advertised HTTP address, never a loopback address by itself: a
  * listener on an agent's own 127.0.0.1 is not a member. The token travels as a task secret ({@code headers.Authorization} merged into the
  * assignment only, see {@link TaskRequest#withSecrets}); the readable spec keeps whatever the
@@ -34,10 +36,13 @@ public final class ImageGrants implements TaskSecrets {
     public static final Duration GRANT_LIFETIME = Duration.ofMinutes(15);
     private static final Pattern IMAGE_PATH = Pattern.compile("/api/v1/images/sha256:[0-9a-f]{64}");
 
-    /** Issues the grant: a bearer token for GET /api/v1/images/{digest} only. Must not block. */
+    /**
+     * Issues the grant: a bearer token for GET /api/v1/images/{digest} only, for the hosts with an
+     * open run of task {@code taskId}. Must not block.
+     */
     @FunctionalInterface
     public interface Issuer {
-        Future<String> grant(String digest, Duration lifetime);
+        Future<String> grant(String digest, UUID taskId, Duration lifetime);
     }
 
     private final Supplier<Future<Collection<String>>> clusterHttpAddresses;
@@ -50,7 +55,7 @@ public final class ImageGrants implements TaskSecrets {
     }
 
     @Override
-    public Future<TaskRequest> issue(TaskRequest request) {
+    public Future<TaskRequest> issue(UUID taskId, TaskRequest request) {
         URI url = imageUrl(request);
         if (url == null) {
             return Future.succeededFuture(request);
@@ -60,7 +65,7 @@ public final class ImageGrants implements TaskSecrets {
                 return Future.succeededFuture(request);
             }
             String digest = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
-            return issuer.grant(digest, GRANT_LIFETIME).map(token -> {
+            return issuer.grant(digest, taskId, GRANT_LIFETIME).map(token -> {
                 JsonObject headers = request.spec().getJsonObject("headers", new JsonObject()).copy();
                 headers.put("Authorization", "Bearer " + token);
                 return request.withSecrets(request.secrets().copy().put("headers", headers));

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,7 +70,14 @@ public final class ApiTokens {
     }
 
     private record Stored(String id, String name, Role role, Selector scope, byte[] hash, Instant expiresAt,
-                          Instant revokedAt, String grant, long loadedNanos) {
+                          Instant revokedAt, String grant, GrantBinding binding, long loadedNanos) {
+    }
+
+    /**
+     * Whom a download grant is for: one host (an agent build), or the hosts with an open run of one
+     * task (an image); both null for a grant issued before grants were bound.
+     */
+    public record GrantBinding(String hostId, UUID taskId) {
     }
 
     private final Pool pool;
@@ -124,15 +132,18 @@ public final class ApiTokens {
     /**
      * A download grant: a token that may GET {@code path} and nothing else, for {@code lifetime}.
      *
-     * @param hostId the one host it is for (recorded; the HTTP API cannot prove who presents it), or null
+     * @param hostId the one host it is for, or null
+     * @param taskId for a grant without a host, the task whose hosts (those with an open run) it is for
+     *               ({@link GrantProofs} checks the presenter)
      */
-    public Future<TokenSecret> createGrant(String name, String path, String hostId, Duration lifetime, String createdBy) {
+    public Future<TokenSecret> createGrant(String name, String path, String hostId, UUID taskId, Duration lifetime,
+                                           String createdBy) {
         TokenSecret secret = TokenSecret.generate(PREFIX, random);
         OffsetDateTime expires = OffsetDateTime.ofInstant(clock.instant().plus(lifetime), ZoneOffset.UTC);
         return pool.preparedQuery("INSERT INTO api_tokens (id, name, role, scope, secret_hash, expires_at, created_by, "
-                        + "grant_path, grant_host) VALUES ($1, $2, 'viewer', NULL, $3, $4, $5, $6, $7)")
+                        + "grant_path, grant_host, grant_task) VALUES ($1, $2, 'viewer', NULL, $3, $4, $5, $6, $7, $8)")
                 .execute(Tuple.tuple().addString(secret.id()).addString(name).addBuffer(Buffer.buffer(secret.hash()))
-                        .addOffsetDateTime(expires).addString(createdBy).addString(path).addString(hostId))
+                        .addOffsetDateTime(expires).addString(createdBy).addString(path).addString(hostId).addUUID(taskId))
                 .map(x -> {
                     cache.remove(secret.id());
                     return secret;
@@ -228,12 +239,12 @@ public final class ApiTokens {
 
     private Future<Stored> load(String id) {
         databaseReads.incrementAndGet();
-        return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at, grant_path "
-                        + "FROM api_tokens WHERE id = $1")
+        return pool.preparedQuery("SELECT id, name, role, scope, secret_hash, expires_at, revoked_at, grant_path, "
+                        + "grant_host, grant_task FROM api_tokens WHERE id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
-                        Stored absent = new Stored(id, null, null, null, null, null, null, null, System.nanoTime());
+                        Stored absent = new Stored(id, null, null, null, null, null, null, null, null, System.nanoTime());
                         remember(absent);
                         return absent;
                     }
@@ -243,10 +254,18 @@ public final class ApiTokens {
                             Role.fromWireName(row.getString("role")).orElseThrow(),
                             scope == null ? Selector.all() : Selector.parse(scope),
                             row.getBuffer("secret_hash").getBytes(), instant(row.getOffsetDateTime("expires_at")),
-                            instant(row.getOffsetDateTime("revoked_at")), row.getString("grant_path"), System.nanoTime());
+                            instant(row.getOffsetDateTime("revoked_at")), row.getString("grant_path"),
+                            new GrantBinding(row.getString("grant_host"), row.getUUID("grant_task")), System.nanoTime());
                     remember(stored);
                     return stored;
                 });
+    }
+
+    /** Whom the grant with this token id is for (read with the token: cached, else one database read). */
+    Future<GrantBinding> grantBinding(String tokenId) {
+        Stored cached = cache.get(tokenId);
+        return (cached != null && cached.hash() != null ? Future.succeededFuture(cached) : load(tokenId))
+                .map(stored -> stored.binding() == null ? new GrantBinding(null, null) : stored.binding());
     }
 
     private void remember(Stored stored) {

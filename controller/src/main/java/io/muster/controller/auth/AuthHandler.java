@@ -3,6 +3,8 @@ package io.muster.controller.auth;
 import io.muster.controller.access.Principal;
 import io.muster.controller.http.Callers;
 import io.muster.controller.http.Problem;
+import io.muster.proto.grant.HostProof;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * (role and scope) through the access package. Every mutating call is audited when its response
  * ends, refused ones included. Routes declared open (health, metrics, the OpenAPI document, the CA
  * certificate) pass without a token. An address that made too many calls failing authentication
- * is refused 429 before its token is looked at ({@link UnauthenticatedLimit}).
+ * is refused 429 before its token is looked at ({@link UnauthenticatedLimit}). A download grant
+ * authenticates only together with the proof of the host it is for ({@link GrantProofs}).
  *
  * <p>Runs on the event loop after the body was read (a streamed artifact upload stays paused
  * instead); only chains futures.
@@ -28,13 +31,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
     private static final Set<HttpMethod> MUTATIONS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
     private final ApiTokens tokens;
+    private final GrantProofs grantProofs;
     private final AuditLog audit;
     private final UnauthenticatedLimit limit;
     private final Predicate<String> open;
 
     /** @param open paths that need no token */
-    public AuthHandler(ApiTokens tokens, AuditLog audit, UnauthenticatedLimit limit, Predicate<String> open) {
+    public AuthHandler(ApiTokens tokens, GrantProofs grantProofs, AuditLog audit, UnauthenticatedLimit limit, Predicate<String> open) {
         this.tokens = tokens;
+        this.grantProofs = grantProofs;
         this.audit = audit;
         this.limit = limit;
         this.open = open;
@@ -81,9 +86,19 @@ public final class AuthHandler implements Handler<RoutingContext> {
         if (MUTATIONS.contains(method)) {
             auditWhenDone(ctx, method, path, presented);
         }
-        tokens.verify(presented).onComplete(verified -> {
+        tokens.verify(presented).compose(principal -> principal.grant() == null ? Future.succeededFuture(principal)
+                : tokens.grantBinding(principal.tokenId()).compose(binding -> grantProofs.check(binding, ctx.request().path(),
+                        ctx.request().getHeader("Authorization"), ctx.request().getHeader(HostProof.HEADER)))
+                        .map(principal)).onComplete(verified -> {
             if (verified.failed()) {
-                if (verified.cause() instanceof ApiTokens.Rejected rejected) {
+                if (verified.cause() instanceof GrantProofs.Refused refused) {
+                    if (refused.status() == 401) {
+                        limit.refused(address);
+                    }
+                    ctx.put(Callers.REFUSAL, refused.getMessage());
+                    Problem.of(refused.status(), refused.status() == 401 ? "unauthenticated" : "forbidden",
+                            refused.status() == 401 ? "Unauthorized" : "Forbidden", refused.getMessage()).send(ctx);
+                } else if (verified.cause() instanceof ApiTokens.Rejected rejected) {
                     limit.refused(address);
                     ctx.put(Callers.REFUSAL, rejected.getMessage());
                     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"muster\"");

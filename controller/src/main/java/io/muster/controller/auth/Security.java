@@ -69,6 +69,7 @@ public final class Security {
     private final Access access;
     private final AuthRoutes routes;
     private volatile Server enrollmentServer;
+    private final GrantProofs grantProofs;
 
     private Security(boolean insecure, CertificateAuthority ca, CaStore store, GatewayTls tls, Revocations revocations,
                      Pool pool, Vertx vertx, Clock clock, SecureRandom random, MeterRegistry registry) {
@@ -86,6 +87,7 @@ public final class Security {
         this.fleetAuthorization = new FleetAuthorization(tokens, heldTokens, access, audit, unauthenticated);
         this.enrollment = new EnrollmentService(ca, store, enrollmentTokens, revocations, audit, pool);
         this.routes = new AuthRoutes(tokens, enrollmentTokens, revocations, audit, ca);
+        this.grantProofs = new GrantProofs(ca, revocations, pool, clock, insecure);
     }
 
     /**
@@ -131,7 +133,12 @@ public final class Security {
                 bodies.handle(ctx);
             }
         });
-        router.route().order(-1).handler(new AuthHandler(tokens, audit, unauthenticated, http.routes()::isOpen));
+        router.route().order(-1).handler(new AuthHandler(tokens, grantProofs, audit, unauthenticated, http.routes()::isOpen));
+    }
+
+    /** Checks that a download grant comes from the host it is for. */
+    public GrantProofs grantProofs() {
+        return grantProofs;
     }
 
     /** The token, enrollment-token, revoke, audit and CA certificate routes. */

@@ -1,6 +1,7 @@
 package io.muster.controller.task;
 
 import io.vertx.core.Future;
+import java.util.UUID;
 
 /**
  * Gives a request the secrets its agents need (e.g. a short-lived token for a download from this
@@ -12,11 +13,12 @@ import io.vertx.core.Future;
 public interface TaskSecrets {
 
     /** Adds nothing. */
-    TaskSecrets NONE = Future::succeededFuture;
+    TaskSecrets NONE = (taskId, request) -> Future.succeededFuture(request);
 
     /**
+     * @param taskId the id the task will be written with (a secret may be bound to it)
      * @return {@code request}, or the same request with secrets added; a failure refuses the task
      *     (nothing is written)
      */
-    Future<TaskRequest> issue(TaskRequest request);
+    Future<TaskRequest> issue(UUID taskId, TaskRequest request);
 }

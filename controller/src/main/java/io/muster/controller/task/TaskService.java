@@ -53,7 +53,7 @@ public final class TaskService {
      * rollout step): a second create with the same id fails on the primary key and writes nothing.
      */
     public Future<CreatedTask> create(UUID taskId, TaskRequest request) {
-        return secrets.issue(request)
+        return secrets.issue(taskId, request)
                 .compose(withSecrets -> tasks.create(taskId, withSecrets, memberId))
                 .onSuccess(created -> {
                     log.info("task {} ({}) accepted for {} hosts", created.taskId(), request.kind().wireName(),

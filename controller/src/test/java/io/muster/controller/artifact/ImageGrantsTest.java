@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Which container loads get a download grant as a task secret, and what it looks like. */
@@ -22,7 +23,7 @@ class ImageGrantsTest {
     private final List<Duration> lifetimes = new ArrayList<>();
     private final ImageGrants grants = new ImageGrants(
             () -> Future.<Collection<String>>succeededFuture(List.of("ctl1.example:8080", "ctl2.example:9090")),
-            (digest, lifetime) -> {
+            (digest, taskId, lifetime) -> {
                 granted.add(digest);
                 lifetimes.add(lifetime);
                 return Future.succeededFuture("tok-" + granted.size());
@@ -37,7 +38,7 @@ class ImageGrantsTest {
     }
 
     private TaskRequest issue(TaskRequest request) {
-        return grants.issue(request).result();
+        return grants.issue(UUID.randomUUID(), request).result();
     }
 
     @Test
@@ -89,9 +90,9 @@ class ImageGrantsTest {
     @Test
     void aGrantThatCannotBeIssued_failsTheRequest() {
         ImageGrants failing = new ImageGrants(() -> Future.<Collection<String>>succeededFuture(List.of("ctl1.example:8080")),
-                (digest, lifetime) -> Future.failedFuture(new IllegalStateException("token store down")));
+                (digest, taskId, lifetime) -> Future.failedFuture(new IllegalStateException("token store down")));
 
-        Future<TaskRequest> issued = failing.issue(load("http://ctl1.example:8080/api/v1/images/" + DIGEST, null));
+        Future<TaskRequest> issued = failing.issue(UUID.randomUUID(), load("http://ctl1.example:8080/api/v1/images/" + DIGEST, null));
 
         assertThat(issued.failed()).isTrue();
         assertThat(issued.cause()).hasMessage("token store down");

@@ -334,7 +334,7 @@ class AccessControlTest {
         assertThat(uploaded.status()).as(uploaded.body()).isIn(200, 201);
         String digest = uploaded.json().getString("digest");
         String otherDigest = admin.post("/api/v1/images", "another image").json().getString("digest");
-        String grant = Await.result(controller.security().tokens().createGrant("test grant", "/api/v1/images/" + digest, "h-0",
+        String grant = Await.result(controller.security().tokens().createGrant("test grant", "/api/v1/images/" + digest, "h-0", null,
                 Duration.ofMinutes(15), "test")).token();
         ApiClient granted = TestTokens.client(controller, grant);
 

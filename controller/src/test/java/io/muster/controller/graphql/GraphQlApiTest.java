@@ -55,7 +55,7 @@ class GraphQlApiTest {
         api = new HttpApi(fixture.vertx, fixture.access);
         // As the auth package mounts it: the body is read before the asynchronous token check.
         api.router().route().order(-2).handler(BodyHandler.create(false).setBodyLimit(HttpApi.MAX_BODY_BYTES));
-        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.audit, fixture.unauthenticated, api.routes()::isOpen));
+        api.router().route().order(-1).handler(new AuthHandler(fixture.tokens, fixture.controller.security().grantProofs(), fixture.audit, fixture.unauthenticated, api.routes()::isOpen));
         api.mount(List.of(new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(),
                 fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access, fixture.controller.rollouts(),
                 fixture.controller.schedules())));

@@ -1,6 +1,7 @@
 package io.muster.agent.task.container;
 
 import io.muster.agent.download.LazyHttpClient;
+import io.muster.agent.enrollment.HostProver;
 import io.muster.agent.task.RunContext;
 import io.muster.agent.task.RunResult;
 import io.muster.agent.task.TaskExecutor;
@@ -42,18 +43,26 @@ public final class ContainerExecutor implements TaskExecutor, AutoCloseable {
 
     /** An executor using {@code engine} and a JDK HTTP client, made on the first image download. */
     public ContainerExecutor(DockerEngineClient engine) {
-        this(engine, LazyHttpClient.standard());
+        this(engine, HostProver.NONE);
+    }
+
+    /**
+     * As {@link #ContainerExecutor(DockerEngineClient)}, sending {@code prover}'s proof of this host
+     * with a download grant.
+     */
+    public ContainerExecutor(DockerEngineClient engine, HostProver prover) {
+        this(engine, LazyHttpClient.standard(), prover);
     }
 
     /** An executor using {@code engine}, downloading image tarballs with {@code http}. */
     public ContainerExecutor(DockerEngineClient engine, HttpClient http) {
-        this(engine, () -> http);
+        this(engine, () -> http, HostProver.NONE);
     }
 
-    private ContainerExecutor(DockerEngineClient engine, Supplier<HttpClient> http) {
+    private ContainerExecutor(DockerEngineClient engine, Supplier<HttpClient> http, HostProver prover) {
         this.containers = new ContainerActions(engine);
         this.logs = new ContainerLogs(engine);
-        this.images = new ImageActions(engine, new ImageDownload(http, Duration.ofMinutes(1)));
+        this.images = new ImageActions(engine, new ImageDownload(http, Duration.ofMinutes(1), prover));
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "container-run-deadlines");
             t.setDaemon(true);

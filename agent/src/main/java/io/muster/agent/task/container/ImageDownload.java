@@ -1,5 +1,7 @@
 package io.muster.agent.task.container;
 
+import io.muster.agent.enrollment.HostProver;
+import io.muster.proto.grant.HostProof;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,10 +37,13 @@ final class ImageDownload {
 
     private final Supplier<HttpClient> http;
     private final Duration responseTimeout;
+    private final HostProver prover;
 
-    ImageDownload(Supplier<HttpClient> http, Duration responseTimeout) {
+    /** @param prover proves this host's identity along with a download grant (the Authorization header) */
+    ImageDownload(Supplier<HttpClient> http, Duration responseTimeout, HostProver prover) {
         this.http = http;
         this.responseTimeout = responseTimeout;
+        this.prover = prover;
     }
 
     /**
@@ -54,8 +59,12 @@ final class ImageDownload {
     /** Fetches {@code url} into a new file in {@code dataDir}; a non-2xx answer is an IOException. */
     Downloaded fetch(String url, Map<String, String> headers, Path dataDir, AbortSignal abort)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET().timeout(responseTimeout);
+        URI uri = URI.create(url);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(responseTimeout);
         headers.forEach(request::header);
+        headers.entrySet().stream().filter(header -> header.getKey().equalsIgnoreCase("Authorization")).findFirst()
+                .flatMap(grant -> prover.proof(uri.getRawPath(), grant.getValue()))
+                .ifPresent(proof -> request.header(HostProof.HEADER, proof));
         HttpResponse<InputStream> response = awaitHeaders(
                 http.get().sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()), url, abort);
         try (InputStream body = response.body(); AbortSignal.Registration r = abort.register(body)) {
