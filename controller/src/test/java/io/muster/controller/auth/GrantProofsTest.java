@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GrantProofsTest {
 
     @TempDir
-    Path temp;
+    static Path temp;
 
     private TestDatabase database;
     private Controller controller;
