@@ -1,6 +1,7 @@
 package io.muster.controller;
 
 import com.hazelcast.cluster.Member;
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -42,6 +43,7 @@ import io.muster.controller.history.HistoryStore;
 import io.muster.controller.vitals.VitalsRoutes;
 import io.muster.controller.vitals.VitalsSeries;
 import io.muster.controller.gateway.GatewaySettings;
+import io.muster.controller.gateway.MalformedMessages;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.graphql.GraphQlApi;
@@ -203,10 +205,10 @@ public final class Controller implements AutoCloseable {
             parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
                     parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.
-            FleetControlApi fleetControl = new FleetControlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(),
-                    parts.rollouts.service(), parts.schedules.service(), parts.registry);
+            BindableService fleetControl = MalformedMessages.refused(new FleetControlApi(parts.vertx, parts.hosts,
+                    clusterView, parts.tasks.service(), parts.rollouts.service(), parts.schedules.service(), parts.registry));
             parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
-                    .addService(parts.gateway)
+                    .addService(MalformedMessages.refused(parts.gateway))
                     .addService(fleetControl)
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)

@@ -12,6 +12,7 @@ import io.muster.proto.v1.Redirect;
 import io.muster.proto.v1.Welcome;
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -64,6 +65,11 @@ final class AgentStream implements StreamObserver<AgentMessage>, AgentSession {
     @Override
     public void onNext(AgentMessage message) {
         lastHeardMs = gateway.nowMs();
+        Optional<String> malformed = MalformedMessages.reason(message);
+        if (malformed.isPresent()) {
+            fail(Status.INTERNAL, malformed.get(), EndCause.LOST);
+            return;
+        }
         State current;
         synchronized (this) {
             current = state;
