@@ -134,6 +134,10 @@ public final class AgentAdmission implements ServerInterceptor {
 
         @Override
         public void onHalfClose() {
+            // The client is done sending: no Hello is coming, and the gateway answers the call.
+            if (decided.compareAndSet(false, true)) {
+                vertx.cancelTimer(timer);
+            }
             if (!refused) {
                 super.onHalfClose();
             }
@@ -143,6 +147,13 @@ public final class AgentAdmission implements ServerInterceptor {
         public void onCancel() {
             vertx.cancelTimer(timer);
             super.onCancel();
+        }
+
+        @Override
+        public void onComplete() {
+            // Closed without a Hello (a message that did not parse, the gateway ending it): nothing left to time.
+            vertx.cancelTimer(timer);
+            super.onComplete();
         }
 
         // Before any message the gateway has written nothing on the call, so closing it here is safe.
