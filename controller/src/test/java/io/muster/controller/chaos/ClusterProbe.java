@@ -3,14 +3,12 @@ package io.muster.controller.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.muster.agent.Agent;
-import io.muster.controller.Controller;
 import io.muster.controller.api.ApiClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * What the multi-member fault tests ask a member over its HTTP API: the cluster it sees, tasks
@@ -89,42 +87,6 @@ final class ClusterProbe {
             String memberId = agent.session().memberId();
             if (answer.status() != 200 || memberId == null
                     || !memberId.equals(new JsonObject(answer.body()).getString("connectedTo"))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Host ids, {@code perMember} owned by the in-process member {@code a} (first list) and as many
-     * by the member {@code otherMemberId} (second list), picked by partition owner.
-     */
-    static List<List<String>> hostIdsByOwner(Controller a, String otherMemberId, int perMember) {
-        List<String> onA = new ArrayList<>();
-        List<String> onOther = new ArrayList<>();
-        while (onA.size() < perMember || onOther.size() < perMember) {
-            String id = UUID.randomUUID().toString();
-            String owner = a.ownership().ownerIdOf(id);
-            if (a.memberId().equals(owner) && onA.size() < perMember) {
-                onA.add(id);
-            } else if (otherMemberId.equals(owner) && onOther.size() < perMember) {
-                onOther.add(id);
-            }
-        }
-        return List.of(onA, onOther);
-    }
-
-    /**
-     * Whether every agent is connected to the member that owns its host (in {@code a}'s view) and
-     * {@code a} holds a session for exactly the hosts it owns.
-     */
-    static boolean everyAgentOnItsOwner(Controller a, List<Agent> agents) {
-        for (Agent agent : agents) {
-            String owner = a.ownership().ownerIdOf(agent.hostId());
-            if (!agent.session().isConnected() || owner == null || !owner.equals(agent.session().memberId())) {
-                return false;
-            }
-            if (owner.equals(a.memberId()) != a.sessions().find(agent.hostId()).isPresent()) {
                 return false;
             }
         }

@@ -15,11 +15,11 @@ import java.util.stream.Collectors;
  * PostgreSQL still reach both. Dropped, not rejected: a real split looks like silence, not a
  * refused connection.
  *
- * <p>The rules live in a table of their own, named per instance, removed by {@link #heal} and
- * {@link #close}. The ports are set elements with a timeout, so even a test JVM killed before its
+ * <p>The rules live in a table of their own, named per instance, removed by {@link #heal} (also
+ * the test's {@code @AfterEach}). The ports are set elements with a timeout, so even a test JVM killed before its
  * cleanup leaves no rule that still drops anything after {@link #SAFETY_EXPIRY}.
  */
-final class HazelcastPartition implements AutoCloseable {
+final class HazelcastPartition {
 
     /** Longer than any split a test holds; the elements expire by themselves after it. */
     static final Duration SAFETY_EXPIRY = Duration.ofMinutes(3);
@@ -61,10 +61,5 @@ final class HazelcastPartition implements AutoCloseable {
         if (!nft.waitFor(10, TimeUnit.SECONDS) || nft.exitValue() != 0) {
             throw new IOException("nft failed: " + output.strip());
         }
-    }
-
-    @Override
-    public void close() throws IOException, InterruptedException {
-        heal();
     }
 }

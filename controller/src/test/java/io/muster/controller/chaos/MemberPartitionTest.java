@@ -2,8 +2,6 @@ package io.muster.controller.chaos;
 
 import static io.muster.controller.chaos.ClusterProbe.allSucceeded;
 import static io.muster.controller.chaos.ClusterProbe.clusterSize;
-import static io.muster.controller.chaos.ClusterProbe.everyAgentOnItsOwner;
-import static io.muster.controller.chaos.ClusterProbe.hostIdsByOwner;
 import static io.muster.controller.chaos.ClusterProbe.localSessions;
 import static io.muster.controller.chaos.ClusterProbe.runs;
 import static io.muster.controller.chaos.ClusterProbe.sessionsMapAgrees;
@@ -13,24 +11,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.muster.agent.Agent;
-import io.muster.agent.AgentConfig;
-import io.muster.controller.Controller;
-import io.muster.controller.ControllerConfig;
 import io.muster.controller.api.ApiClient;
-import io.muster.controller.auth.TestTokens;
-import io.muster.testdb.TestDatabase;
-import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault: a network partition between the two members of a cluster, then healed. The traffic of
@@ -45,63 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
  * owner, and both members' sessions maps name that member; the agents then stay put. The time
  * from healing to one consistent cluster is printed.
  */
-class MemberPartitionTest {
+class MemberPartitionTest extends TwoMemberFixture {
 
-    private static final Duration DETECTION = Duration.ofSeconds(2);
-    /** As in PausedMemberTest: three silent heartbeats close a session; 2 s tolerates a loaded machine. */
-    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration SPLIT = Duration.ofSeconds(8);
     private static final int PER_MEMBER = 2;
 
-    @TempDir
-    Path temp;
-
-    private TestDatabase db;
-    private Controller a;
-    private MemberProcess b;
     private final HazelcastPartition partition = new HazelcastPartition();
-    private final List<Agent> agents = new ArrayList<>();
 
+    /** Before the members stop (JUnit runs this before the fixture's teardown). */
     @AfterEach
-    void stop() throws Exception {
-        partition.close();
-        agents.forEach(Agent::close);
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (db != null) {
-            db.close();
-        }
+    void removeRules() throws Exception {
+        partition.heal();
     }
 
     @Test
     void membersSplitThenHealed_eachSideServesItsAgents_oneClusterAgain_noRunLostOrTwice_everyAgentOnOneMember()
             throws Exception {
-        db = TestDatabase.create();
-        String cluster = "split-" + UUID.randomUUID();
-        a = Controller.start(new ControllerConfig(db.url(), 0, 0, temp.resolve("a"), List.of(), 0, "127.0.0.1",
-                cluster, DETECTION, HEARTBEAT));
-        String token = TestTokens.admin(a);
-        ApiClient apiA = TestTokens.client(a, token);
-        b = MemberProcess.start(db.url(), cluster, "127.0.0.1:" + a.hazelcastPort(), temp.resolve("b"), DETECTION, HEARTBEAT);
-        ApiClient apiB = new ApiClient("http://127.0.0.1:" + b.httpPort(), token);
-        await().atMost(Duration.ofSeconds(60)).until(() -> clusterSize(apiA) == 2 && clusterSize(apiB) == 2);
-
-        List<List<String>> owned = hostIdsByOwner(a, b.memberId(), PER_MEMBER);
-        List<String> seeds = List.of("127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
-        JsonArray hosts = new JsonArray();
-        for (List<String> ids : owned) {
-            for (String id : ids) {
-                Path dataDir = Files.createDirectories(temp.resolve("agent-" + id));
-                Files.writeString(dataDir.resolve("host-id"), id + "\n");
-                agents.add(new Agent(new AgentConfig(seeds, dataDir, HEARTBEAT, Duration.ofSeconds(1), null, null, null)).start());
-                hosts.add(id);
-            }
-        }
-        await().atMost(Duration.ofSeconds(60)).until(() -> everyAgentOnItsOwner(a, agents));
+        startMembers("split");
+        startAgents(PER_MEMBER);
 
         try {
             partition.split(List.of(a.hazelcastPort(), b.hazelcastPort()));
@@ -138,7 +88,7 @@ class MemberPartitionTest {
         Duration oneCluster = Duration.ofNanos(System.nanoTime() - healed);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
                 a.ownership().settled() && allSucceeded(apiA, taskA) && allSucceeded(apiA, taskB)
-                        && everyAgentOnItsOwner(a, agents) && onExactlyOneMember(apiB)
+                        && everyAgentOnItsOwner() && onExactlyOneMember(apiB)
                         && sessionsMapAgrees(apiA, agents) && sessionsMapAgrees(apiB, agents));
         Duration consistent = Duration.ofNanos(System.nanoTime() - healed);
         System.out.printf("partition: split seen by both members %d ms after the drop; each side ran its agents' share"
@@ -157,7 +107,7 @@ class MemberPartitionTest {
         List<Integer> attempts = agents.stream().map(agent -> agent.session().connectAttempts()).toList();
         Thread.sleep(HEARTBEAT.multipliedBy(4).toMillis());
         assertThat(agents.stream().map(agent -> agent.session().connectAttempts()).toList()).isEqualTo(attempts);
-        assertThat(everyAgentOnItsOwner(a, agents)).isTrue();
+        assertThat(everyAgentOnItsOwner()).isTrue();
         assertThat(onExactlyOneMember(apiB)).isTrue();
         assertThat(Files.readAllLines(fromA)).hasSize(total);
         assertThat(Files.readAllLines(fromB)).hasSize(total);
