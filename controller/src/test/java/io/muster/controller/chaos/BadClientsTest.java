@@ -143,7 +143,8 @@ class BadClientsTest {
         assertThat(token.status()).as(token.body()).isEqualTo(201);
         Path agentDir = temp.resolve("agent");
         agent = new Agent(new AgentConfig(List.of("127.0.0.1:" + controller.grpcPort()), agentDir, Duration.ofSeconds(2),
-                Duration.ofSeconds(1), null, null, null).secured(new JsonObject(token.body()).getString("token"), null)).start();
+                Duration.ofSeconds(1), null, null, null).secured(new JsonObject(token.body()).getString("token"), null)
+                .withEnrollControllers(List.of("127.0.0.1:" + controller.enrollPort().orElseThrow()))).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> agent.session().isConnected()
                 && controller.sessions().find(agent.hostId()).isPresent());
         int agentAttempts = agent.session().connectAttempts();
@@ -233,8 +234,8 @@ class BadClientsTest {
 
     /**
      * A Connect stream over TLS with this context (which carries no or an untrusted client
-     * certificate). With optional client certificates the handshake succeeds and the stream is
-     * refused; with required ones the handshake is refused.
+     * certificate). The agent port requires a client certificate, so the handshake is refused; with
+     * an optional one (before) the stream was refused UNAUTHENTICATED: both count as refused.
      */
     private String connect(SslContext tls, String hostId) throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", controller.grpcPort())
