@@ -5,11 +5,13 @@ import io.muster.launch.JvmCommand;
 import io.muster.bench.scenario.BenchRun;
 import io.muster.bench.scenario.BenchSettings;
 import io.muster.bench.scenario.FootprintScenario;
+import io.muster.bench.scenario.RolloutPacing;
 import io.muster.bench.scenario.ScenarioName;
 import io.muster.bench.peer.PeerScenario;
 import io.muster.bench.install.InstallScenario;
 import io.muster.cli.CommandFailure;
 import io.muster.cli.MusterCommand;
+import io.muster.scheduler.rollout.Amount;
 import io.muster.cli.controller.ControllerCommand;
 import io.muster.cli.duration.DurationConverter;
 import io.muster.cli.launch.JavaCommand;
@@ -103,6 +105,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Simulated hosts matching it fail every run, e.g. 'hostname~*37' (1 in 100; for the rollout scenario).")
     String failSelector;
 
+    @Option(names = "--window", paramLabel = "N|N%",
+            description = "rollout: a sliding window of at most N (or N% of the hosts) in flight (the default, 10%).")
+    String window;
+
+    @Option(names = "--waves", split = ",", paramLabel = "N|N%[,...]",
+            description = "rollout: waves instead of a window, a ramp of counts and percents, e.g. 1,10,25% (the last repeats).")
+    List<String> waves;
+
     @Option(names = "--member-heap", paramLabel = "SIZE", defaultValue = "3g",
             description = "Maximum heap of each member (-Xmx; default: ${DEFAULT-VALUE}).")
     String memberHeap;
@@ -160,7 +170,8 @@ public final class BenchCommand implements Callable<Integer> {
             settings = new BenchSettings(n, members, heartbeat, chosen, quick, Optional.ofNullable(dbUrl), steady,
                     agentsPerChannel, simulators != null ? simulators : chosen.contains(ScenarioName.CHAOS)
                             ? CHAOS_SIMULATORS : BenchSettings.defaultSimulators(n), connectRate,
-                    out.toAbsolutePath(), peerHosts, duration != null ? duration : DEFAULT_SOAK);
+                    out.toAbsolutePath(), peerHosts, duration != null ? duration : DEFAULT_SOAK,
+                    rolloutPacing());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -240,6 +251,29 @@ public final class BenchCommand implements Callable<Integer> {
                             + " footprint or install")));
         }
         return chosen;
+    }
+
+    /** --window or --waves; each amount as the API reads it, so a bad one is a usage error here. */
+    private RolloutPacing rolloutPacing() {
+        if (window != null && waves != null) {
+            throw new IllegalArgumentException("give --window or --waves, not both");
+        }
+        if (waves != null) {
+            return RolloutPacing.waves(waves.stream().map(wave -> amount("--waves", wave)).toList());
+        }
+        return window != null ? RolloutPacing.window(amount("--window", window)) : RolloutPacing.DEFAULT;
+    }
+
+    private static Amount amount(String option, String text) {
+        try {
+            Amount amount = Amount.parse(text);
+            if (amount.value() < 1) {
+                throw new IllegalArgumentException("must be at least 1");
+            }
+            return amount;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage() + " (got '" + text + "')");
+        }
     }
 
     /** Arguments every member needs with this build: a plaintext gateway when the controller knows mTLS. */

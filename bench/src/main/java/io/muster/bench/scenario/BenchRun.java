@@ -113,7 +113,7 @@ public final class BenchRun {
                     case CONNECT -> List.of(new ConnectScenario());
                     case STEADY -> List.of(new SteadyScenario());
                     case FANOUT -> List.of(new FanoutScenario());
-                    case ROLLOUT -> List.of(new RolloutScenario());
+                    case ROLLOUT -> List.of(new RolloutScenario(settings.rolloutPacing()));
                     case FAILOVER -> List.of(new FailoverScenario());
                     case CHAOS -> List.of(new ChaosScenario());
                     case SOAK -> List.of(new SoakScenario());
@@ -186,7 +186,8 @@ public final class BenchRun {
                 .put("connectRate", settings.connectRate())
                 .put("taskDelayMillis", fleetSettings.taskDelay().toMillis())
                 .put("peerHosts", new JsonArray(new ArrayList<>(settings.peerHosts())))
-                .put("soakSeconds", settings.scenarios().contains(ScenarioName.SOAK) ? settings.soakDuration().toSeconds() : null);
+                .put("soakSeconds", settings.scenarios().contains(ScenarioName.SOAK) ? settings.soakDuration().toSeconds() : null)
+                .put("rolloutStrategy", settings.rolloutPacing().toJson());
     }
 
     static Optional<Double> figure(List<ScenarioResult> results, String scenario, String key) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,6 +24,7 @@ import java.util.Set;
  * @param outputDir        bench/results/&lt;timestamp&gt;
  * @param peerHosts        K values of the peer comparison
  * @param soakDuration     how long the soak scenario runs
+ * @param rolloutPacing    the rollout scenario's window or waves
  */
 public record BenchSettings(
         int agents,
@@ -37,7 +39,8 @@ public record BenchSettings(
         int connectRate,
         Path outputDir,
         List<Integer> peerHosts,
-        Duration soakDuration) {
+        Duration soakDuration,
+        RolloutPacing rolloutPacing) {
 
     /** Agents per simulator process when --simulators is not given. */
     public static final int AGENTS_PER_SIMULATOR = 40_000;
@@ -64,6 +67,7 @@ public record BenchSettings(
         }
         scenarios = scenarios.isEmpty() ? EnumSet.noneOf(ScenarioName.class) : EnumSet.copyOf(scenarios);
         peerHosts = List.copyOf(peerHosts);
+        Objects.requireNonNull(rolloutPacing, "rolloutPacing");
     }
 
     /** The default number of simulators for N agents: one per 40,000 agents. */

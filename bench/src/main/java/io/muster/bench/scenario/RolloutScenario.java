@@ -18,30 +18,39 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * rollout: one rollout of an exec task over all N hosts in waves {@code [1, 10, "25%"]} with
- * {@code maxFailures} 5, on a fleet whose hosts matching {@code --fail-selector} fail every run
- * (e.g. {@code hostname~*37}, 1 in 100). It halts once the budget is exceeded (runs in flight
- * finish and count, so at most 5 + one wave of failures); the bench raises the budget to 5 % and
- * resumes it, and it finishes. Reports how many failed hosts the halt let through against that
- * bound, the time from the POST to the last wave's last result (without the time the rollout sat
- * halted waiting for the bench), the runs' critical path (the sum over waves of the longest run
- * of the wave, agent clock) and the scheduling overhead (the difference), and the members' CPU
- * per run. Without --fail-selector the rollout never halts and only the timing is measured.
+ * rollout: one rollout of an exec task over all N hosts, paced by {@link RolloutPacing}
+ * ({@code --window}, default 10 %, or {@code --waves}) with {@code maxFailures} 5. With
+ * {@code --fail-selector} (e.g. {@code hostname~*37}, 1 in 100) its hosts fail every run: the
+ * rollout halts once the budget is exceeded (runs in flight finish and count, so at most 5 + one
+ * wave or one window of failures); the bench raises the budget to 5 % and resumes it, and it
+ * finishes. Reports how many failed hosts the halt let through against that bound, the time from
+ * the POST to the last run's result (without the time the rollout sat halted waiting for the
+ * bench), the runs' critical path ({@link RolloutPacing#criticalPathSeconds}) and the scheduling
+ * overhead (the difference, also per step: one step is one task the owner recorded and created),
+ * and the members' CPU per run. Without --fail-selector the rollout never halts and only the
+ * timing is measured.
  */
 public final class RolloutScenario implements Scenario {
 
     static final int BUDGET = 5;
     static final String RAISED_BUDGET = "5%";
     private static final Set<String> SETTLED = Set.of("halted", "succeeded", "failed", "aborted");
-    private static final String WAVES = "SELECT rh.wave, count(*), "
-            + "coalesce(max(extract(epoch FROM (r.finished_at - r.started_at))), 0), "
-            + "count(*) FILTER (WHERE r.started_at IS NULL OR r.finished_at IS NULL), "
-            + "max(extract(epoch FROM r.recorded_at)), count(*) FILTER (WHERE r.state <> 'succeeded') "
+    /** Every started host of the rollout in plan order: wave, run seconds (agent clock), result time, state. */
+    private static final String RUNS = "SELECT rh.wave, extract(epoch FROM (r.finished_at - r.started_at)), "
+            + "extract(epoch FROM r.recorded_at), r.state "
             + "FROM rollout_hosts rh JOIN runs r ON r.task_id = rh.task_id AND r.host_id = rh.host_id "
-            + "WHERE rh.rollout_id = ? GROUP BY rh.wave ORDER BY rh.wave";
+            + "WHERE rh.rollout_id = ? ORDER BY rh.position";
+    private static final String STEPS = "SELECT count(*) FROM rollout_steps WHERE rollout_id = ? AND kind = 'run'";
+
+    private final RolloutPacing pacing;
+
+    public RolloutScenario(RolloutPacing pacing) {
+        this.pacing = pacing;
+    }
 
     @Override
     public ScenarioResult run(BenchContext context) throws Exception {
@@ -63,7 +72,7 @@ public final class RolloutScenario implements Scenario {
             CpuMeter simulatorCpu = context.simulatorCpu();
             memberCpu.start();
             simulatorCpu.start();
-            JsonObject strategy = new JsonObject().put("waves", new JsonArray().add(1).add(10).add("25%")).put("maxFailures", BUDGET);
+            JsonObject strategy = pacing.toJson().put("maxFailures", BUDGET);
             Instant sent = Instant.now();
             Rollout started = api.start(TaskRequest.fromJson(FanoutScenario.request()).with("strategy", strategy));
             String id = started.id();
@@ -80,32 +89,47 @@ public final class RolloutScenario implements Scenario {
             }
             UnitCost cost = new UnitCost("run", last.total(), memberCpu.stop(), simulatorCpu.stop());
 
-            double criticalPath = 0;
+            List<Double> durations = new ArrayList<>();
+            List<Integer> waveOf = new ArrayList<>();
+            Map<Integer, JsonObject> byWave = new TreeMap<>();
             double lastRecorded = 0;
             long untimed = 0;
-            JsonArray waves = new JsonArray();
-            try (PreparedStatement statement = db.prepareStatement(WAVES)) {
+            try (PreparedStatement statement = db.prepareStatement(RUNS)) {
                 statement.setObject(1, UUID.fromString(id));
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        double longest = rows.getDouble(3);
-                        criticalPath += longest;
-                        untimed += rows.getLong(4);
-                        lastRecorded = Math.max(lastRecorded, rows.getDouble(5));
-                        waves.add(new JsonObject().put("wave", rows.getInt(1)).put("runs", rows.getLong(2))
-                                .put("longestRunSeconds", longest).put("failed", rows.getLong(6)));
+                        int wave = rows.getInt(1);
+                        double seconds = rows.getDouble(2);
+                        untimed += rows.wasNull() ? 1 : 0;
+                        lastRecorded = Math.max(lastRecorded, rows.getDouble(3));
+                        durations.add(seconds);
+                        waveOf.add(wave);
+                        JsonObject w = byWave.computeIfAbsent(wave, k -> new JsonObject().put("wave", k).put("runs", 0L)
+                                .put("longestRunSeconds", 0.0).put("failed", 0L));
+                        w.put("runs", w.getLong("runs") + 1).put("longestRunSeconds", Math.max(w.getDouble("longestRunSeconds"), seconds));
+                        if (!"succeeded".equals(rows.getString(4))) {
+                            w.put("failed", w.getLong("failed") + 1);
+                        }
                     }
                 }
             }
+            long steps;
+            try (PreparedStatement statement = db.prepareStatement(STEPS)) {
+                statement.setObject(1, UUID.fromString(id));
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    steps = rows.getLong(1);
+                }
+            }
+            double criticalPath = pacing.criticalPathSeconds(durations, waveOf, Math.toIntExact(started.total()));
+            double runSeconds = durations.stream().mapToDouble(Double::doubleValue).sum();
             double sentSeconds = sent.getEpochSecond() + sent.getNano() / 1e9;
             double fromPost = lastRecorded - sentSeconds;
             double rolloutSeconds = fromPost - waitedOnBench.toNanos() / 1e9;
             double overhead = rolloutSeconds - criticalPath;
             JsonObject budgetAtHalt = atHalt.getJsonObject("failureBudget", new JsonObject());
-            int largestWave = 0;
-            for (Object wave : atHalt.getJsonArray("waves", new JsonArray())) {
-                largestWave = Math.max(largestWave, ((JsonObject) wave).getInteger("hosts", 0));
-            }
+            int planned = Math.toIntExact(started.total());
+            int inFlightBound = pacing.window() != null ? pacing.window().atLeastOneOf(planned) : largestWave(atHalt);
             JsonObject figures = new JsonObject()
                     .put("agents", n)
                     .put("rolloutId", id)
@@ -114,27 +138,29 @@ public final class RolloutScenario implements Scenario {
                     .put("firstSettledState", first.state())
                     .put("reasonAtHalt", atHalt.getString("reason"))
                     .put("failedAtHalt", budgetAtHalt.getInteger("used"))
-                    .put("overshootBound", BUDGET + largestWave)
+                    .put("overshootBound", BUDGET + inFlightBound)
                     .put("finalState", last.state())
                     .put("finalCounts", new JsonObject(Map.copyOf(last.counts())))
-                    .put("waves", waves)
+                    .put("waves", new JsonArray(new ArrayList<>(byWave.values())))
+                    .put("steps", steps)
                     .put("timeToLastResultFromPostSeconds", fromPost)
                     .put("haltedWaitingForTheBenchSeconds", waitedOnBench.toNanos() / 1e9)
                     .put("rolloutSeconds", rolloutSeconds)
+                    .put("sumOfRunSeconds", runSeconds)
                     .put("criticalPathSeconds", criticalPath)
                     .put("schedulingOverheadSeconds", overhead)
-                    .put("schedulingOverheadPerWaveSeconds", waves.isEmpty() ? null : overhead / waves.size())
+                    .put("schedulingOverheadPerStepSeconds", steps == 0 ? null : overhead / steps)
                     .put("runsWithoutAgentTimes", untimed);
             cost.addTo(figures);
             List<String> summary = new ArrayList<>();
-            summary.add(String.format(Locale.ROOT, "%,d hosts in %d waves [1, 10, 25%%], maxFailures %d: first settled %s (%s failed; "
-                            + "bound %d = budget + largest wave); resumed with maxFailures %s, ended %s",
-                    started.total(), waves.size(), BUDGET, first.state(), budgetAtHalt.getValue("used"), BUDGET + largestWave,
-                    RAISED_BUDGET, last.state()));
-            summary.add(String.format(Locale.ROOT, "POST to the last wave's last result %.2f s (%.2f s of it halted, waiting for the "
+            summary.add(String.format(Locale.ROOT, "%,d hosts, %s, maxFailures %d: %d steps (tasks); first settled %s (%s failed; "
+                            + "bound %d = budget + %s)%s", started.total(), pacing, BUDGET, steps, first.state(),
+                    budgetAtHalt.getValue("used"), BUDGET + inFlightBound, pacing.window() != null ? "window" : "largest wave",
+                    "halted".equals(first.state()) ? "; resumed with maxFailures " + RAISED_BUDGET + ", ended " + last.state() : ""));
+            summary.add(String.format(Locale.ROOT, "POST to the last run's result %.2f s (%.2f s of it halted, waiting for the "
                     + "bench's PATCH and resume); rollout %.2f s = runs' critical path %.2f s + scheduling overhead %.2f s "
-                    + "(%.3f s per wave)", fromPost, waitedOnBench.toNanos() / 1e9, rolloutSeconds, criticalPath, overhead,
-                    waves.isEmpty() ? Double.NaN : overhead / waves.size()));
+                    + "(%.3f s per step; runs took %.1f s in all)", fromPost, waitedOnBench.toNanos() / 1e9, rolloutSeconds,
+                    criticalPath, overhead, steps == 0 ? Double.NaN : overhead / steps, runSeconds));
             summary.add(cost.line());
             summary.add("final counts: " + last.counts());
             if (!"succeeded".equals(last.state())) {
@@ -144,6 +170,14 @@ public final class RolloutScenario implements Scenario {
             summary.forEach(line -> context.progress().note("rollout: " + line));
             return new ScenarioResult("rollout", figures, summary, Map.of());
         }
+    }
+
+    private static int largestWave(JsonObject rollout) {
+        int largest = 0;
+        for (Object wave : rollout.getJsonArray("waves", new JsonArray())) {
+            largest = Math.max(largest, ((JsonObject) wave).getInteger("hosts", 0));
+        }
+        return largest;
     }
 
     // Until the rollout stops changing by itself and nothing of it is in flight.

@@ -38,4 +38,19 @@ class BenchCommandTest {
         assertThat(run("--scenario", "install", "--hosts", "5,0")).isEqualTo(2);
         assertThat(err.toString().strip()).startsWith("muster bench: --hosts must be at least 1, got 0");
     }
+
+    @Test
+    void rolloutWindowAndWavesTogether_isUsageError() {
+        assertThat(run("--scenario", "rollout", "--window", "10%", "--waves", "1,10")).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("muster bench: give --window or --waves, not both");
+    }
+
+    @Test
+    void badRolloutAmount_isUsageErrorNamingTheOption() {
+        assertThat(run("--scenario", "rollout", "--waves", "1,150%")).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("muster bench: --waves: a percent must be at most 100%, got 150%");
+        err.getBuffer().setLength(0);
+        assertThat(run("--scenario", "rollout", "--window", "0")).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("muster bench: --window: must be at least 1 (got '0')");
+    }
 }

@@ -15,7 +15,8 @@ class BenchSettingsTest {
 
     private static BenchSettings settings(int agents, int members, int simulators, Set<ScenarioName> scenarios) {
         return new BenchSettings(agents, members, Duration.ofSeconds(10), scenarios, false, Optional.empty(),
-                Duration.ofSeconds(60), 500, simulators, 5000, Path.of("out"), List.of(50, 200), Duration.ofHours(1));
+                Duration.ofSeconds(60), 500, simulators, 5000, Path.of("out"), List.of(50, 200), Duration.ofHours(1),
+                RolloutPacing.DEFAULT);
     }
 
     private static BenchSettings settings(int agents, int members, Set<ScenarioName> scenarios) {
