@@ -100,6 +100,14 @@ final class MemberProcess implements AutoCloseable {
         signal("-CONT");
     }
 
+    /** SIGKILL, as {@code kill -9}: no shutdown hook, no goodbye to the cluster; returns once the JVM is gone. */
+    void kill() throws IOException, InterruptedException {
+        signal("-KILL");
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("member " + process.pid() + " still alive 10 s after SIGKILL");
+        }
+    }
+
     private void signal(String signal) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder(List.of("kill", signal, Long.toString(process.pid()))).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
