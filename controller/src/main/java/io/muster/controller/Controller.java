@@ -201,7 +201,9 @@ public final class Controller implements AutoCloseable {
                     parts.lifecycleHandler, parts.vitals);
             HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
 
-            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.tasks.service(), parts.security.audit(), memberId);
+            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.database.url().connectOptions(),
+                    parts.tasks.service(), parts.security.audit(), memberId);
+            parts.tasks.results().onFinished(parts.rollouts::runsFinished);
             parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
                     parts.rollouts.service(), parts.security.audit(), memberId);
             // Both servers bind before Hazelcast starts so the member attributes carry real ports.

@@ -23,12 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes the rollouts this member owns (the owner of a rollout is the member owning its id's
- * Hazelcast partition). Every {@code interval} it lists the active rollouts in PostgreSQL and,
- * for each one it owns, reads the recorded state, asks the {@link Planner} for the next step,
- * records the step and only then creates its task. A member that takes a rollout over (its
- * owner died) finds it on its next scan: it first creates the tasks of steps recorded but not
- * created, then plans from the same recorded state, so no finished wave repeats and no host is
- * started twice (a host is started by a conditional update, once).
+ * Hazelcast partition). When poked (a rollout was created or resumed, or runs of it finished:
+ * {@link RolloutWakeup}) and every {@code interval} for each active rollout it owns, it reads the
+ * recorded state, asks the {@link Planner} for the next step, records the step and only then
+ * creates its task. A member that takes a rollout over (its owner died) finds it on its next
+ * scan: it first creates the tasks of steps recorded but not created, then plans from the same
+ * recorded state, so no finished wave repeats and no host is started twice (a host is started by
+ * a conditional update, once).
  *
  * <p>Threading: all work is chained futures on the Vert.x context; one tick per rollout at a
  * time on this member. A stale tick (the rollout was paused, aborted or changed meanwhile) fails
@@ -48,6 +49,8 @@ public final class RolloutExecutor implements AutoCloseable {
     private final Clock clock;
     private final OwnedScan scanner;
     private final Set<UUID> ticking = ConcurrentHashMap.newKeySet();
+    /** Rollouts poked while their tick ran: that tick may have read the state before the news, so tick again. */
+    private final Set<UUID> again = ConcurrentHashMap.newKeySet();
     private volatile Runnable changed = () -> { };
 
     public RolloutExecutor(Vertx vertx, RolloutRepository rollouts, TaskService tasks, AuditLog audit, String memberId,
@@ -71,7 +74,7 @@ public final class RolloutExecutor implements AutoCloseable {
         this.changed = listener;
     }
 
-    /** Acts on a rollout now if this member owns it (after a create or a resume). */
+    /** Acts on a rollout now if this member owns it (after a create or a resume, when its runs finished). */
     public void poke(UUID id) {
         if (scanner.owns(id)) {
             vertx.runOnContext(v -> tick(id));
@@ -90,10 +93,14 @@ public final class RolloutExecutor implements AutoCloseable {
 
     private void tick(UUID id) {
         if (!ticking.add(id)) {
+            again.add(id);
             return;
         }
         step(id, 0).onComplete(ar -> {
             ticking.remove(id);
+            if (again.remove(id)) {
+                vertx.runOnContext(v -> tick(id));
+            }
             if (ar.failed() && ar.cause() instanceof Stale) {
                 LOG.debug("rollout {} changed while planning; next scan plans again", id);
             } else if (ar.failed()) {

@@ -3,9 +3,12 @@ package io.muster.controller.rollout;
 import io.muster.controller.auth.AuditLog;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -14,15 +17,21 @@ import java.util.function.Predicate;
  */
 public final class Rollouts implements AutoCloseable {
 
-    /** How often a member looks for rollouts it owns and acts on them. */
+    /**
+     * How often a member looks for rollouts it owns and acts on them, whatever else wakes it: the
+     * owner also acts as soon as runs of its rollouts finish ({@link RolloutWakeup}).
+     */
     public static final Duration SCAN_INTERVAL = Duration.ofMillis(500);
 
     private final RolloutExecutor executor;
     private final RolloutService service;
+    private final RolloutWakeup wakeup;
 
-    public Rollouts(Vertx vertx, Pool pool, TaskService tasks, AuditLog audit, String memberId) {
+    /** @param connect how the listening connection reaches PostgreSQL (the pool's server) */
+    public Rollouts(Vertx vertx, Pool pool, PgConnectOptions connect, TaskService tasks, AuditLog audit, String memberId) {
         RolloutRepository repository = new RolloutRepository(pool);
         this.executor = new RolloutExecutor(vertx, repository, tasks, audit, memberId, Clock.systemUTC(), SCAN_INTERVAL);
+        this.wakeup = new RolloutWakeup(vertx, pool, connect);
         this.service = new RolloutService(repository, executor, Clock.systemUTC());
     }
 
@@ -33,10 +42,17 @@ public final class Rollouts implements AutoCloseable {
     /** Starts executing the rollouts whose id's partition {@code owns} says is this member's. */
     public void attach(Predicate<String> owns) {
         executor.start(owns);
+        wakeup.listen(executor::poke);
+    }
+
+    /** Tasks with runs that finished in a result batch this member committed: their rollouts' owners act now. */
+    public void runsFinished(Set<UUID> taskIds) {
+        wakeup.finished(taskIds);
     }
 
     @Override
     public void close() {
+        wakeup.close();
         executor.close();
     }
 }

@@ -94,7 +94,7 @@ public final class RunResultBatcher {
             + " exit_code = agg.exit_code, finished_at = agg.finished_at, reason = agg.reason,"
             + " result = agg.result::jsonb,"
             + " recorded_at = CASE WHEN agg.final_state IS NULL THEN NULL ELSE clock_timestamp() END"
-            + " FROM agg WHERE r.id = agg.run_id RETURNING r.task_id";
+            + " FROM agg WHERE r.id = agg.run_id RETURNING r.task_id, r.state";
 
     private final Vertx vertx;
     private final Pool pool;
@@ -120,6 +120,7 @@ public final class RunResultBatcher {
 
     private final AtomicLong statements = new AtomicLong();
     private volatile Consumer<Set<UUID>> committed = tasks -> { };
+    private volatile Consumer<Set<UUID>> finished = tasks -> { };
     private final AtomicLong unstorable = new AtomicLong();
     /** Consecutive transient failures; the next attempt waits 100 ms x 2^n, at most 5 s. */
     private int failures;
@@ -260,6 +261,14 @@ public final class RunResultBatcher {
         this.committed = listener;
     }
 
+    /**
+     * Told, after each commit, which tasks had runs reach a terminal state in it (on the Vert.x
+     * context; must not block). Rollout owners use it to refill their slots without waiting.
+     */
+    public void onFinished(Consumer<Set<UUID>> listener) {
+        this.finished = listener;
+    }
+
     /** Updates recorded as "result could not be stored" so far (their runs ended failed). */
     public long unstorable() {
         return unstorable.get();
@@ -363,9 +372,18 @@ public final class RunResultBatcher {
         statements.incrementAndGet();
         return pool.preparedQuery(APPLY).execute(params).map(changed -> {
             Set<UUID> tasks = new HashSet<>();
-            changed.forEach(row -> tasks.add(row.getUUID(0)));
+            Set<UUID> ended = new HashSet<>();
+            changed.forEach(row -> {
+                tasks.add(row.getUUID(0));
+                if (RunStatus.fromDbName(row.getString(1)).map(RunStatus::terminal).orElse(false)) {
+                    ended.add(row.getUUID(0));
+                }
+            });
             if (!tasks.isEmpty()) {
                 committed.accept(tasks);
+            }
+            if (!ended.isEmpty()) {
+                finished.accept(ended);
             }
             return null;
         });
