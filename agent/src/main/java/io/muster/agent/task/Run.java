@@ -176,7 +176,10 @@ final class Run implements RunContext {
         }
         RunState state = result.state();
         String reason = result.reason();
-        if (timedOut) {
+        if (timedOut && state != RunState.RUN_STATE_SUCCEEDED) {
+            // Work that succeeded is reported so even when the deadline fired first (the agent noticed
+            // late, or the work could not be stopped): the change happened, and saying "timed out"
+            // would tell the operator it did not. The same rule as for a cancel, below.
             state = RunState.RUN_STATE_TIMED_OUT;
             reason = cancelReason;
         } else if (cancelled && state != RunState.RUN_STATE_SUCCEEDED) {

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +71,32 @@ class SimulatedExecutorTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> h.terminal("r1") != null);
 
             assertThat(h.terminal("r1").getState()).isEqualTo(RunState.RUN_STATE_TIMED_OUT);
+        }
+    }
+
+    /**
+     * An agent frozen (SIGSTOP, a paused VM) past both the end of its simulated work and the run's
+     * timeout wakes up with both overdue; here the simulator's timer is held busy past both, so the
+     * runner's timeout comes first. The work was done at its due time: the run succeeded.
+     */
+    @Test
+    void frozenPastWorkAndTimeout_workDueFirst_reportedSucceeded() throws Exception {
+        SimulatedExecutor exec = new SimulatedExecutor("exec", "h", Duration.ofMillis(100), timer, executed::add);
+        CountDownLatch frozen = new CountDownLatch(1);
+        try (RunHarness h = new RunHarness(dir, List.of(exec))) {
+            timer.execute(() -> {
+                try {
+                    frozen.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            h.runner.assign(RunHarness.assignment("r1", "exec").setSpec(shell("true")).setTimeoutMs(300).build());
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.terminal("r1") != null);
+            frozen.countDown();
+
+            assertThat(h.terminal("r1").getState()).isEqualTo(RunState.RUN_STATE_SUCCEEDED);
+            assertThat(h.stdout("r1")).isEqualTo("simulated exec on h: true\n");
         }
     }
 }
