@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * are offline together, that is a network partition, not that many dead hosts. The domain is
  * listed (one {@code fleet.domain_partitioned} event) and the two sweeps leave its runs alone
  * until its hosts return ({@code fleet.domain_restored}); a rollout's budget, which counts ended
- * runs, is then not spent on them either.
+ * runs, is then not spent on them either. Hosts of the domain that are not back when it is restored
+ * get each sweep's grace again, counted from the restoration.
  *
  * <p>Every member runs it; each sweep is one global, idempotent statement per rule, so running it
  * on several members at once is harmless and nothing depends on a member surviving. Timer on a
@@ -91,7 +92,9 @@ public final class RunSweeper implements AutoCloseable {
 
     /** One sweep now; completes with the number of runs ended. */
     public Future<Integer> sweep() {
-        return tasks.checkDomains(PARTITION_MIN_OFFLINE, PARTITION_FRACTION)
+        Duration keepRestored = settings.hostLostAfter().compareTo(settings.timeoutGrace()) > 0
+                ? settings.hostLostAfter() : settings.timeoutGrace();
+        return tasks.checkDomains(PARTITION_MIN_OFFLINE, PARTITION_FRACTION, keepRestored)
                 .onSuccess(events -> events.forEach(event -> log.warn("{}", event.startsWith("fleet.domain_partitioned")
                         ? event + ": most of its hosts are offline; held as a network partition, their runs wait for them"
                         : event + ": most of its hosts are back")))

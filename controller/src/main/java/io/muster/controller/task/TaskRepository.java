@@ -106,8 +106,12 @@ public final class TaskRepository {
 
     /** The failure domain of host {@code h}: its "dc" label, else its "dc" fact. */
     static final String DOMAIN = "coalesce(h.labels ->> 'dc', h.facts ->> 'dc')";
+    /**
+     * The host's domain is not cut off, and was not restored within the last $1 seconds (the
+     * sweep's own grace): its stragglers get that long from the restoration to come back.
+     */
     private static final String NOT_PARTITIONED = "NOT EXISTS (SELECT 1 FROM partitioned_domains p WHERE p.domain = "
-            + DOMAIN + ")";
+            + DOMAIN + " AND (p.restored_at IS NULL OR p.restored_at > now() - make_interval(secs => $1)))";
     private static final String SWEEP_HOST_LOST = "UPDATE runs r SET state = 'host_lost', "
             + "reason = 'host offline for more than ' || $1::text || ' seconds', recorded_at = now() "
             + "FROM hosts h WHERE h.id = r.host_id AND r.state IN ('pending', 'running') AND h.state = 'offline' "
@@ -120,8 +124,9 @@ public final class TaskRepository {
             + "AND " + NOT_PARTITIONED;
     /**
      * Lists the domains where at least $1 hosts and at least the fraction $2 of the hosts are
-     * offline, forgets those that are not any more, and writes one outbox event per change. Run
-     * by every member; the primary key and the row lock of the DELETE make each event appear once.
+     * offline, marks restored those that are not any more (kept $3 seconds so that the sweeps'
+     * grace counts from the restoration), and writes one outbox event per change. Run by every
+     * member; the primary key and the row locks of the upsert and update make each event appear once.
      */
     private static final String CHECK_DOMAINS = "WITH counts AS ("
             + " SELECT " + DOMAIN + " AS domain, count(*)::int AS total,"
@@ -129,9 +134,11 @@ public final class TaskRepository {
             + " FROM hosts h WHERE " + DOMAIN + " IS NOT NULL GROUP BY 1),"
             + " cut AS (SELECT domain, offline, total FROM counts WHERE offline >= $1 AND offline >= total * $2::float8),"
             + " added AS (INSERT INTO partitioned_domains (domain, offline, total) SELECT domain, offline, total FROM cut"
-            + " ON CONFLICT (domain) DO NOTHING RETURNING domain, offline, total),"
-            + " removed AS (DELETE FROM partitioned_domains p WHERE NOT EXISTS (SELECT 1 FROM cut WHERE cut.domain = p.domain)"
-            + " RETURNING p.domain, p.since),"
+            + " ON CONFLICT (domain) DO UPDATE SET offline = EXCLUDED.offline, total = EXCLUDED.total, since = now(),"
+            + " restored_at = NULL WHERE partitioned_domains.restored_at IS NOT NULL RETURNING domain, offline, total),"
+            + " removed AS (UPDATE partitioned_domains p SET restored_at = now() WHERE p.restored_at IS NULL"
+            + " AND NOT EXISTS (SELECT 1 FROM cut WHERE cut.domain = p.domain) RETURNING p.domain, p.since),"
+            + " forgotten AS (DELETE FROM partitioned_domains p WHERE p.restored_at < now() - make_interval(secs => $3)),"
             + " events AS (INSERT INTO outbox (partition, type, subject, data)"
             + " SELECT outbox_partition('dc=' || domain), 'fleet.domain_partitioned', 'dc=' || domain,"
             + " jsonb_build_object('key', 'dc', 'domain', domain, 'offline', offline, 'total', total) FROM added"
@@ -444,8 +451,9 @@ public final class TaskRepository {
      *
      * @return the events written, e.g. "fleet.domain_partitioned dc=ldn1"
      */
-    public Future<List<String>> checkDomains(int minOffline, double fraction) {
-        return pool.preparedQuery(CHECK_DOMAINS).execute(Tuple.of(minOffline, fraction)).map(rows -> {
+    /** @param keepRestored how long a restored domain's row is kept: the longest of the sweeps' graces */
+    public Future<List<String>> checkDomains(int minOffline, double fraction, Duration keepRestored) {
+        return pool.preparedQuery(CHECK_DOMAINS).execute(Tuple.of(minOffline, fraction, seconds(keepRestored))).map(rows -> {
             List<String> events = new ArrayList<>();
             rows.forEach(row -> events.add(row.getString("type") + " " + row.getString("subject")));
             return events;

@@ -180,6 +180,37 @@ class TaskRepositoryTest {
         assertThat(Await.result(store.tasks().find(fresh.taskId())).orElseThrow().state()).isEqualTo(TaskState.PENDING);
     }
 
+    /**
+     * A cut-off domain's hosts come back, all but one: the straggler is part of the same partition
+     * and gets the sweep's deadline counted from the restoration, not from the cut long ago.
+     */
+    @Test
+    void sweeperGivesAPartitionsStragglerTheDeadlineFromTheRestoration() {
+        store.testDatabase().execute("DELETE FROM partitioned_domains");
+        store.tables().hosts("d", 4);
+        store.testDatabase().execute("UPDATE hosts SET labels = '{\"dc\": \"ldn1\"}'::jsonb WHERE id LIKE 'd-%'");
+        CreatedTask created = Await.result(store.tasks().create(UUID.randomUUID(), exec(selector("dc=ldn1")), "m-1"));
+        store.testDatabase().execute("UPDATE runs SET created_at = now() - interval '1 hour'");
+        store.testDatabase().execute("UPDATE hosts SET state = 'offline', last_seen = now() - interval '10 minutes' "
+                + "WHERE id LIKE 'd-%'");
+        Duration deadline = Duration.ofMinutes(5);
+
+        assertThat(Await.result(store.tasks().checkDomains(3, 0.5, deadline))).containsExactly("fleet.domain_partitioned dc=ldn1");
+        assertThat(Await.result(store.tasks().sweepHostLost(deadline))).isZero();
+
+        store.testDatabase().execute("UPDATE hosts SET state = 'online', last_seen = now() WHERE id IN ('d-0', 'd-1', 'd-2')");
+        assertThat(Await.result(store.tasks().checkDomains(3, 0.5, deadline))).containsExactly("fleet.domain_restored dc=ldn1");
+        assertThat(Await.result(store.tasks().sweepHostLost(deadline))).as("d-3 has 5 minutes from the restoration").isZero();
+        assertThat(Await.result(store.tasks().checkDomains(3, 0.5, deadline))).as("no second event").isEmpty();
+
+        store.testDatabase().execute("UPDATE partitioned_domains SET restored_at = now() - interval '6 minutes'");
+        assertThat(Await.result(store.tasks().sweepHostLost(deadline))).isEqualTo(1);
+        Page<RunView> lost = Await.result(store.tasks().runs(created.taskId(), RunStatus.HOST_LOST, 10, null));
+        assertThat(lost.items()).extracting(RunView::hostId).containsExactly("d-3");
+        assertThat(Await.result(store.tasks().checkDomains(3, 0.5, deadline))).isEmpty();
+        assertThat(store.testDatabase().count("SELECT count(*) FROM partitioned_domains")).as("forgotten").isZero();
+    }
+
     @Test
     void sweeperTimesOutRunsSilentPastTimeoutAndGrace() {
         store.tables().hosts("h", 2);
