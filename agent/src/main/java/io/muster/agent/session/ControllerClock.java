@@ -54,8 +54,40 @@ public final class ControllerClock extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** The same corrected instants, read in {@code zone}; it follows later corrections too. */
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("the controller clock is UTC only");
+        return zone.equals(ZoneOffset.UTC) ? this : new Zoned(this, zone);
+    }
+
+    private static final class Zoned extends Clock {
+
+        private final ControllerClock source;
+        private final ZoneId zone;
+
+        Zoned(ControllerClock source, ZoneId zone) {
+            this.source = source;
+            this.zone = zone;
+        }
+
+        @Override
+        public long millis() {
+            return source.millis();
+        }
+
+        @Override
+        public Instant instant() {
+            return source.instant();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId other) {
+            return source.withZone(other);
+        }
     }
 }

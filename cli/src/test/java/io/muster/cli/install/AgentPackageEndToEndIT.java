@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,14 +107,15 @@ class AgentPackageEndToEndIT {
     private static String awaitOnline(Testbed testbed, TargetHosts.Host host, Instant since) throws Exception {
         host.await("test -s /var/lib/muster-agent/host-id && echo yes", "yes", ONLINE);
         String hostId = host.sh("cat /var/lib/muster-agent/host-id").strip();
-        long deadline = System.nanoTime() + ONLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<JsonObject> seen = testbed.hostRecord(hostId);
-            if (seen.isPresent() && "online".equals(seen.get().getString("state"))
-                    && !Instant.parse(seen.get().getString("lastSeen")).isBefore(since)) {
-                return hostId;
-            }
-            Thread.sleep(500);
+        try {
+            Awaitility.await().atMost(ONLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Optional<JsonObject> seen = testbed.hostRecord(hostId);
+                return seen.isPresent() && "online".equals(seen.get().getString("state"))
+                        && !Instant.parse(seen.get().getString("lastSeen")).isBefore(since);
+            });
+            return hostId;
+        } catch (ConditionTimeoutException e) {
+            // the agent's log says why, below
         }
         throw new AssertionError("host " + hostId + " not online since " + since + " after " + ONLINE + "; agent log:\n"
                 + host.sh("journalctl -u muster-agent --no-pager | tail -n 30"));

@@ -9,12 +9,13 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -178,16 +179,15 @@ public final class TargetHosts implements ExecutionCondition, ParameterResolver 
         }
 
         void await(String script, String expected, Duration timeout) throws Exception {
-            Instant deadline = Instant.now().plus(timeout);
-            String last = "";
-            while (Instant.now().isBefore(deadline)) {
-                last = container.execInContainer("sh", "-c", script).getStdout().strip();
-                if (last.equals(expected)) {
-                    return;
-                }
-                Thread.sleep(500);
+            String[] last = {""};
+            try {
+                Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    last[0] = container.execInContainer("sh", "-c", script).getStdout().strip();
+                    return last[0].equals(expected);
+                });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("'" + script + "' on " + address + " still says '" + last[0] + "' after " + timeout);
             }
-            throw new AssertionError("'" + script + "' on " + address + " still says '" + last + "' after " + timeout);
         }
 
         @Override

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one process) in a child JVM
@@ -93,23 +95,23 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("kafka broker exited: " + Files.readString(dir.resolve("broker.log")));
-            }
-            try (Admin admin = admin()) {
-                if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
-                    return;
+        Exception[] last = {null};
+        try {
+            Awaitility.await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("kafka broker exited: " + Files.readString(dir.resolve("broker.log")));
                 }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(200);
+                try (Admin admin = admin()) {
+                    return !admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty();
+                } catch (Exception e) {
+                    last[0] = e;
+                    return false;
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            close();
+            throw new IllegalStateException("kafka broker not ready within " + START_TIMEOUT, last[0]);
         }
-        close();
-        throw new IllegalStateException("kafka broker not ready within " + START_TIMEOUT, last);
     }
 
     private static Process java(Path dir, Path log, String main, String... args) throws IOException {
