@@ -227,6 +227,7 @@ public final class Controller implements AutoCloseable {
                             + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
                             null, lifetime, "lifecycle").map(TokenSecret::token),
                     LifecycleService.DEFAULT_SWEEP_INTERVAL);
+            WebhookStore webhooks = new WebhookStore(parts.database.pool(), key);
             parts.http = new HttpApi(parts.vertx, parts.security.access());
             parts.security.authenticate(parts.http);
             // Every HTTP part, from this one list: each declares its own routes with their rules.
@@ -238,7 +239,7 @@ public final class Controller implements AutoCloseable {
                     new TaskRoutes(parts.vertx, parts.tasks.service()),
                     new LifecycleRoutes(parts.lifecycle, parts.containers),
                     new ArtifactRoutes(artifacts),
-                    new WebhookRoutes(new WebhookStore(parts.database.pool())),
+                    new WebhookRoutes(webhooks),
                     new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
                     new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
                     new VitalsRoutes(parts.vitals, Clock.systemUTC()),
@@ -284,7 +285,7 @@ public final class Controller implements AutoCloseable {
                 LOG.info("admin API token in {} (it expires {} after it was written)", config.adminTokenFile(),
                         config.adminTokenLifetime());
             }
-            parts.relay = startRelay(parts, config, events, memberId);
+            parts.relay = startRelay(parts, webhooks, config, events, memberId);
             parts.history = new HistoryRetention(parts.vertx, new HistoryStore(parts.database.pool()), events.historyRetention());
             VitalsSeries vitals = parts.vitals;
             parts.vitalsRetention = new HistoryRetention(parts.vertx, "vitals series", () -> vitals.maintain(events.vitalsRetention()));
@@ -306,13 +307,13 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    private static OutboxRelay startRelay(Parts parts, ControllerConfig config, EventSettings events, String memberId) {
+    private static OutboxRelay startRelay(Parts parts, WebhookStore webhooks, ControllerConfig config, EventSettings events,
+            String memberId) {
         List<EventSink> sinks = new ArrayList<>();
         URI source = eventSource(config);
         if (events.kafkaBootstrap() != null) {
             sinks.add(new KafkaSink(parts.vertx, events.kafkaBootstrap(), events.kafkaTopic(), source, "muster-" + memberId));
         }
-        WebhookStore webhooks = new WebhookStore(parts.database.pool());
         sinks.add(new WebhookQueue(webhooks, source));
         parts.webhooks = new WebhookDispatcher(parts.vertx, webhooks, WebhookDispatcher.ownedBy(parts.ownership),
                 events.webhookRetry(), events.webhookBackoff(), Clock.systemUTC());

@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param enrollPort        the enrollment port: Enrollment and FleetControl over TLS without a
  *                          client certificate, while the agent port (grpcPort) requires one; not
  *                          bound when insecure (default 7071 from the command line; 0 picks a free one)
- * @param secretsKeyFile    the key that seals the CA private key and task secrets in the database
+ * @param secretsKeyFile    the key that seals the CA private key, task secrets and webhook secrets in the database
  *                          (null = {@code muster-secrets.key} next to dataDir, in its parent
  *                          directory); created (0600) when absent. Every member of a cluster
  *                          needs a copy of the same file

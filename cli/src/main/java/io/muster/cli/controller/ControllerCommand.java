@@ -44,9 +44,9 @@ public final class ControllerCommand implements Callable<Integer> {
     Path dbPasswordFile;
 
     @Option(names = "--secrets-key-file", paramLabel = "FILE",
-            description = "The key that seals the CA private key and task secrets in the database, created (0600) when "
-                    + "absent (default: muster-secrets.key next to --data-dir). Every member of a cluster needs a copy "
-                    + "of the same file; a member whose key does not match the database refuses to start.")
+            description = "The key that seals the CA private key, task secrets and webhook secrets in the database, "
+                    + "created (0600) when absent (default: muster-secrets.key next to --data-dir). Every member of a "
+                    + "cluster needs a copy of the same file; a member whose key does not match the database refuses to start.")
     Path secretsKeyFile;
 
     @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "7070",

@@ -7,12 +7,14 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What is sealed at rest, and the start-up step that makes it so: {@code ca.private_key_pem} and
- * {@code tasks.secrets} hold {@link SealingKey} values, each sealed for its own row.
+ * What is sealed at rest, and the start-up step that makes it so: {@code ca.private_key_pem},
+ * {@code tasks.secrets} and {@code webhooks.secret} hold {@link SealingKey} values, each sealed for
+ * its own row.
  *
  * <p>{@link #prepare} first checks that this member's key is the cluster's: the first member ever
  * writes a check value sealed with its key, and a member whose key cannot open it refuses to
@@ -37,6 +39,11 @@ public final class SealedColumns {
         return "task:" + taskId + ":secrets";
     }
 
+    /** The context a webhook's signing secret is sealed for: it opens for that webhook's row only. */
+    public static String webhookSecret(UUID webhookId) {
+        return "webhook:" + webhookId + ":secret";
+    }
+
     /**
      * Checks the key against the database and seals rows still in clear.
      *
@@ -57,7 +64,9 @@ public final class SealedColumns {
                                 + key.id() + ": every member of a cluster needs a copy of the same key file "
                                 + "(--secrets-key-file); refusing to start"));
                     }
-                    return sealClearCaKey(pool, key).compose(x -> sealClearTaskSecrets(pool, key));
+                    return sealClearCaKey(pool, key)
+                            .compose(x -> sealClearRows(pool, key, "tasks", "secrets", SealedColumns::taskSecrets))
+                            .compose(x -> sealClearRows(pool, key, "webhooks", "secret", SealedColumns::webhookSecret));
                 });
     }
 
@@ -75,8 +84,11 @@ public final class SealedColumns {
                 });
     }
 
-    private static Future<Void> sealClearTaskSecrets(Pool pool, SealingKey key) {
-        return pool.query("SELECT id, secrets FROM tasks WHERE secrets IS NOT NULL AND secrets NOT LIKE 'sealed:%'").execute()
+    /** Seals each clear value of a column of a table keyed by a uuid {@code id}, for its row. */
+    private static Future<Void> sealClearRows(Pool pool, SealingKey key, String table, String column,
+            Function<UUID, String> context) {
+        return pool.query("SELECT id, " + column + " FROM " + table + " WHERE " + column + " IS NOT NULL AND "
+                        + column + " NOT LIKE 'sealed:%'").execute()
                 .compose(rows -> {
                     if (rows.size() == 0) {
                         return Future.succeededFuture();
@@ -84,13 +96,14 @@ public final class SealedColumns {
                     List<Tuple> updates = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         UUID id = row.getUUID("id");
-                        String clear = row.getString("secrets");
-                        updates.add(Tuple.of(key.seal(clear, taskSecrets(id)), id, clear));
+                        String clear = row.getString(column);
+                        updates.add(Tuple.of(key.seal(clear, context.apply(id)), id, clear));
                     }
-                    return pool.preparedQuery("UPDATE tasks SET secrets = $1 WHERE id = $2 AND secrets = $3")
+                    return pool.preparedQuery("UPDATE " + table + " SET " + column + " = $1 WHERE id = $2 AND "
+                                    + column + " = $3")
                             .executeBatch(updates)
-                            .onSuccess(x -> LOG.info("sealed the secrets of {} tasks stored in clear before (key {})",
-                                    updates.size(), key.id()))
+                            .onSuccess(x -> LOG.info("sealed {}.{} of {} rows stored in clear before (key {})",
+                                    table, column, updates.size(), key.id()))
                             .mapEmpty();
                 });
     }

@@ -1,5 +1,7 @@
 package io.muster.controller.webhook;
 
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
 import io.muster.scheduler.selector.Selector;
 import io.muster.scheduler.selector.SqlFragment;
 import io.muster.scheduler.selector.SqlSelector;
@@ -32,9 +34,12 @@ public final class WebhookStore {
             + " last_status, last_error, next_attempt_at, created_at, finished_at";
 
     private final Pool pool;
+    private final SealingKey key;
 
-    public WebhookStore(Pool pool) {
+    /** @param key seals each webhook's signing secret as it is written and opens it when read */
+    public WebhookStore(Pool pool, SealingKey key) {
         this.pool = pool;
+        this.key = key;
     }
 
     public Future<Webhook> create(String url, List<String> types, Selector selector, String secret, String createdBy) {
@@ -42,7 +47,7 @@ public final class WebhookStore {
         return pool.preparedQuery("INSERT INTO webhooks (id, url, types, selector, secret, created_by) VALUES"
                         + " ($1, $2, $3, $4, $5, $6) RETURNING " + WEBHOOK_COLUMNS)
                 .execute(Tuple.of(id, url, types.toArray(String[]::new), selector == null ? null : selector.toString(),
-                        secret, createdBy))
+                        key.seal(secret, SealedColumns.webhookSecret(id)), createdBy))
                 .map(rows -> webhook(rows.iterator().next()));
     }
 
@@ -141,10 +146,11 @@ public final class WebhookStore {
                 .execute(Tuple.of(OffsetDateTime.ofInstant(before, ZoneOffset.UTC))).map(RowSet::rowCount);
     }
 
-    private static Webhook webhook(Row row) {
+    private Webhook webhook(Row row) {
         String[] types = row.getArrayOfStrings("types");
-        return new Webhook(row.getUUID("id"), row.getString("url"), types == null ? List.of() : Arrays.asList(types),
-                row.getString("selector"), row.getString("secret"), row.getString("created_by"),
+        UUID id = row.getUUID("id");
+        return new Webhook(id, row.getString("url"), types == null ? List.of() : Arrays.asList(types),
+                row.getString("selector"), key.open(row.getString("secret"), SealedColumns.webhookSecret(id)), row.getString("created_by"),
                 row.getOffsetDateTime("created_at").toInstant());
     }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CA private key and task secrets are sealed in PostgreSQL with a key kept outside it: the
- * raw rows hold neither the PEM nor the secret, a member with another key refuses to start, and
+ * The CA private key, task secrets and webhook signing secrets are sealed in PostgreSQL with a key
+ * kept outside it: the raw rows hold neither the PEM nor the secrets, a member with another key refuses to start, and
  * rows stored in clear by an older version are sealed at the next start. Real members and
  * PostgreSQL.
  */
@@ -108,6 +108,9 @@ class SealedColumnsTest {
         String clearPem = key.open(raw("SELECT private_key_pem FROM ca WHERE id = 1"), SealedColumns.CA_PRIVATE_KEY);
         database.execute("UPDATE ca SET private_key_pem = '" + clearPem + "'");
         database.execute("UPDATE tasks SET secrets = '{\"password\": \"legacy-secret\"}' WHERE id = '" + taskId + "'");
+        UUID webhookId = UUID.randomUUID();
+        database.execute("INSERT INTO webhooks (id, url, secret) VALUES ('" + webhookId
+                + "', 'http://127.0.0.1:9/hook', 'legacy-webhook-secret')");
 
         member = Controller.start(config(temp.resolve("m")));
 
@@ -117,6 +120,12 @@ class SealedColumnsTest {
                 .doesNotContain("legacy-secret");
         assertThat(Await.result(member.taskEngine().repository().openRuns(List.of(host))))
                 .singleElement().satisfies(run -> assertThat(run.task().secretsJson()).contains("legacy-secret"));
+        String webhookSecret = raw("SELECT secret FROM webhooks WHERE id = '" + webhookId + "'");
+        assertThat(webhookSecret).startsWith("sealed:v1:").doesNotContain("legacy-webhook-secret");
+        assertThat(key.open(webhookSecret, SealedColumns.webhookSecret(webhookId))).isEqualTo("legacy-webhook-secret");
+        // Bound to its row: copied into another webhook's row it does not open.
+        assertThatThrownBy(() -> key.open(webhookSecret, SealedColumns.webhookSecret(UUID.randomUUID())))
+                .isInstanceOf(SealingKey.CannotOpen.class);
     }
 
     private ControllerConfig config(Path dataDir) {

@@ -127,6 +127,9 @@ class WebhookDeliveryTest {
         hookId = created.json().getString("id");
         assertThat(created.json().getString("secret")).isEqualTo(SECRET);
         assertThat(api.get("/api/v1/webhooks/" + hookId).json().containsKey("secret")).isFalse();
+        // Stored sealed with the secrets key, not in clear (deliveries below are still signed with it).
+        assertThat(database.count("SELECT count(*) FROM webhooks WHERE id = '" + hookId + "' AND secret LIKE 'sealed:v1:%'"
+                + " AND strpos(secret, '" + SECRET + "') = 0")).isEqualTo(1);
         dead = api.post("/api/v1/webhooks", new JsonObject().put("url", "http://127.0.0.1:" + closedPort() + "/gone")
                 .put("types", new JsonArray().add("host.registered")).encode()).json().getString("id");
 
