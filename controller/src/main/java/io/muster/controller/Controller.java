@@ -3,6 +3,18 @@ package io.muster.controller;
 import com.hazelcast.cluster.Member;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.muster.controller.gateway.MalformedMessages;
+import io.muster.controller.sealing.SealedColumns;
+import io.muster.controller.sealing.SealingKey;
+import com.hazelcast.core.HazelcastInstance;
+import io.muster.controller.access.Access;
+import io.muster.controller.access.ScopeGuard;
+import io.muster.controller.auth.MemberTls;
+import io.muster.controller.gateway.ServiceGate;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -43,7 +55,6 @@ import io.muster.controller.history.HistoryStore;
 import io.muster.controller.vitals.VitalsRoutes;
 import io.muster.controller.vitals.VitalsSeries;
 import io.muster.controller.gateway.GatewaySettings;
-import io.muster.controller.gateway.MalformedMessages;
 import io.muster.controller.gateway.LivenessSweeper;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.graphql.GraphQlApi;
@@ -59,8 +70,6 @@ import io.muster.controller.webhook.WebhookDispatcher;
 import io.muster.controller.webhook.WebhookQueue;
 import io.muster.controller.webhook.WebhookRoutes;
 import io.muster.controller.webhook.WebhookStore;
-import io.muster.controller.sealing.SealedColumns;
-import io.muster.controller.sealing.SealingKey;
 import io.muster.controller.store.EmbeddedDatabase;
 import io.muster.controller.store.HostCensus;
 import io.muster.controller.store.HostRepository;
@@ -68,7 +77,6 @@ import io.muster.controller.task.RunSweeper;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -89,6 +97,12 @@ import org.slf4j.LoggerFactory;
  * One controller member: the store, the agent gateway and FleetControl (gRPC), the HTTP API and
  * the Hazelcast member, started and stopped in the right order.
  *
+ * <p>{@link #start} builds the member in dependency order, each part with what it needs passed to
+ * its constructor: the store; the two servers, bound but not serving yet (Hazelcast publishes
+ * their real ports as member attributes, so they bind before it starts); the cluster; the
+ * services; the gateway; then the servers open with every service and every HTTP part from one
+ * list. What started is stopped in reverse order ({@link Teardown}), the servers first.
+ *
  * <p>{@link #start} blocks until the member serves agents. {@link #close} is the graceful path
  * (what SIGTERM should call): the member's agents are handed over to the members that stay and
  * are not shown offline. {@link #halt} stands for a killed process (tests of failover).
@@ -104,40 +118,41 @@ public final class Controller implements AutoCloseable {
 
     private final String memberId;
     private final Parts parts;
+    private final Teardown teardown;
     private boolean stopped;
 
-    /** What has been started so far; closed in reverse order. */
-    private static final class Parts {
-        EmbeddedDatabase embedded;
-        Vertx vertx;
-        Database database;
-        PrometheusMeterRegistry registry;
-        HostRepository hosts;
-        TaskEngine tasks;
-        AgentGatewayService gateway;
-        Server grpc;
-        HttpApi http;
-        HttpServer httpServer;
-        ClusterMember member;
-        Ownership ownership;
-        SessionDirectory directory;
-        LivenessSweeper sweeper;
-        Security security;
-        ContainerStatuses containers;
-        LifecycleHandler lifecycleHandler;
-        LifecycleService lifecycle;
-        OutboxRelay relay;
-        WebhookDispatcher webhooks;
-        HistoryRetention history;
-        VitalsSeries vitals;
-        HistoryRetention vitalsRetention;
-        Rollouts rollouts;
-        Schedules schedules;
+    /** The parts of a started member that its lifecycle and accessors use. */
+    private record Parts(Server grpc, HttpApi http, int httpPort, ClusterMember member, Ownership ownership,
+                         SessionDirectory directory, HostRepository hosts, TaskEngine tasks, LifecycleService lifecycle,
+                         Rollouts rollouts, Schedules schedules, AgentGatewayService gateway, LivenessSweeper sweeper,
+                         Security security, PrometheusMeterRegistry registry) {
     }
 
-    private Controller(String memberId, Parts parts) {
+    /** The store of a member: PostgreSQL (embedded unless a URL is given), Vert.x and the metrics registry. */
+    private record Store(Vertx vertx, Database database, PrometheusMeterRegistry registry) {
+
+        Pool pool() {
+            return database.pool();
+        }
+    }
+
+    /** The cluster side of a member: the Hazelcast member, who owns which host, and the sessions map. */
+    private record Cluster(ClusterMember member, Ownership ownership, SessionDirectory directory) {
+
+        HazelcastInstance hazelcast() {
+            return member.instance();
+        }
+    }
+
+    /** The servers, bound before the cluster starts and opened once every part is built. */
+    private record Servers(Server grpc, ServiceGate services, HttpApi http, int httpPort, String grpcAddress,
+                          String httpAddress) {
+    }
+
+    private Controller(String memberId, Parts parts, Teardown teardown) {
         this.memberId = memberId;
         this.parts = parts;
+        this.teardown = teardown;
     }
 
     /**
@@ -172,153 +187,204 @@ public final class Controller implements AutoCloseable {
             throw new IllegalArgumentException(CLUSTER_NEEDS_SHARED_DATABASE);
         }
         String memberId = "m-" + UUID.randomUUID().toString().substring(0, 8);
-        Parts parts = new Parts();
+        Teardown teardown = new Teardown();
         try {
-            String dbUrl = config.dbUrl();
-            if (dbUrl == null) {
-                parts.embedded = EmbeddedDatabase.start(config.dataDir(), 0);
-                dbUrl = parts.embedded.url();
-            }
-            SealingKey key = SealingKey.loadOrCreate(config.secretsKeyFile());
-            parts.vertx = Vertx.vertx();
-            parts.database = await(Database.open(parts.vertx, dbUrl, Database.START_WAIT));
-            await(SealedColumns.prepare(parts.database.pool(), key));
-            parts.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            parts.security = await(Security.start(parts.vertx, parts.database.pool(), key, config.clusterName(), memberId,
-                    config.advertiseHost(), config.insecure(), Clock.systemUTC(), parts.registry));
-            parts.hosts = new HostRepository(parts.database, parts.registry);
-            parts.tasks = new TaskEngine(parts.vertx, parts.database.pool(), key, parts.hosts, parts.registry, memberId, sweep);
-            GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
-                    GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, Clock.systemUTC(),
-                    config.maxConnectsInFlight());
-            parts.containers = new ContainerStatuses(parts.vertx, parts.database.pool(),
-                    ContainerStatuses.DEFAULT_FLUSH_INTERVAL);
-            parts.lifecycleHandler = new LifecycleHandler(parts.tasks, parts.vertx, parts.containers);
-            parts.vitals = new VitalsSeries(parts.vertx, parts.database.pool(), parts.registry, Clock.systemUTC(),
-                    events.vitalsResolution());
-            parts.vitals.start(vitalsRound(events.vitalsResolution()));
-            parts.gateway = new AgentGatewayService(memberId, parts.hosts, parts.registry, settings,
-                    parts.lifecycleHandler, parts.vitals);
-            HazelcastClusterView clusterView = new HazelcastClusterView(parts.vertx);
+            return new Controller(memberId, compose(config, sweep, events, memberId, teardown), teardown);
+        } catch (RuntimeException e) {
+            teardown.run();
+            throw e;
+        }
+    }
 
-            parts.rollouts = new Rollouts(parts.vertx, parts.database.pool(), parts.database.url().connectOptions(),
-                    parts.tasks.service(), parts.security.audit(), memberId);
-            parts.tasks.results().onFinished(parts.rollouts::runsFinished);
-            parts.schedules = new Schedules(parts.vertx, parts.database.pool(), parts.tasks.service(),
-                    parts.rollouts.service(), parts.security.audit(), memberId);
-            // Both servers bind before Hazelcast starts so the member attributes carry real ports.
-            BindableService fleetControl = MalformedMessages.refused(new FleetControlApi(parts.vertx, parts.hosts,
-                    clusterView, parts.tasks.service(), parts.rollouts.service(), parts.schedules.service(), parts.registry));
-            parts.grpc = parts.security.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
-                    .addService(MalformedMessages.refused(parts.gateway))
-                    .addService(fleetControl)
+    private static Parts compose(ControllerConfig config, RunSweeper.Settings sweep, EventSettings events,
+                                 String memberId, Teardown teardown) {
+        Clock clock = Clock.systemUTC();
+        GatewaySettings settings = new GatewaySettings(config.agentHeartbeat(),
+                GatewaySettings.DEFAULT_INVENTORY_LIMIT, HostRepository.DEFAULT_FLUSH_INTERVAL, clock,
+                config.maxConnectsInFlight());
+        Store store = store(config, teardown);
+        Access access = new Access(new ScopeGuard(store.pool()));
+        SealingKey key = SealingKey.loadOrCreate(config.secretsKeyFile());
+        await(SealedColumns.prepare(store.pool(), key));
+        MemberTls tls = await(MemberTls.load(store.pool(), key, config.clusterName(), memberId, config.advertiseHost(),
+                config.insecure(), clock));
+        Servers servers = bind(config, settings, tls, store, access, teardown);
+        Cluster cluster = join(config, memberId, servers, teardown);
+
+        Security security = await(Security.start(store.vertx(), store.pool(), key, cluster.hazelcast(), access, tls, clock,
+                store.registry()));
+        teardown.onStop("audit log", security::close);
+        HostRepository hosts = new HostRepository(store.database(), store.registry());
+        teardown.onStop("store flush", hosts::close);
+        VitalsSeries vitals = new VitalsSeries(store.vertx(), store.pool(), store.registry(), clock,
+                events.vitalsResolution());
+        vitals.start(vitalsRound(events.vitalsResolution()));
+        teardown.onStop("vitals series", vitals::stop);
+        ContainerStatuses containers = new ContainerStatuses(store.vertx(), store.pool(),
+                ContainerStatuses.DEFAULT_FLUSH_INTERVAL);
+        teardown.onStop(containers::close);
+        teardown.onStop("container statuses", containers::flush);
+        SessionRegistry sessions = new SessionRegistry();
+        HazelcastClusterView clusterView = new HazelcastClusterView(store.vertx(), cluster.member(), cluster.ownership(),
+                cluster.directory(), sessions::size);
+        // A container load from this cluster's image store gets its download token as a task secret.
+        ImageGrants images = new ImageGrants(
+                () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
+                (digest, taskId, lifetime) -> security.tokens().createGrant("image " + digest + " download",
+                        "/api/v1/images/" + digest, null, taskId, lifetime, "tasks").map(TokenSecret::token));
+        TaskEngine tasks = new TaskEngine(store.vertx(), store.pool(), key, hosts, store.registry(), memberId, sweep,
+                cluster.hazelcast(), cluster.ownership(), images);
+        teardown.onStop("task results", tasks::close);
+        ArtifactStore artifacts = new ArtifactStore(store.pool());
+        LifecycleService lifecycle = new LifecycleService(store.vertx(), new LifecycleRepository(store.pool()),
+                tasks.service(), artifacts, security.revocations()::revoke, "http://" + servers.httpAddress(),
+                (hostId, version, lifetime) -> security.tokens().createGrant("agent build " + version
+                        + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
+                        null, lifetime, "lifecycle").map(TokenSecret::token),
+                LifecycleService.DEFAULT_SWEEP_INTERVAL);
+        teardown.onStop(lifecycle::close);
+        Rollouts rollouts = new Rollouts(store.vertx(), store.pool(), store.database().url().connectOptions(),
+                tasks.service(), security.audit(), memberId, cluster.ownership()::isLocal);
+        teardown.onStop(rollouts::close);
+        tasks.results().onFinished(rollouts::runsFinished);
+        Schedules schedules = new Schedules(store.vertx(), store.pool(), tasks.service(), rollouts.service(),
+                security.audit(), memberId, cluster.ownership()::isLocal);
+        teardown.onStop(schedules::close);
+
+        AgentGatewayService gateway = new AgentGatewayService(memberId, hosts, store.registry(), settings,
+                new LifecycleHandler(tasks, store.vertx(), containers, lifecycle), vitals, sessions,
+                cluster.ownership(), cluster.directory());
+        security.onHostRevoked(hostId -> sessions.find(hostId)
+                .ifPresent(session -> session.end(Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
+        WebhookStore webhooks = new WebhookStore(store.pool(), key);
+        startEvents(config, events, memberId, store, cluster, vitals, webhooks, teardown);
+        LivenessSweeper sweeper = new LivenessSweeper(gateway, hosts, cluster.directory(), () -> cluster.member().isRunning()
+                && cluster.hazelcast().getCluster().getMembers().iterator().next().localMember());
+        teardown.onStop(sweeper::close);
+        cluster.ownership().onChange(change -> sweeper.requestRecheck());
+        cluster.ownership().onDeparture(sweeper::memberDeparted);
+
+        BindableService fleetControl = MalformedMessages.refused(new FleetControlApi(store.vertx(), hosts, clusterView,
+                tasks.service(), rollouts.service(), schedules.service(), store.registry()));
+        servers.services().open(security.grpcServices(List.of(MalformedMessages.refused(gateway), fleetControl)));
+        security.serveEnrollment(config.listenHost(), config.enrollPort(), fleetControl);
+        security.authenticate(servers.http());
+        // Every HTTP part, from this one list: each declares its own routes with their rules.
+        servers.http().mount(List.of(
+                new OperationsRoutes(store.vertx(), hosts, store.registry(), clusterView),
+                new OpenApiRoutes(),
+                security.routes(),
+                new HostRoutes(hosts, clusterView),
+                new TaskRoutes(store.vertx(), tasks.service()),
+                new LifecycleRoutes(lifecycle, containers),
+                new ArtifactRoutes(artifacts),
+                new WebhookRoutes(webhooks),
+                new EventStreamRoutes(store.vertx(), new Outbox(store.pool()), eventSource(config)),
+                new HistoryRoutes(new HistoryStore(store.pool()), clock),
+                new VitalsRoutes(vitals, clock),
+                new FleetRoutes(new HostCensus(store.database())),
+                new RolloutRoutes(store.vertx(), rollouts.service()),
+                new ScheduleRoutes(schedules.service()),
+                new GraphQlApi(store.vertx(), hosts, clusterView, tasks.service(), store.pool(),
+                        new TokenCallers(security.tokens(), security.heldTokens()), access,
+                        rollouts.service(), schedules.service())));
+        // The web console's files at / (after every API route; they need no token).
+        new ConsoleFiles().mount(servers.http().router());
+        servers.http().open();
+        // The servers stop first, before the parts they call flush what they hold.
+        teardown.onStop(() -> stopServers(servers));
+
+        if (config.adminTokenFile() != null) {
+            await(security.createBootstrapAdmin(config.adminTokenFile(), config.adminTokenLifetime()));
+            LOG.info("admin API token in {} (it expires {} after it was written)", config.adminTokenFile(),
+                    config.adminTokenLifetime());
+        }
+        sweeper.start();
+        LOG.info("controller member {} started: agents on {}, enrollment and FleetControl on {}, HTTP API on {}, "
+                        + "Hazelcast on {}:{} (cluster '{}', {} member(s)), database {}",
+                memberId, servers.grpcAddress(), security.enrollmentPort().map(port -> config.advertiseHost() + ":" + port)
+                        .orElse(servers.grpcAddress() + " (insecure: no enrollment)"),
+                servers.httpAddress(), config.advertiseHost(), cluster.member().port(),
+                config.clusterName(), cluster.hazelcast().getCluster().getMembers().size(),
+                store.database().url().display());
+        return new Parts(servers.grpc(), servers.http(), servers.httpPort(), cluster.member(), cluster.ownership(),
+                cluster.directory(), hosts, tasks, lifecycle, rollouts, schedules, gateway, sweeper, security,
+                store.registry());
+    }
+
+    private static Store store(ControllerConfig config, Teardown teardown) {
+        String dbUrl = config.dbUrl();
+        if (dbUrl == null) {
+            EmbeddedDatabase embedded = EmbeddedDatabase.start(config.dataDir(), 0);
+            teardown.onStop(embedded::close);
+            dbUrl = embedded.url();
+        }
+        Vertx vertx = Vertx.vertx();
+        teardown.onStop("Vert.x", vertx::close);
+        Database database = await(Database.open(vertx, dbUrl, Database.START_WAIT));
+        teardown.onStop("database", database::close);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        teardown.onStop(registry::close);
+        return new Store(vertx, database, registry);
+    }
+
+    /** Binds both servers; until the member opens them, they answer "member starting". */
+    private static Servers bind(ControllerConfig config, GatewaySettings settings, MemberTls tls, Store store,
+                                Access access, Teardown teardown) {
+        ServiceGate services = new ServiceGate(settings.clock());
+        Server grpc;
+        try {
+            grpc = tls.configure(NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort())))
+                    .fallbackHandlerRegistry(services)
                     .maxInboundMessageSize(settings.maxInboundMessageSize())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .build()
                     .start();
-            parts.security.serveEnrollment(config.listenHost(), config.enrollPort(), fleetControl);
-            ArtifactStore artifacts = new ArtifactStore(parts.database.pool());
-            Parts started = parts;
-            parts.lifecycle = new LifecycleService(parts.vertx, new LifecycleRepository(parts.database.pool()),
-                    parts.tasks.service(), artifacts, parts.security.revocations()::revoke,
-                    () -> "http://" + config.advertiseHost() + ":" + started.httpServer.actualPort(),
-                    (hostId, version, lifetime) -> started.security.tokens().createGrant("agent build " + version
-                            + " download for host " + hostId, "/api/v1/agent-builds/" + version + "/download", hostId,
-                            null, lifetime, "lifecycle").map(TokenSecret::token),
-                    LifecycleService.DEFAULT_SWEEP_INTERVAL);
-            WebhookStore webhooks = new WebhookStore(parts.database.pool(), key);
-            parts.http = new HttpApi(parts.vertx, parts.security.access());
-            parts.security.authenticate(parts.http);
-            // Every HTTP part, from this one list: each declares its own routes with their rules.
-            parts.http.mount(List.of(
-                    new OperationsRoutes(parts.vertx, parts.hosts, parts.registry, clusterView),
-                    new OpenApiRoutes(),
-                    parts.security.routes(),
-                    new HostRoutes(parts.hosts, clusterView),
-                    new TaskRoutes(parts.vertx, parts.tasks.service()),
-                    new LifecycleRoutes(parts.lifecycle, parts.containers),
-                    new ArtifactRoutes(artifacts),
-                    new WebhookRoutes(webhooks),
-                    new EventStreamRoutes(parts.vertx, new Outbox(parts.database.pool()), eventSource(config)),
-                    new HistoryRoutes(new HistoryStore(parts.database.pool()), Clock.systemUTC()),
-                    new VitalsRoutes(parts.vitals, Clock.systemUTC()),
-                    new FleetRoutes(new HostCensus(parts.database)),
-                    new RolloutRoutes(parts.vertx, parts.rollouts.service()),
-                    new ScheduleRoutes(parts.schedules.service()),
-                    new GraphQlApi(parts.vertx, parts.hosts, clusterView, parts.tasks.service(), parts.database.pool(),
-                            new TokenCallers(parts.security.tokens(), parts.security.heldTokens()), parts.security.access(),
-                            parts.rollouts.service(), parts.schedules.service())));
-            // The web console's files at / (after every API route; they need no token).
-            new ConsoleFiles().mount(parts.http.router());
-            // A container load from this cluster's image store gets its download token as a task secret.
-            parts.tasks.service().issueSecretsWith(new ImageGrants(
-                    () -> clusterView.members().<Collection<String>>map(members -> members.stream().map(MemberView::http).toList()),
-                    (digest, taskId, lifetime) -> started.security.tokens().createGrant("image " + digest + " download",
-                            "/api/v1/images/" + digest, null, taskId, lifetime, "tasks").map(TokenSecret::token)));
-            parts.httpServer = await(parts.http.listen(config.listenHost(), config.httpPort()));
-
-            String grpcAddress = config.advertiseHost() + ":" + parts.grpc.getPort();
-            String httpAddress = config.advertiseHost() + ":" + parts.httpServer.actualPort();
-            parts.member = ClusterMember.start(config.cluster(), memberId, grpcAddress, httpAddress);
-            parts.ownership = new Ownership(parts.member.instance());
-            parts.directory = new SessionDirectory(parts.member.instance());
-            ClusterMember member = parts.member;
-            parts.sweeper = new LivenessSweeper(parts.gateway, parts.hosts, parts.directory,
-                    () -> member.isRunning() && member.instance().getCluster().getMembers().iterator().next().localMember());
-            LivenessSweeper sweeper = parts.sweeper;
-            parts.ownership.onChange(change -> sweeper.requestRecheck());
-            parts.ownership.onDeparture(sweeper::memberDeparted);
-            awaitPartitionTable(parts.ownership);
-            clusterView.attach(parts.member, parts.ownership, parts.directory, parts.gateway.sessions()::size);
-            parts.tasks.attach(parts.member.instance(), parts.ownership);
-            parts.lifecycleHandler.attach(parts.lifecycle);
-            parts.rollouts.attach(parts.ownership::isLocal);
-            parts.schedules.attach(parts.ownership::isLocal);
-            parts.gateway.join(parts.ownership, parts.directory);
-            parts.security.attach(parts.member.instance());
-            AgentGatewayService gateway = parts.gateway;
-            parts.security.onHostRevoked(hostId -> gateway.sessions().find(hostId)
-                    .ifPresent(session -> session.end(Status.PERMISSION_DENIED, "host " + hostId + " is revoked")));
-            if (config.adminTokenFile() != null) {
-                await(parts.security.createBootstrapAdmin(config.adminTokenFile(), config.adminTokenLifetime()));
-                LOG.info("admin API token in {} (it expires {} after it was written)", config.adminTokenFile(),
-                        config.adminTokenLifetime());
-            }
-            parts.relay = startRelay(parts, webhooks, config, events, memberId);
-            parts.history = new HistoryRetention(parts.vertx, new HistoryStore(parts.database.pool()), events.historyRetention());
-            VitalsSeries vitals = parts.vitals;
-            parts.vitalsRetention = new HistoryRetention(parts.vertx, "vitals series", () -> vitals.maintain(events.vitalsRetention()));
-            parts.sweeper.start();
-            LOG.info("controller member {} started: agents on {}, enrollment and FleetControl on {}, HTTP API on {}, "
-                            + "Hazelcast on {}:{} (cluster '{}', {} member(s)), database {}",
-                    memberId, grpcAddress, parts.security.enrollmentPort().map(port -> config.advertiseHost() + ":" + port)
-                            .orElse(grpcAddress + " (insecure: no enrollment)"),
-                    httpAddress, config.advertiseHost(), parts.member.port(),
-                    config.clusterName(), parts.member.instance().getCluster().getMembers().size(),
-                    parts.database.url().display());
-            return new Controller(memberId, parts);
         } catch (IOException e) {
-            stopAll(parts);
             throw new UncheckedIOException("could not bind the gRPC port " + config.grpcPort() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            stopAll(parts);
-            throw e;
         }
+        teardown.onStop(() -> stopGrpc(grpc));
+        HttpApi http = new HttpApi(store.vertx(), access);
+        int httpPort = await(http.listen(config.listenHost(), config.httpPort())).actualPort();
+        teardown.onStop("HTTP API", http::close);
+        return new Servers(grpc, services, http, httpPort, config.advertiseHost() + ":" + grpc.getPort(),
+                config.advertiseHost() + ":" + httpPort);
     }
 
-    private static OutboxRelay startRelay(Parts parts, WebhookStore webhooks, ControllerConfig config, EventSettings events,
-            String memberId) {
+    /** Starts the Hazelcast member with the servers' addresses and waits for its partition table. */
+    private static Cluster join(ControllerConfig config, String memberId, Servers servers, Teardown teardown) {
+        ClusterMember member = ClusterMember.start(config.cluster(), memberId, servers.grpcAddress(),
+                servers.httpAddress());
+        teardown.onStop(member::shutdownGracefully);
+        Ownership ownership = new Ownership(member.instance());
+        awaitPartitionTable(ownership);
+        return new Cluster(member, ownership, new SessionDirectory(member.instance()));
+    }
+
+    /** The outbox relay (to Kafka and the webhook queue), the webhook dispatcher and the retention sweeps. */
+    private static void startEvents(ControllerConfig config, EventSettings events, String memberId, Store store,
+                                    Cluster cluster, VitalsSeries vitals, WebhookStore webhooks, Teardown teardown) {
+        Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
         URI source = eventSource(config);
         if (events.kafkaBootstrap() != null) {
-            sinks.add(new KafkaSink(parts.vertx, events.kafkaBootstrap(), events.kafkaTopic(), source, "muster-" + memberId));
+            sinks.add(new KafkaSink(store.vertx(), events.kafkaBootstrap(), events.kafkaTopic(), source, "muster-" + memberId));
         }
         sinks.add(new WebhookQueue(webhooks, source));
-        parts.webhooks = new WebhookDispatcher(parts.vertx, webhooks, WebhookDispatcher.ownedBy(parts.ownership),
-                events.webhookRetry(), events.webhookBackoff(), Clock.systemUTC());
-        return new OutboxRelay(parts.vertx, new Outbox(parts.database.pool()), OutboxRelay.ownedBy(parts.ownership), sinks,
-                events.relayInterval(), events.relayBatch(), events.retention(), Clock.systemUTC(), parts.registry);
+        WebhookDispatcher dispatcher = new WebhookDispatcher(store.vertx(), webhooks,
+                WebhookDispatcher.ownedBy(cluster.ownership()), events.webhookRetry(), events.webhookBackoff(), clock);
+        teardown.onStop(dispatcher::close);
+        OutboxRelay relay = new OutboxRelay(store.vertx(), new Outbox(store.pool()),
+                OutboxRelay.ownedBy(cluster.ownership()), sinks, events.relayInterval(), events.relayBatch(),
+                events.retention(), clock, store.registry());
+        teardown.onStop(relay::close);
+        HistoryRetention history = new HistoryRetention(store.vertx(), new HistoryStore(store.pool()),
+                events.historyRetention());
+        teardown.onStop(history::close);
+        HistoryRetention vitalsRetention = new HistoryRetention(store.vertx(), "vitals series",
+                () -> vitals.maintain(events.vitalsRetention()));
+        teardown.onStop(vitalsRetention::close);
     }
 
     /** The CloudEvents source of this cluster's events. */
@@ -346,96 +412,96 @@ public final class Controller implements AutoCloseable {
     }
 
     public int grpcPort() {
-        return parts.grpc.getPort();
+        return parts.grpc().getPort();
     }
 
     /** The enrollment port (Enrollment and FleetControl without client certificates); empty when insecure. */
     public java.util.Optional<Integer> enrollPort() {
-        return parts.security.enrollmentPort();
+        return parts.security().enrollmentPort();
     }
 
     public int httpPort() {
-        return parts.httpServer.actualPort();
+        return parts.httpPort();
     }
 
     public int hazelcastPort() {
-        return parts.member.port();
+        return parts.member().port();
     }
 
     /** The agent sessions this member holds. */
     public SessionRegistry sessions() {
-        return parts.gateway.sessions();
+        return parts.gateway().sessions();
     }
 
     /** Which member owns a host, per this member's partition table. */
     public Ownership ownership() {
-        return parts.ownership;
+        return parts.ownership();
     }
 
     /** The cluster-wide sessions map. */
     public SessionDirectory sessionDirectory() {
-        return parts.directory;
+        return parts.directory();
     }
 
     public HostRepository hosts() {
-        return parts.hosts;
+        return parts.hosts();
     }
 
     /** Tasks: accept, cancel, read. */
     public TaskService tasks() {
-        return parts.tasks.service();
+        return parts.tasks().service();
     }
 
     /** The task side of this member (dispatch, results, sweeper). */
     public TaskEngine taskEngine() {
-        return parts.tasks;
+        return parts.tasks();
     }
 
     /** Host lifecycle: actions, operations, reconnect checks. */
     public LifecycleService lifecycle() {
-        return parts.lifecycle;
+        return parts.lifecycle();
     }
 
     /** Rollouts: accept, read, pause, resume, abort. */
     public io.muster.controller.rollout.RolloutService rollouts() {
-        return parts.rollouts.service();
+        return parts.rollouts().service();
     }
 
     /** Schedules: create, read, change, pause, resume, delete. */
     public io.muster.controller.schedule.ScheduleService schedules() {
-        return parts.schedules.service();
+        return parts.schedules().service();
     }
 
     /** The HTTP API's router, with every route mounted (the OpenAPI conformance test reads it). */
     public io.vertx.ext.web.Router httpRouter() {
-        return parts.http.router();
+        return parts.http().router();
     }
 
     /** The HTTP routes every part declared, each with its rule (the rule test reads them). */
     public io.muster.controller.http.Routes httpRoutes() {
-        return parts.http.routes();
+        return parts.http().routes();
     }
 
     /** The services of the gRPC servers, agent and enrollment port (the rule test reads their methods). */
     public List<io.grpc.ServerServiceDefinition> grpcServices() {
-        List<io.grpc.ServerServiceDefinition> services = new ArrayList<>(parts.grpc.getServices());
-        services.addAll(parts.security.enrollmentServices());
+        List<io.grpc.ServerServiceDefinition> services = new ArrayList<>(parts.grpc().getServices());
+        services.addAll(parts.security().enrollmentServices());
         return services;
     }
 
     /** Tokens, enrollment, the cluster CA, revocations and the audit log. */
     public Security security() {
-        return parts.security;
+        return parts.security();
     }
 
     /** The registry served at /metrics. */
     public PrometheusMeterRegistry meterRegistry() {
-        return parts.registry;
+        return parts.registry();
     }
 
     /** The gateway service (for plugging in task dispatch). */
     public AgentGatewayService gateway() {
-        return parts.gateway;
+        return parts.gateway();
     }
 
     /**
@@ -451,25 +517,25 @@ public final class Controller implements AutoCloseable {
         }
         stopped = true;
         LOG.info("controller member {} stopping", memberId);
-        parts.gateway.beginShutdown();
-        parts.sweeper.leaving();
+        parts.gateway().beginShutdown();
+        parts.sweeper().leaving();
         List<AgentGatewayService.Target> others = otherMembers();
         if (others.isEmpty()) {
-            parts.gateway.closeAll("controller shutting down");
-            parts.member.shutdownGracefully();
+            parts.gateway().closeAll("controller shutting down");
+            parts.member().shutdownGracefully();
         } else {
             handOverWhileLeaving(others);
         }
-        stopAll(parts);
+        teardown.run();
         LOG.info("controller member {} stopped", memberId);
     }
 
     private List<AgentGatewayService.Target> otherMembers() {
         List<AgentGatewayService.Target> others = new ArrayList<>();
-        if (!parts.member.isRunning()) {
+        if (!parts.member().isRunning()) {
             return others;
         }
-        for (Member member : parts.member.instance().getCluster().getMembers()) {
+        for (Member member : parts.member().instance().getCluster().getMembers()) {
             if (!member.localMember()) {
                 others.add(new AgentGatewayService.Target(MemberAttributes.memberId(member), MemberAttributes.grpc(member)));
             }
@@ -482,7 +548,7 @@ public final class Controller implements AutoCloseable {
     private void handOverWhileLeaving(List<AgentGatewayService.Target> others) {
         Thread follower = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                parts.gateway.recheckOwnership("shutdown");
+                parts.gateway().recheckOwnership("shutdown");
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -493,7 +559,7 @@ public final class Controller implements AutoCloseable {
         follower.setDaemon(true);
         follower.start();
         try {
-            parts.member.shutdownGracefully();
+            parts.member().shutdownGracefully();
         } finally {
             follower.interrupt();
             try {
@@ -502,7 +568,7 @@ public final class Controller implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        int rest = parts.gateway.handOverRemaining(others);
+        int rest = parts.gateway().handOverRemaining(others);
         if (rest > 0) {
             LOG.info("sent {} remaining agents to the members that stay", rest);
         }
@@ -519,10 +585,10 @@ public final class Controller implements AutoCloseable {
         }
         stopped = true;
         LOG.warn("controller member {} halted", memberId);
-        parts.gateway.halt();
-        parts.member.terminate();
-        parts.grpc.shutdownNow();
-        stopAll(parts);
+        parts.gateway().halt();
+        parts.member().terminate();
+        parts.grpc().shutdownNow();
+        teardown.run();
     }
 
     /** Closed vitals buckets are written a quarter bucket after they close at the latest (every 10 s at most). */
@@ -530,72 +596,54 @@ public final class Controller implements AutoCloseable {
         return Duration.ofMillis(Math.max(250, Math.min(10_000, resolution.toMillis() / 4)));
     }
 
-    private static void stopAll(Parts parts) {
-        if (parts.relay != null) {
-            parts.relay.close();
-        }
-        if (parts.webhooks != null) {
-            parts.webhooks.close();
-        }
-        if (parts.history != null) {
-            parts.history.close();
-        }
-        if (parts.vitalsRetention != null) {
-            parts.vitalsRetention.close();
-        }
-        if (parts.sweeper != null) {
-            parts.sweeper.close();
-        }
-        if (parts.member != null) {
-            parts.member.shutdownGracefully();
-        }
-        if (parts.grpc != null) {
-            parts.grpc.shutdown();
-            try {
-                if (!parts.grpc.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    parts.grpc.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                parts.grpc.shutdownNow();
-                Thread.currentThread().interrupt();
+    private static void stopServers(Servers servers) {
+        stopGrpc(servers.grpc());
+        Teardown.quietly("HTTP API", servers.http().close());
+    }
+
+    private static void stopGrpc(Server grpc) {
+        grpc.shutdown();
+        try {
+            if (!grpc.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                grpc.shutdownNow();
             }
-        }
-        if (parts.lifecycle != null) {
-            parts.lifecycle.close();
-        }
-        if (parts.schedules != null) {
-            parts.schedules.close();
-        }
-        if (parts.rollouts != null) {
-            parts.rollouts.close();
-        }
-        quietly("HTTP API", parts.http == null ? null : parts.http.close());
-        quietly("container statuses", parts.containers == null ? null : parts.containers.flush());
-        if (parts.containers != null) {
-            parts.containers.close();
-        }
-        quietly("task results", parts.tasks == null ? null : parts.tasks.close());
-        quietly("store flush", parts.hosts == null ? null : parts.hosts.close());
-        quietly("vitals series", parts.vitals == null ? null : parts.vitals.stop());
-        quietly("audit log", parts.security == null ? null : parts.security.close());
-        quietly("database", parts.database == null ? null : parts.database.close());
-        quietly("Vert.x", parts.vertx == null ? null : parts.vertx.close());
-        if (parts.registry != null) {
-            parts.registry.close();
-        }
-        if (parts.embedded != null) {
-            parts.embedded.close();
+        } catch (InterruptedException e) {
+            grpc.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
-    private static void quietly(String what, Future<?> closing) {
-        if (closing == null) {
-            return;
+    /** What has started so far, stopped in reverse order; a stop that fails is logged and the rest still run. */
+    private static final class Teardown {
+
+        private final Deque<Runnable> steps = new ArrayDeque<>();
+
+        synchronized void onStop(Runnable step) {
+            steps.push(step);
         }
-        try {
-            await(closing);
-        } catch (RuntimeException e) {
-            LOG.warn("{} did not stop cleanly: {}", what, e.getMessage());
+
+        /** A stop that completes asynchronously; waited for before the next one runs. */
+        void onStop(String what, Supplier<Future<?>> step) {
+            onStop(() -> quietly(what, step.get()));
+        }
+
+        synchronized void run() {
+            while (!steps.isEmpty()) {
+                Runnable step = steps.pop();
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("a part did not stop cleanly: {}", e.toString());
+                }
+            }
+        }
+
+        static void quietly(String what, Future<?> closing) {
+            try {
+                await(closing);
+            } catch (RuntimeException e) {
+                LOG.warn("{} did not stop cleanly: {}", what, e.getMessage());
+            }
         }
     }
 

@@ -66,8 +66,7 @@ public final class OperationsRoutes implements ApiPart {
 
     @Override
     public void routes(Routes routes) {
-        routes.open("/healthz", ctx -> HostRoutes.json(ctx, 200, new JsonObject().put("status", "ok")))
-                .open("/readyz", this::ready)
+        routes.open("/readyz", this::ready)
                 .open("/metrics", this::metrics)
                 .get("/api/v1/cluster", CLUSTER, this::members);
     }

@@ -35,34 +35,30 @@ public final class Revocations {
     private final Pool pool;
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private volatile ITopic<Object> topic;
+    private final ITopic<Object> topic;
     private long timer = -1;
 
-    public Revocations(Vertx vertx, Pool pool) {
+    /** @param hazelcast carries revocations to the other members at once (and theirs to this one) */
+    public Revocations(Vertx vertx, Pool pool, HazelcastInstance hazelcast) {
         this.vertx = vertx;
         this.pool = pool;
-    }
-
-    /** Loads the set and starts the periodic refresh. */
-    public Future<Void> start() {
-        timer = vertx.setPeriodic(REFRESH.toMillis(), t -> refresh().onFailure(e ->
-                LOG.warn("could not refresh the revoked hosts: {}", e.toString())));
-        return refresh();
+        this.topic = hazelcast.getTopic(TOPIC);
     }
 
     /**
-     * From now on revocations reach the other members at once (and theirs reach this one). A host
-     * id heard on the topic is only a hint: it is acted on once PostgreSQL confirms the revocation,
+     * Loads the set, starts the periodic refresh and listens to the other members. A host id
+     * heard on the topic is only a hint: it is acted on once PostgreSQL confirms the revocation,
      * since anyone who reaches the Hazelcast port can publish (a forged one would cut a host off).
      */
-    public void attach(HazelcastInstance hazelcast) {
-        ITopic<Object> shared = hazelcast.getTopic(TOPIC);
-        shared.addMessageListener(message -> {
+    public Future<Void> start() {
+        topic.addMessageListener(message -> {
             if (message.getMessageObject() instanceof String hostId && !revoked.contains(hostId)) {
                 confirm(hostId);
             }
         });
-        topic = shared;
+        timer = vertx.setPeriodic(REFRESH.toMillis(), t -> refresh().onFailure(e ->
+                LOG.warn("could not refresh the revoked hosts: {}", e.toString())));
+        return refresh();
     }
 
     private void confirm(String hostId) {
@@ -102,10 +98,7 @@ public final class Revocations {
                 .onSuccess(done -> {
                     if (done) {
                         learn(hostId);
-                        ITopic<Object> shared = topic;
-                        if (shared != null) {
-                            shared.publishAsync(hostId);
-                        }
+                        topic.publishAsync(hostId);
                     }
                 });
     }

@@ -49,12 +49,11 @@ public final class SessionRules {
      *
      * @param self     this member's id
      * @param owner    the host's owner per this member's partition table; null when unknown
-     * @param ready    whether this member has joined the cluster and knows its partition table
      * @param closing  whether this member is shutting down
      */
-    public static HelloDecision onHello(String self, String owner, boolean ready, boolean closing) {
+    public static HelloDecision onHello(String self, String owner, boolean closing) {
         Objects.requireNonNull(self, "self");
-        if (!ready || owner == null) {
+        if (owner == null) {
             return new HelloDecision(closing ? Verdict.SHUTTING_DOWN : Verdict.NOT_READY, null);
         }
         if (!owner.equals(self)) {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * when this member owns it ({@link SessionRules}), otherwise redirects the agent to the owner;
  * records liveness through the {@link HostRepository} without a database write per heartbeat.
  *
- * <p>Until {@link #join} is called (the member is in the cluster), every Hello is refused with
+ * <p>It is built once the member is in the cluster (before that, {@link ServiceGate} refuses
+ * every call). While the partition table names no owner for a host, its Hello is refused with
  * UNAVAILABLE "member starting". At most {@link GatewaySettings#maxConnectsInFlight} accepted
  * Hellos wait for their connect write at a time; beyond that a Hello is refused at once with
  * UNAVAILABLE "member busy" so that under a connect storm agents back off with jitter instead of
@@ -48,10 +49,6 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private static final Logger LOG = LoggerFactory.getLogger(AgentGatewayService.class);
     static final long CLONE_EVENT_EVERY_MS = 10 * 60_000;
 
-    /** The cluster side of the gateway, present once the member has joined. */
-    private record Cluster(Ownership ownership, SessionDirectory directory) {
-    }
-
     /** Where a departing member sends its remaining agents. */
     public record Target(String memberId, String grpcAddress) {
     }
@@ -61,7 +58,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     private final VitalsSeries vitals;
     private final GatewaySettings settings;
     private final AgentMessageHandler handler;
-    private final SessionRegistry registry = new SessionRegistry();
+    private final SessionRegistry registry;
+    private final Ownership ownership;
+    private final SessionDirectory directory;
     private final GatewayMetrics metrics;
     private final AtomicLong lastSince = new AtomicLong();
     /** Hellos accepted whose connect write (and so Welcome) is still pending. */
@@ -70,13 +69,21 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     /** When this member last recorded a clone of each host (milliseconds), so a retrying clone is one event. */
     private final ConcurrentHashMap<String, Long> cloneEvents = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CloneSuspect> cloneSuspects = new ConcurrentHashMap<>();
-    private volatile Cluster cluster;
     private volatile boolean closing;
     private volatile boolean halted;
     private volatile boolean lastMember;
 
+    /**
+     * @param sessions  where the sessions this member holds are kept (the cluster view counts them)
+     * @param ownership decides which Hellos this member accepts and which it redirects
+     * @param directory the cluster-wide sessions map this member claims its hosts in
+     */
     public AgentGatewayService(String memberId, HostRepository hosts, MeterRegistry meters,
-                               GatewaySettings settings, AgentMessageHandler handler, VitalsSeries vitals) {
+                               GatewaySettings settings, AgentMessageHandler handler, VitalsSeries vitals,
+                               SessionRegistry sessions, Ownership ownership, SessionDirectory directory) {
+        this.registry = Objects.requireNonNull(sessions, "sessions");
+        this.ownership = Objects.requireNonNull(ownership, "ownership");
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.memberId = Objects.requireNonNull(memberId, "memberId");
         this.vitals = Objects.requireNonNull(vitals, "vitals");
         this.hosts = Objects.requireNonNull(hosts, "hosts");
@@ -84,11 +91,6 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         this.handler = Objects.requireNonNull(handler, "handler");
         this.metrics = new GatewayMetrics(meters, registry::size, connectsInFlight::get);
         this.pacer = new ConnectPacer(settings.clock());
-    }
-
-    /** The member has joined the cluster: from now on Hellos are decided by ownership. */
-    public void join(Ownership ownership, SessionDirectory directory) {
-        this.cluster = new Cluster(ownership, directory);
     }
 
     /** The sessions this member holds. */
@@ -122,10 +124,8 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
             stream.refuse(Status.INVALID_ARGUMENT, "hello.host_id is required");
             return;
         }
-        Cluster current = cluster;
-        Ownership.Owner owner = current == null ? null : current.ownership().ownerOf(hostId).orElse(null);
-        HelloDecision decision = SessionRules.onHello(memberId, owner == null ? null : owner.memberId(),
-                current != null, closing);
+        Ownership.Owner owner = ownership.ownerOf(hostId).orElse(null);
+        HelloDecision decision = SessionRules.onHello(memberId, owner == null ? null : owner.memberId(), closing);
         switch (decision.verdict()) {
             case NOT_READY -> {
                 metrics.refused("starting");
@@ -139,11 +139,11 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                 metrics.redirect();
                 stream.redirect(owner.grpcAddress(), owner.memberId(), "not-owner", EndCause.HANDED_OVER);
             }
-            case ACCEPT -> accept(stream, hostId, hello, current.directory());
+            case ACCEPT -> accept(stream, hostId, hello);
         }
     }
 
-    private void accept(AgentStream stream, String hostId, Hello hello, SessionDirectory directory) {
+    private void accept(AgentStream stream, String hostId, Hello hello) {
         AgentInstance incoming = AgentInstance.of(hello);
         AgentStream held = registry.get(hostId);
         if (held != null && held.instance() != null && held.instance().otherProcessThan(incoming)
@@ -355,14 +355,13 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         }
         handler.onSessionClosed(stream, cause);
         EndActions actions = SessionRules.onSessionEnd(cause);
-        Cluster current = cluster;
-        if (!actions.releaseEntry() || current == null || lastMember) {
+        if (!actions.releaseEntry() || lastMember) {
             return;
         }
         // After the claim, whatever its outcome: a release overtaking its own claim would leave
         // an entry behind that names a session which no longer exists.
         stream.claim().handle((claimed, e) -> null)
-                .thenCompose(x -> current.directory().release(hostId, stream.entry()))
+                .thenCompose(x -> directory.release(hostId, stream.entry()))
                 .whenComplete((released, e) -> {
                     if (e != null) {
                         // E.g. the member is leaving: the next owner's claim replaces the entry.
@@ -380,15 +379,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
      * @return the number of sessions redirected
      */
     public int recheckOwnership(String reason) {
-        Cluster current = cluster;
-        if (current == null || halted) {
+        if (halted) {
             return 0;
         }
-        List<String> moved = SessionRules.toHandOver(memberId, registry.hostIds(), current.ownership()::ownerIdOf);
+        List<String> moved = SessionRules.toHandOver(memberId, registry.hostIds(), ownership::ownerIdOf);
         int redirected = 0;
         for (String hostId : moved) {
             AgentStream stream = registry.get(hostId);
-            Ownership.Owner owner = current.ownership().ownerOf(hostId).orElse(null);
+            Ownership.Owner owner = ownership.ownerOf(hostId).orElse(null);
             if (stream != null && owner != null && !owner.local()
                     && stream.redirect(owner.grpcAddress(), owner.memberId(), reason, EndCause.HANDED_OVER)) {
                 metrics.redirect();

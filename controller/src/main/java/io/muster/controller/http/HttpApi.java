@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.muster.controller.store.DatabaseUnavailableException;
@@ -32,13 +33,18 @@ import org.slf4j.LoggerFactory;
  * is an RFC 9457 problem; unexpected failures are logged here and answered 500 with a generic
  * detail.
  *
- * <p>Threading: handlers run on Vert.x event loops and never block; {@link #listen} and
- * {@link #close} may be called from any thread.
+ * <p>It listens before the member has joined the cluster (Hazelcast publishes the real port) and
+ * answers only {@code /healthz} until {@link #open}: every other request gets a 503 problem
+ * "member-starting", since the parts that serve it need the cluster.
+ *
+ * <p>Threading: handlers run on Vert.x event loops and never block; {@link #listen}, {@link #open}
+ * and {@link #close} may be called from any thread.
  */
 public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final String HEALTH = "/healthz";
     /** POST paths whose body is not buffered (nor limited to {@link #MAX_BODY_BYTES}): see ArtifactRoutes. */
     public static final Set<String> STREAMED_UPLOADS = Set.of("/api/v1/images", "/api/v1/agent-builds");
 
@@ -54,11 +60,25 @@ public final class HttpApi {
     private final Router router;
     private final Routes routes;
     private HttpServer server;
+    private volatile boolean open;
 
     public HttpApi(Vertx vertx, Access access) {
         this.vertx = vertx;
         this.router = Router.router(vertx);
         this.routes = new Routes(router, access);
+        // Before every other handler (authentication included): a starting member serves no part yet.
+        router.route().order(-3).handler(ctx -> {
+            if (open || ctx.request().path().equals(HEALTH)) {
+                ctx.next();
+            } else {
+                ctx.response().putHeader("Retry-After", "1");
+                Problem.of(503, "member-starting", "Service unavailable",
+                        "this member is joining its cluster; retry shortly").send(ctx);
+            }
+        });
+        // Liveness: the process serves, from the moment it listens.
+        routes.open(HEALTH, ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("status", "ok").encode()));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         // Artifact uploads (image tarballs, agent builds) stream their body to the store themselves.
         router.route().handler(ctx -> {
@@ -89,6 +109,11 @@ public final class HttpApi {
     public HttpApi mount(List<? extends ApiPart> parts) {
         parts.forEach(part -> part.routes(routes));
         return this;
+    }
+
+    /** Serves every route declared so far and from now on (until then only {@code /healthz}). */
+    public void open() {
+        open = true;
     }
 
     /** Binds the server; port 0 picks a free one (see {@link HttpServer#actualPort()}). */

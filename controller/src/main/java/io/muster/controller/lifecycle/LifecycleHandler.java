@@ -32,20 +32,16 @@ public final class LifecycleHandler implements AgentMessageHandler {
     private final AgentMessageHandler tasks;
     private final Vertx vertx;
     private final ContainerStatuses containers;
-    private volatile LifecycleService lifecycle;
+    private final LifecycleService lifecycle;
     private final Map<String, AgentSession> opened = new HashMap<>();
     private boolean scheduled;
 
-    public LifecycleHandler(AgentMessageHandler tasks, Vertx vertx, ContainerStatuses containers) {
+    public LifecycleHandler(AgentMessageHandler tasks, Vertx vertx, ContainerStatuses containers,
+                            LifecycleService lifecycle) {
         this.tasks = tasks;
         this.vertx = vertx;
         this.containers = containers;
-    }
-
-    /** Connects the service (built after the gateway); sessions opened before are checked then. */
-    public void attach(LifecycleService service) {
-        this.lifecycle = service;
-        schedule();
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -76,7 +72,7 @@ public final class LifecycleHandler implements AgentMessageHandler {
 
     private void schedule() {
         synchronized (opened) {
-            if (scheduled || opened.isEmpty() || lifecycle == null) {
+            if (scheduled || opened.isEmpty()) {
                 return;
             }
             scheduled = true;

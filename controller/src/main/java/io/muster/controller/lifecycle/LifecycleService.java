@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class LifecycleService implements AutoCloseable {
     private final TaskService tasks;
     private final ArtifactStore artifacts;
     private final HostCredentials credentials;
-    private final Supplier<String> httpBaseUrl;
+    private final String httpBaseUrl;
     private final DownloadGrant downloads;
     private final long timer;
     private final List<Consumer<FinishedOperation>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -55,7 +54,7 @@ public final class LifecycleService implements AutoCloseable {
      * @param downloads   issues the bearer token an agent presents to download a build
      */
     public LifecycleService(Vertx vertx, LifecycleRepository repository, TaskService tasks, ArtifactStore artifacts,
-                            HostCredentials credentials, Supplier<String> httpBaseUrl, DownloadGrant downloads,
+                            HostCredentials credentials, String httpBaseUrl, DownloadGrant downloads,
                             Duration sweepInterval) {
         this.vertx = vertx;
         this.repository = repository;
@@ -141,7 +140,7 @@ public final class LifecycleService implements AutoCloseable {
             case DECOMMISSION -> spec.put("removeConfigFiles", request.params().getBoolean("removeConfigFiles", false))
                     .put("graceSeconds", LifecycleRequest.DEFAULT_GRACE_SECONDS);
             case UPGRADE_AGENT -> spec.put("version", build.key())
-                    .put("url", httpBaseUrl.get() + "/api/v1/agent-builds/" + build.key() + "/download")
+                    .put("url", httpBaseUrl + "/api/v1/agent-builds/" + build.key() + "/download")
                     .put("sha256", build.sha256())
                     .put("sizeBytes", build.sizeBytes());
             default -> {

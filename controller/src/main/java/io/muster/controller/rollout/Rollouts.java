@@ -3,17 +3,17 @@ package io.muster.controller.rollout;
 import io.muster.controller.auth.AuditLog;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
+import io.vertx.pgclient.PgConnectOptions;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
  * The rollout side of a member: the service the APIs use and the executor of the rollouts this
- * member owns. Created while the member starts; {@link #attach} once the cluster is up.
+ * member owns, which starts with it.
  */
 public final class Rollouts implements AutoCloseable {
 
@@ -27,22 +27,22 @@ public final class Rollouts implements AutoCloseable {
     private final RolloutService service;
     private final RolloutWakeup wakeup;
 
-    /** @param connect how the listening connection reaches PostgreSQL (the pool's server) */
-    public Rollouts(Vertx vertx, Pool pool, PgConnectOptions connect, TaskService tasks, AuditLog audit, String memberId) {
+    /**
+     * @param connect how the listening connection reaches PostgreSQL (the pool's server)
+     * @param owns    whether a rollout id's partition is this member's (it executes those)
+     */
+    public Rollouts(Vertx vertx, Pool pool, PgConnectOptions connect, TaskService tasks, AuditLog audit, String memberId,
+                    Predicate<String> owns) {
         RolloutRepository repository = new RolloutRepository(pool);
         this.executor = new RolloutExecutor(vertx, repository, tasks, audit, memberId, Clock.systemUTC(), SCAN_INTERVAL);
-        this.wakeup = new RolloutWakeup(vertx, pool, connect);
         this.service = new RolloutService(repository, executor, Clock.systemUTC());
+        this.wakeup = new RolloutWakeup(vertx, pool, connect);
+        executor.start(owns);
+        wakeup.listen(executor::poke);
     }
 
     public RolloutService service() {
         return service;
-    }
-
-    /** Starts executing the rollouts whose id's partition {@code owns} says is this member's. */
-    public void attach(Predicate<String> owns) {
-        executor.start(owns);
-        wakeup.listen(executor::poke);
     }
 
     /** Tasks with runs that finished in a result batch this member committed: their rollouts' owners act now. */

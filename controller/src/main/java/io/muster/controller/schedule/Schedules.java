@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 
 /**
  * The schedule side of a member: the service the APIs use and the executor firing the schedules
- * this member owns. Created while the member starts; {@link #attach} once the cluster is up.
+ * this member owns, which starts with it.
  */
 public final class Schedules implements AutoCloseable {
 
@@ -21,19 +21,17 @@ public final class Schedules implements AutoCloseable {
     private final ScheduleExecutor executor;
     private final ScheduleService service;
 
-    public Schedules(Vertx vertx, Pool pool, TaskService tasks, RolloutService rollouts, AuditLog audit, String memberId) {
+    /** @param owns whether a schedule id's partition is this member's (it fires those) */
+    public Schedules(Vertx vertx, Pool pool, TaskService tasks, RolloutService rollouts, AuditLog audit, String memberId,
+                     Predicate<String> owns) {
         ScheduleRepository repository = new ScheduleRepository(pool);
         this.executor = new ScheduleExecutor(vertx, repository, tasks, rollouts, audit, memberId, Clock.systemUTC(), SCAN_INTERVAL);
         this.service = new ScheduleService(repository, Clock.systemUTC());
+        executor.start(owns);
     }
 
     public ScheduleService service() {
         return service;
-    }
-
-    /** Starts firing the schedules whose id's partition {@code owns} says is this member's. */
-    public void attach(Predicate<String> owns) {
-        executor.start(owns);
     }
 
     @Override

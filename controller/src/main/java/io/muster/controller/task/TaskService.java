@@ -25,14 +25,17 @@ public final class TaskService {
     private final String memberId;
     private final Supplier<UUID> ids;
     private final TaskProgressFeed feed;
-    private volatile TaskSecrets secrets = TaskSecrets.NONE;
+    private final TaskSecrets secrets;
 
-    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, TaskProgressFeed feed) {
-        this(tasks, dispatch, memberId, UUID::randomUUID, feed);
+    /** @param secrets what gives new tasks their secrets (see {@link TaskSecrets}) */
+    public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, TaskProgressFeed feed,
+                       TaskSecrets secrets) {
+        this(tasks, dispatch, memberId, UUID::randomUUID, feed, secrets);
     }
 
     public TaskService(TaskRepository tasks, RunDispatch dispatch, String memberId, Supplier<UUID> ids,
-                       TaskProgressFeed feed) {
+                       TaskProgressFeed feed, TaskSecrets secrets) {
+        this.secrets = secrets;
         this.tasks = tasks;
         this.dispatch = dispatch;
         this.memberId = memberId;
@@ -60,14 +63,6 @@ public final class TaskService {
                             created.runs().size());
                     dispatch.assign(created.header(), created.runs());
                 });
-    }
-
-    /**
-     * Sets what gives new tasks their secrets (see {@link TaskSecrets}). Called once while the member
-     * starts, before the APIs serve; until then tasks get none.
-     */
-    public void issueSecretsWith(TaskSecrets issuer) {
-        this.secrets = issuer;
     }
 
     /** @return fails with {@link TaskNotFoundException} for an unknown task */

@@ -65,6 +65,7 @@ class HttpApiTest {
         });
         api.mount(List.of(new HostRoutes(hosts, cluster), new OperationsRoutes(vertx, hosts, registry, cluster),
                 new OpenApiRoutes()));
+        api.open();
         int port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
         base = "http://127.0.0.1:" + port;
     }
@@ -348,6 +349,36 @@ class HttpApiTest {
         cluster.ready = false;
 
         assertProblem(get("/readyz"), 503, "urn:muster:problem:not-ready");
+    }
+
+    @Test
+    void beforeItOpens_onlyLivenessIsAnswered() throws Exception {
+        HttpApi starting = new HttpApi(vertx, new Access(new ScopeGuard(database.pool())));
+        Principal admin = new Principal("t-admin", "admin", Role.ADMIN, Selector.all(), null);
+        starting.router().route().order(-1).handler(ctx -> {
+            Callers.attach(ctx, admin);
+            ctx.next();
+        });
+        starting.mount(List.of(new HostRoutes(hosts, cluster)));
+        String startingBase = "http://127.0.0.1:" + Await.result(starting.listen("127.0.0.1", 0)).actualPort();
+        try {
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(startingBase + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            HttpResponse<String> hostList = http.send(HttpRequest.newBuilder(URI.create(startingBase + "/api/v1/hosts")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertProblem(new Response(hostList.statusCode(), hostList.headers().firstValue("Content-Type").orElse(""),
+                    hostList.body()), 503, "urn:muster:problem:member-starting");
+            assertThat(hostList.headers().firstValue("Retry-After")).hasValue("1");
+
+            starting.open();
+
+            HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(startingBase + "/api/v1/hosts")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+        } finally {
+            Await.result(starting.close());
+        }
     }
 
     @Test

@@ -221,17 +221,17 @@ class SecurityEndToEndTest {
         try (RawHttp2Connection raw = new RawHttp2Connection(tls, controller.grpcPort())) {
             await().atMost(DEADLINE).until(raw::settingsAcknowledged);
             List<Integer> streams = new ArrayList<>();
-            for (int i = 0; i < Security.CALLS_PER_CONNECTION + extra; i++) {
+            for (int i = 0; i < MemberTls.CALLS_PER_CONNECTION + extra; i++) {
                 streams.add(raw.openCall(connect));
             }
-            List<Integer> beyond = streams.subList(Security.CALLS_PER_CONNECTION, streams.size());
+            List<Integer> beyond = streams.subList(MemberTls.CALLS_PER_CONNECTION, streams.size());
             await().atMost(DEADLINE).until(() -> raw.resets().keySet().containsAll(beyond));
             Map<Integer, Integer> resets = raw.resets();
             for (int stream : beyond) {
                 assertThat(resets.get(stream)).as("stream %d", stream).isEqualTo(RawHttp2Connection.REFUSED_STREAM);
             }
-            assertThat(resets.keySet()).as("the first %d streams are open", Security.CALLS_PER_CONNECTION)
-                    .doesNotContainAnyElementsOf(streams.subList(0, Security.CALLS_PER_CONNECTION));
+            assertThat(resets.keySet()).as("the first %d streams are open", MemberTls.CALLS_PER_CONNECTION)
+                    .doesNotContainAnyElementsOf(streams.subList(0, MemberTls.CALLS_PER_CONNECTION));
 
             // Another connection (a real agent) is served while the greedy one holds its streams.
             Path dataDir = agentDir("host-polite");

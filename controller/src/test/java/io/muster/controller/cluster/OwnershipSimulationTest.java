@@ -244,7 +244,7 @@ class OwnershipSimulationTest {
                 network.add(new Message(Kind.CLOSED, hello.hostId, member.id, hello.stream, null));
                 return;
             }
-            HelloDecision decision = SessionRules.onHello(member.id, ownerOf(hello.hostId), true, member.closing);
+            HelloDecision decision = SessionRules.onHello(member.id, ownerOf(hello.hostId), member.closing);
             switch (decision.verdict()) {
                 case ACCEPT -> {
                     SessionEntry entry = new SessionEntry(member.id, ++clock);

@@ -13,25 +13,24 @@ class SessionRulesTest {
 
     @Test
     void hello_ownerHere_accepts() {
-        assertThat(SessionRules.onHello("m-1", "m-1", true, false).verdict()).isEqualTo(Verdict.ACCEPT);
+        assertThat(SessionRules.onHello("m-1", "m-1", false).verdict()).isEqualTo(Verdict.ACCEPT);
     }
 
     @Test
     void hello_ownerElsewhere_redirectsToOwner_evenWhileClosing() {
-        assertThat(SessionRules.onHello("m-1", "m-2", true, false))
+        assertThat(SessionRules.onHello("m-1", "m-2", false))
                 .isEqualTo(new SessionRules.HelloDecision(Verdict.REDIRECT, "m-2"));
-        assertThat(SessionRules.onHello("m-1", "m-2", true, true).verdict()).isEqualTo(Verdict.REDIRECT);
+        assertThat(SessionRules.onHello("m-1", "m-2", true).verdict()).isEqualTo(Verdict.REDIRECT);
     }
 
     @Test
-    void hello_unknownOwnerOrNotJoined_isNotReady() {
-        assertThat(SessionRules.onHello("m-1", null, true, false).verdict()).isEqualTo(Verdict.NOT_READY);
-        assertThat(SessionRules.onHello("m-1", "m-1", false, false).verdict()).isEqualTo(Verdict.NOT_READY);
+    void hello_unknownOwner_isNotReady() {
+        assertThat(SessionRules.onHello("m-1", null, false).verdict()).isEqualTo(Verdict.NOT_READY);
     }
 
     @Test
     void hello_ownerHereWhileClosing_isRefused() {
-        assertThat(SessionRules.onHello("m-1", "m-1", true, true).verdict()).isEqualTo(Verdict.SHUTTING_DOWN);
+        assertThat(SessionRules.onHello("m-1", "m-1", true).verdict()).isEqualTo(Verdict.SHUTTING_DOWN);
     }
 
     @Test

@@ -59,6 +59,7 @@ class GraphQlApiTest {
         api.mount(List.of(new GraphQlApi(fixture.vertx, fixture.controller.hosts(), cluster, fixture.controller.tasks(),
                 fixture.database.pool(), new TokenCallers(fixture.tokens, fixture.heldTokens), fixture.access, fixture.controller.rollouts(),
                 fixture.controller.schedules())));
+        api.open();
         port = Await.result(api.listen("127.0.0.1", 0)).actualPort();
     }
 
