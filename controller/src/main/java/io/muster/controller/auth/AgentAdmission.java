@@ -37,8 +37,14 @@ public final class AgentAdmission implements ServerInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentAdmission.class);
     public static final Context.Key<String> PEER_HOST_ID = Context.key("muster-peer-host-id");
-    /** How long a Connect stream may stay silent before its Hello; an agent sends it at once. */
-    public static final java.time.Duration HELLO_TIMEOUT = java.time.Duration.ofSeconds(10);
+    /**
+     * How long a Connect stream may stay silent before its Hello. An agent sends it at once, but a
+     * member behind on a connect storm reads it late: 10 s closed the streams of real agents when
+     * 20,000 connected at 5,000/s on a loaded machine, and they came back as a storm of their own.
+     * So it matches the agent's own patience for a Welcome (30 s); a pile-up of silent streams is
+     * also bounded by the calls allowed per connection and, with TLS, needs a host's certificate.
+     */
+    public static final java.time.Duration HELLO_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final io.vertx.core.Vertx vertx;
     private final Revocations revocations;
