@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, query, send, type Page, type Run, type RunCounts, type TaskWithSpec } from '../api/client';
 import { useStream } from '../api/stream';
 import { useAllowed } from '../auth';
+import { CutOutput } from '../components/CutOutput';
 import { ProblemView } from '../components/ProblemView';
 import { ago } from '../format';
 
@@ -95,6 +96,7 @@ export default function TaskPage() {
             {(r.stdout || r.stderr) && (
               <pre className="mono output">{r.stdout}{r.stderr ? '\n' + r.stderr : ''}{r.truncated ? '\n[truncated]' : ''}</pre>
             )}
+            <CutOutput run={r} />
           </article>
         ))}
         {runs.data?.next && <p className="muted">Showing the first {runs.data.items.length} runs.</p>}

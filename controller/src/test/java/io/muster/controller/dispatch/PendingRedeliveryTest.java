@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PendingRedeliveryTest {
 
-    private static final Duration HEARTBEAT = Duration.ofMillis(300);
+    // Not shorter: the silence limit is a few heartbeats, and an agent that reconnects gets its open
+    // runs on connect, not by redelivery, which this test is about.
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @TempDir
