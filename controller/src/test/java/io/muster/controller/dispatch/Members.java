@@ -50,11 +50,12 @@ public final class Members implements AutoCloseable {
     }
 
     /**
-     * Whether exactly {@code hosts} agents hold sessions and every one has its host row: a session is
-     * up before its row is written (batched), and a task or rollout selects rows.
+     * Whether exactly {@code hosts} agents hold sessions and every one has its host row with the
+     * facts of its first inventory: a session is up before its row is written (batched), the facts
+     * come after the Welcome, and a task or rollout selects rows by facts ({@code hostname~*}).
      */
     public boolean targetable(int hosts) {
-        return sessions() == hosts && database.count("SELECT count(*) FROM hosts") == hosts;
+        return sessions() == hosts && database.count("SELECT count(*) FROM hosts WHERE facts ->> 'hostname' IS NOT NULL") == hosts;
     }
 
     @Override
