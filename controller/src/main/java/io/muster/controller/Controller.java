@@ -267,7 +267,7 @@ public final class Controller implements AutoCloseable {
         BindableService fleetControl = MalformedMessages.refused(new FleetControlApi(store.vertx(), hosts, clusterView,
                 tasks.service(), rollouts.service(), schedules.service(), store.registry()));
         servers.services().open(security.grpcServices(List.of(MalformedMessages.refused(gateway), fleetControl)));
-        security.serveEnrollment(config.listenHost(), config.enrollPort(), fleetControl);
+        security.serveEnrollment(config.listenHost(), config.enrollPort(), MalformedMessages::refused, fleetControl);
         security.authenticate(servers.http());
         // Every HTTP part, from this one list: each declares its own routes with their rules.
         servers.http().mount(List.of(

@@ -1,12 +1,12 @@
 package io.muster.controller.auth;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import com.hazelcast.core.HazelcastInstance;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.muster.controller.access.Access;
 import io.muster.controller.http.ApiPart;
 import io.muster.controller.http.HttpApi;
@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Who may do what, assembled for one controller member: the cluster CA and this member's gateway
@@ -153,16 +154,18 @@ public final class Security {
      * {@code apiServices} (FleetControl, whose callers carry tokens, not certificates), with the
      * same interceptors and per-connection call limit. Closed by {@link #close}.
      *
-     * @param port 0 picks a free one
+     * @param port  0 picks a free one
+     * @param guard wraps the Enrollment service as the composition root wraps the others (a request
+     *              that does not parse refused with the parser's reason)
      * @throws UncheckedIOException with one sentence when the port cannot be bound
      */
-    public void serveEnrollment(String host, int port, BindableService... apiServices) {
+    public void serveEnrollment(String host, int port, UnaryOperator<BindableService> guard, BindableService... apiServices) {
         if (tls.insecure()) {
             return;
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .sslContext(tls.gateway().enrollmentContext())
-                .addService(enrollment)
+                .addService(guard.apply(enrollment))
                 .intercept(fleetAuthorization)
                 .intercept(admission)
                 .maxConcurrentCallsPerConnection(MemberTls.CALLS_PER_CONNECTION);

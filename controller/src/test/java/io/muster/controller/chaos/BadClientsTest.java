@@ -20,6 +20,7 @@ import io.muster.controller.auth.CertificateAuthority;
 import io.muster.proto.v1.AgentGatewayGrpc;
 import io.muster.proto.v1.AgentMessage;
 import io.muster.proto.v1.ControllerMessage;
+import io.muster.proto.v1.EnrollmentGrpc;
 import io.muster.proto.v1.FleetControlGrpc;
 import io.muster.proto.v1.Hello;
 import io.muster.testdb.TestDatabase;
@@ -85,7 +86,8 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate, a self-signed one, or is not TLS at all (random bytes); and raw HTTP/2 streams,
  * with a valid agent certificate, carrying a malformed protobuf, a gRPC message cut short by the
  * end of the stream, a message that declares more than the inbound limit, and a message cut by
- * closing the connection; and a malformed request to FleetControl (same port, with a token).
+ * closing the connection; a malformed request to FleetControl (same port, with a token); and a
+ * malformed Enroll on the enrollment port (no client certificate there).
  *
  * <p>Each must end with a refused handshake, a gRPC status that says why, or a closed
  * connection; none may take a session. Meanwhile a real agent stays connected (no reconnect) and
@@ -189,7 +191,11 @@ class BadClientsTest {
                 outcomes.add(clients.submit(() -> "oversized message: " + raw(enrolled, oversized(), false, false)));
                 outcomes.add(clients.submit(() -> "truncated message, connection closed: " + raw(enrolled, truncated(), false, true)));
                 outcomes.add(clients.submit(() -> "malformed protobuf to FleetControl.SubmitTask: " + raw(enrolled,
-                        FleetControlGrpc.getSubmitTaskMethod().getFullMethodName(), adminToken, malformed(), true, false)));
+                        controller.grpcPort(), FleetControlGrpc.getSubmitTaskMethod().getFullMethodName(), adminToken,
+                        malformed(), true, false)));
+                outcomes.add(clients.submit(() -> "malformed protobuf to Enrollment.Enroll: " + raw(noCertificate,
+                        controller.enrollPort().orElseThrow(), EnrollmentGrpc.getEnrollMethod().getFullMethodName(), null,
+                        malformed(), true, false)));
             }
         }
         Map<String, Integer> seen = new TreeMap<>();
@@ -206,17 +212,17 @@ class BadClientsTest {
         long p99 = sorted.get(Math.max(0, sorted.size() * 99 / 100 - 1)) / 1_000_000;
         System.out.printf("bad clients: %d TLS connections and %d raw gRPC streams in %d ms; API during the attack: %d"
                         + " requests, p50 %d ms, p99 %d ms, max %d ms%n",
-                HANDSHAKES, RAW_EACH * 5, attack.toMillis(), sorted.size(), p50, p99, sorted.get(sorted.size() - 1) / 1_000_000);
+                HANDSHAKES, RAW_EACH * 6, attack.toMillis(), sorted.size(), p50, p99, sorted.get(sorted.size() - 1) / 1_000_000);
         seen.forEach((what, count) -> System.out.printf("  %4d x %s%n", count, what));
 
         assertThat(seen.keySet()).as("every bad client refused with a reason or cut off")
                 .allMatch(outcome -> outcome.matches(".*: (handshake refused|stream refused UNAUTHENTICATED|connection closed)"
                         + "( .*)?")
-                        || outcome.matches("malformed protobuf( to FleetControl.SubmitTask)?: status INTERNAL: .+")
+                        || outcome.matches("malformed protobuf( to FleetControl.SubmitTask| to Enrollment.Enroll)?: status INTERNAL: .+")
                         || outcome.matches("truncated message, end of stream: status INTERNAL: .+")
                         || outcome.matches("oversized message: status RESOURCE_EXHAUSTED: .+")
                         || outcome.equals("truncated message, connection closed: connection closed"));
-        assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(HANDSHAKES + RAW_EACH * 5);
+        assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(HANDSHAKES + RAW_EACH * 6);
         assertThat(apiFailures).as("API answers during the attack").isEmpty();
         assertThat(p99).as("API p99 during the attack (ms)").isLessThan(5_000);
 
@@ -370,18 +376,19 @@ class BadClientsTest {
      * status the member answered, its reset, or that the connection closed.
      */
     private String raw(SslContext tls, byte[] message, boolean endStream, boolean closeAfter) throws Exception {
-        return raw(tls, AgentGatewayGrpc.getConnectMethod().getFullMethodName(), null, message, endStream, closeAfter);
+        return raw(tls, controller.grpcPort(), AgentGatewayGrpc.getConnectMethod().getFullMethodName(), null, message, endStream,
+                closeAfter);
     }
 
-    /** As above, to {@code fullMethodName}, with an "authorization: Bearer" header if {@code bearer} is set. */
-    private String raw(SslContext tls, String fullMethodName, String bearer, byte[] message, boolean endStream,
+    /** As above, to {@code fullMethodName} on {@code port}, with an "authorization: Bearer" header if {@code bearer} is set. */
+    private String raw(SslContext tls, int port, String fullMethodName, String bearer, byte[] message, boolean endStream,
                        boolean closeAfter) throws Exception {
         CompletableFuture<String> answered = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", controller.grpcPort()));
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
@@ -392,7 +399,7 @@ class BadClientsTest {
                         });
                     }
                 });
-        Channel connection = bootstrap.connect("127.0.0.1", controller.grpcPort()).sync().channel();
+        Channel connection = bootstrap.connect("127.0.0.1", port).sync().channel();
         try {
             Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
                     .handler(new ChannelInboundHandlerAdapter() {
@@ -419,7 +426,7 @@ class BadClientsTest {
                         }
                     }).open().sync().getNow();
             Http2Headers headers = new DefaultHttp2Headers()
-                    .method("POST").scheme("https").authority("127.0.0.1:" + controller.grpcPort())
+                    .method("POST").scheme("https").authority("127.0.0.1:" + port)
                     .path("/" + fullMethodName)
                     .add("content-type", "application/grpc").add("te", "trailers");
             if (bearer != null) {
