@@ -4,6 +4,7 @@ import io.muster.client.MusterClient;
 import io.muster.client.MusterException;
 import io.muster.client.Task;
 import io.muster.client.TaskRequest;
+import io.muster.client.UnavailableException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,6 +83,34 @@ public final class MemberApi {
             return new CreatedTask(task.id(), (int) task.total(), Instant.now());
         } catch (MusterException e) {
             throw new IOException("POST /api/v1/tasks: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * POST /api/v1/tasks as a well-behaved client sends it: a 503 (nothing was written: the
+     * database or the token check was unavailable) is retried after the member's Retry-After
+     * (1 s when it names none) for as long as {@code patience} lasts; every retry's reason is
+     * added to {@code retries}.
+     *
+     * @throws IOException when the task was not created within the patience (with the last problem)
+     */
+    public CreatedTask createTask(int httpPort, JsonObject request, Duration patience, List<String> retries)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                Task task = work(httpPort).tasks().submit(TaskRequest.fromJson(request));
+                return new CreatedTask(task.id(), (int) task.total(), Instant.now());
+            } catch (UnavailableException e) {
+                Duration wait = e.retryAfter().orElse(Duration.ofSeconds(1));
+                if (System.nanoTime() + wait.toNanos() > deadline) {
+                    throw new IOException("POST /api/v1/tasks: " + e.getMessage() + " (retried " + patience.toSeconds() + " s)", e);
+                }
+                retries.add(e.getMessage());
+                Thread.sleep(Math.max(1, wait.toMillis()));
+            } catch (MusterException e) {
+                throw new IOException("POST /api/v1/tasks: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -78,6 +78,8 @@ public final class SoakScenario implements Scenario {
         members.forEach(m -> samples.put(m, new ArrayList<>()));
         List<MemberApi.CreatedTask> tasks = new ArrayList<>();
         List<String> refused = new ArrayList<>();
+        // 503s answered with Retry-After and then accepted: the member shedding load as designed, not a failure
+        List<String> retried = new ArrayList<>();
 
         context.progress().phase("soak for " + duration.toMinutes() + " min");
         CpuMeter memberCpu = context.memberCpu();
@@ -101,7 +103,7 @@ public final class SoakScenario implements Scenario {
             }
             if (now >= nextTask) {
                 try {
-                    tasks.add(context.api().createTask(entry.httpPort(), request(roles.get(tasks.size() % roles.size()))));
+                    tasks.add(context.api().createTask(entry.httpPort(), request(roles.get(tasks.size() % roles.size())), TASK_EVERY, retried));
                 } catch (java.io.IOException e) {
                     refused.add(e.getMessage());
                 }
@@ -136,12 +138,12 @@ public final class SoakScenario implements Scenario {
             }
             context.progress().phase("soak: simulators report");
             executions = Executions.of(context.fleet().stopSimulators(), runs);
-            return result(context, n, duration, samples, tasks, refused, accepted, terminal, states, executions, cost);
+            return result(context, n, duration, samples, tasks, refused, retried, accepted, terminal, states, executions, cost);
         }
     }
 
     private static ScenarioResult result(BenchContext context, int n, Duration duration, Map<Member, List<Sample>> samples,
-                                         List<MemberApi.CreatedTask> tasks, List<String> refused, long accepted, long terminal,
+                                         List<MemberApi.CreatedTask> tasks, List<String> refused, List<String> retried, long accepted, long terminal,
                                          Map<String, Long> states, Executions executions, UnitCost cost) {
         JsonArray perMember = new JsonArray();
         List<String> summary = new ArrayList<>();
@@ -180,6 +182,9 @@ public final class SoakScenario implements Scenario {
         summary.add(0, String.format(Locale.ROOT, "%,d agents for %d min: %d tasks (one every %d s, one role each), %,d runs: lost %d, twice %d; %s",
                 n, duration.toMinutes(), tasks.size(), TASK_EVERY.toSeconds(), accepted, lost, executions.twice(), states));
         summary.add(cost.line());
+        if (!retried.isEmpty()) {
+            summary.add(retried.size() + " submissions answered 503 and retried after the member's Retry-After, first: " + retried.get(0));
+        }
         if (!refused.isEmpty()) {
             summary.add(refused.size() + " task submissions refused, first: " + refused.get(0));
         }
@@ -188,6 +193,7 @@ public final class SoakScenario implements Scenario {
                 .put("durationSeconds", duration.toSeconds())
                 .put("tasks", tasks.size())
                 .put("tasksRefused", refused.size())
+                .put("submissionsRetried", retried.size())
                 .put("acceptedRuns", accepted)
                 .put("terminalRuns", terminal)
                 .put("lost", lost)
