@@ -5,6 +5,7 @@ import io.muster.agent.enrollment.AgentTls;
 import io.muster.agent.identity.HostIdentity;
 import io.muster.agent.inventory.HostVitals;
 import io.muster.agent.inventory.InventoryCollector;
+import io.muster.agent.inventory.LocalFacts;
 import io.muster.agent.journal.FileJournalStore;
 import io.muster.agent.journal.InterruptedRunPolicy;
 import io.muster.agent.journal.Journal;
@@ -58,6 +59,8 @@ public final class Agent implements AutoCloseable {
     /** How often a journal that could not be written is tried again. */
     static final java.time.Duration JOURNAL_RETRY = java.time.Duration.ofSeconds(2);
     static final int WORKERS = 4;
+    /** Under the data dir: {@code *.facts} files of facts the host's own tooling declares ({@link LocalFacts}). */
+    public static final String LOCAL_FACTS = "facts.d";
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
@@ -130,7 +133,7 @@ public final class Agent implements AutoCloseable {
             workers = pool;
             eventLoop = new MultiThreadIoEventLoopGroup(1, daemon("muster-netty"), NioIoHandler.newFactory());
 
-            collector = new InventoryCollector(VERSION);
+            collector = new InventoryCollector(VERSION, new LocalFacts(config.dataDir().resolve(LOCAL_FACTS)));
             reported = collector.current();
             identity = HostIdentity.load(config.dataDir(), HostIdentity.MACHINE_ID, collector::hardwareUuid, config.bootIdFile());
             // Enrolls first when there is no certificate yet; the session then connects with mTLS.

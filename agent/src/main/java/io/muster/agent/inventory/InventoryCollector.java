@@ -49,13 +49,20 @@ public final class InventoryCollector implements InventorySource {
     private final SystemInfo system;
     private final HardwareAbstractionLayer hardware;
     private final String agentVersion;
+    private final LocalFacts local;
     private volatile Inventory latest;
     private Boolean virtual;
 
     public InventoryCollector(String agentVersion) {
+        this(agentVersion, new LocalFacts(null));
+    }
+
+    /** @param local the facts the host's tooling declares, read again with every refresh */
+    public InventoryCollector(String agentVersion, LocalFacts local) {
         this.system = new SystemInfo();
         this.hardware = system.getHardware();
         this.agentVersion = agentVersion;
+        this.local = local;
     }
 
     /** The underlying OSHI system, shared with {@link HostVitals} so that OSHI is initialised once. */
@@ -96,6 +103,7 @@ public final class InventoryCollector implements InventorySource {
             virtual = isVirtual();
         }
         inventory.putAllFacts(Facts.derive(inventory.build(), hostname(), virtual));
+        inventory.putAllFacts(local.read());
         Inventory sealed = InventoryDigest.seal(inventory.build());
         latest = sealed;
         return sealed;
