@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,10 +130,13 @@ public final class FleetSimulator implements AutoCloseable {
                     journal, scheduler, scheduler, Clock.systemUTC(), dataDir);
             int index = i;
             long seed = config.seed();
+            Supplier<io.muster.proto.v1.Inventory> generated = () -> GeneratedInventory.generate(seed, index, Agent.VERSION);
             AgentSession session = new AgentSession(settings, channels, config.controllers(),
-                    new HostIdentity(hostId, bootId(seed, index)),
-                    () -> GeneratedInventory.generate(seed, index, Agent.VERSION), VITALS, runner, null);
-            agent.attach(session);
+                    new HostIdentity(hostId, bootId(seed, index)), () -> {
+                        io.muster.proto.v1.Inventory changed = agent.changedInventory();
+                        return changed != null ? changed : generated.get();
+                    }, VITALS, runner, null);
+            agent.attach(session, generated);
             agents.put(hostId, agent);
             ordered.add(agent);
             long startAtMs = (long) (i * 1000.0 / config.connectRate());

@@ -4,6 +4,7 @@ import io.muster.agent.inventory.Facts;
 import io.muster.agent.inventory.InventoryDigest;
 import io.muster.proto.v1.Cpu;
 import io.muster.proto.v1.Disk;
+import io.muster.proto.v1.Fact;
 import io.muster.proto.v1.Filesystem;
 import io.muster.proto.v1.Hardware;
 import io.muster.proto.v1.Inventory;
@@ -13,6 +14,7 @@ import io.muster.proto.v1.OperatingSystem;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * Plausible inventories for simulated hosts, a pure function of (seed, index): the same pair gives
@@ -109,6 +111,25 @@ public final class GeneratedInventory {
         inventory.putFacts("dc", Facts.text(datacenter(seed, index)));
         inventory.putFacts("role", Facts.text(role(seed, index)));
         return InventoryDigest.seal(inventory.build());
+    }
+
+    /**
+     * {@code before} with {@code change} applied to its sections (a new kernel, more memory...),
+     * its derived facts computed again as a real agent would after reading the host, the simulated
+     * {@code dc} and {@code role} facts kept, and the digest sealed again.
+     */
+    static Inventory changed(Inventory before, String hostname, UnaryOperator<Inventory.Builder> change) {
+        Inventory sections = change.apply(before.toBuilder().clearFacts().clearDigest()).build();
+        Fact virtual = before.getFactsMap().get("hw.virtual");
+        Inventory.Builder after = sections.toBuilder()
+                .putAllFacts(Facts.derive(sections, hostname, virtual == null ? null : virtual.getFlag()));
+        for (String simulated : new String[] {"dc", "role"}) {
+            Fact fact = before.getFactsMap().get(simulated);
+            if (fact != null) {
+                after.putFacts(simulated, fact);
+            }
+        }
+        return InventoryDigest.seal(after.build());
     }
 
     private static long mix(long seed, int index) {

@@ -1,9 +1,12 @@
 package io.muster.agent.simulation;
 
 import io.muster.agent.session.AgentSession;
+import io.muster.proto.v1.Inventory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * What a test or the bench sees of one simulated agent: its identity, which controller member it
@@ -16,7 +19,13 @@ public final class SimulatedAgent {
     private final String hostId;
     private final String hostname;
     private AgentSession session;
+    private Supplier<Inventory> generated;
     private volatile Map<String, AtomicInteger> executions;
+    /**
+     * The inventory after {@link #changeInventory}, null while it is the generated one: most
+     * hosts never change, and the simulator keeps no inventory in memory for them (110,000 hosts).
+     */
+    private volatile Inventory changed;
 
     SimulatedAgent(int index, String hostId, String hostname) {
         this.index = index;
@@ -24,12 +33,34 @@ public final class SimulatedAgent {
         this.hostname = hostname;
     }
 
-    void attach(AgentSession session) {
+    void attach(AgentSession session, Supplier<Inventory> generated) {
         this.session = session;
+        this.generated = generated;
     }
 
     AgentSession session() {
         return session;
+    }
+
+    /** The inventory this agent reports now, or null while it is the generated one. */
+    Inventory changedInventory() {
+        return changed;
+    }
+
+    /**
+     * Changes this host mid-run, as an upgrade would (a new kernel, more memory): {@code change}
+     * edits the inventory's sections, the facts are derived again and the agent reports the delta
+     * at once, as a real agent does after its next inventory refresh. A disconnected agent sends the
+     * new digest in its next Hello instead.
+     *
+     * @return the new inventory
+     */
+    public synchronized Inventory changeInventory(UnaryOperator<Inventory.Builder> change) {
+        Inventory before = changed != null ? changed : generated.get();
+        Inventory after = GeneratedInventory.changed(before, hostname, change);
+        changed = after;
+        session.inventoryChanged(before, after);
+        return after;
     }
 
     public int index() {
