@@ -1,5 +1,7 @@
 package io.muster.controller.event;
 
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
@@ -18,9 +20,12 @@ import io.muster.scheduler.selector.SqlFragment;
 import io.muster.scheduler.selector.SqlSelector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +33,8 @@ import java.util.List;
  * {@code GET /api/v1/events}: the fleet's events as server-sent events, live. Each SSE message
  * is {@code id: <position>}, {@code event: <type>}, {@code data: <CloudEvent, structured JSON>};
  * a client that reconnects with {@code Last-Event-ID} (header or {@code lastEventId} parameter)
- * resumes right after that message, as long as it is within the outbox retention. Filters:
+ * resumes right after that message; when the retention deleted events after that position, the
+ * stream first sends an {@value #GAP_TYPE} message saying which (no silent skip). Filters:
  * {@code type} (repeatable or comma-separated: {@code host.online}, {@code host.*}) and
  * {@code selector} (only events about matching hosts). Viewer; a scoped token's selector is
  * ANDed with its scope, so it sees only its hosts' events (and no task or audit events).
@@ -43,6 +49,8 @@ public final class EventStreamRoutes implements ApiPart {
     static final long POLL_MS = 500;
     private static final long KEEP_ALIVE_MS = 15_000;
     private static final int BATCH = 500;
+    /** The message a stream starts with when its Last-Event-ID is older than the retention kept. */
+    static final String GAP_TYPE = "events.gap";
     private static final EventFormat FORMAT = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
 
     private final Vertx vertx;
@@ -74,9 +82,34 @@ public final class EventStreamRoutes implements ApiPart {
         } catch (IllegalArgumentException e) {
             throw new ProblemException(Problem.badRequest("invalid-last-event-id", e.getMessage()));
         }
-        (from == null ? outbox.now() : io.vertx.core.Future.succeededFuture(from))
-                .onSuccess(start -> new Stream(ctx.response(), start, types, selector).start())
+        if (from == null) {
+            outbox.now().onSuccess(start -> new Stream(ctx.response(), start, types, selector).start(null)).onFailure(ctx::fail);
+            return;
+        }
+        outbox.expiredThrough()
+                .onSuccess(expired -> new Stream(ctx.response(), from, types, selector)
+                        .start(compare(from, expired) < 0 ? expired : null))
                 .onFailure(ctx::fail);
+    }
+
+    private static int compare(StreamPosition a, StreamPosition b) {
+        int byTx = Long.compare(a.tx(), b.tx());
+        return byTx != 0 ? byTx : Long.compare(a.id(), b.id());
+    }
+
+    // A CloudEvent like the others (the CLI and clients print or parse it the same way), not an outbox row.
+    private CloudEvent gap(StreamPosition from, StreamPosition expired) {
+        JsonObject data = new JsonObject().put("after", from.toString()).put("expiredThrough", expired.toString())
+                .put("detail", "events after " + from + " up to " + expired + " were deleted by the outbox retention "
+                        + "before this stream resumed; the stream continues with the oldest event kept");
+        return CloudEventBuilder.v1()
+                .withId("gap-" + from + "-" + expired)
+                .withSource(source)
+                .withType(GAP_TYPE)
+                .withTime(OffsetDateTime.now(ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .withData(data.encode().getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     private static List<String> types(List<String> params) {
@@ -121,7 +154,8 @@ public final class EventStreamRoutes implements ApiPart {
             }
         }
 
-        void start() {
+        /** @param expired the newest position the retention deleted, when it is past the resume position */
+        void start(StreamPosition expired) {
             response.setStatusCode(200)
                     .setChunked(true)
                     .putHeader("Content-Type", "text/event-stream")
@@ -129,6 +163,12 @@ public final class EventStreamRoutes implements ApiPart {
             response.closeHandler(v -> close());
             // The comment carries the start position: a client that saw no event can still resume from here.
             response.write(": position " + position + "\n\n");
+            if (expired != null) {
+                // Said, not skipped silently: the client resumed from before what the retention kept. The
+                // message has no SSE id, so a reconnect still resumes from the client's own position.
+                response.write("event: " + GAP_TYPE + "\ndata: "
+                        + new String(FORMAT.serialize(gap(position, expired)), StandardCharsets.UTF_8) + "\n\n");
+            }
             keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE_MS, t -> {
                 if (!closed) {
                     response.write(": keep-alive\n\n");

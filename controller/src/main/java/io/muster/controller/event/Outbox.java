@@ -95,6 +95,17 @@ public final class Outbox {
     }
 
     /**
+     * The newest position the retention deleted (migration V17_3 keeps it): a stream resuming
+     * below it has lost the events between its position and this one.
+     */
+    public Future<StreamPosition> expiredThrough() {
+        return pool.query("SELECT tx, id FROM outbox_expired").execute().map(rows -> {
+            Row row = rows.iterator().next();
+            return new StreamPosition(row.getLong("tx"), row.getLong("id"));
+        });
+    }
+
+    /**
      * Up to {@code limit} events after {@code from} in publication order (every partition),
      * optionally only of hosts matching a selector's SQL ({@code hostFilter} is a condition on
      * {@code h} = the event's host row, with parameters from $3 on; events without a host are then
