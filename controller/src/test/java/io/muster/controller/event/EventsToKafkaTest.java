@@ -166,7 +166,8 @@ class EventsToKafkaTest {
         assertThat(runs).allSatisfy(run -> {
             assertThat(run.getString("state")).isEqualTo("succeeded");
             assertThat(run.getInteger("exitCode")).isZero();
-            assertThat(run.getString("output")).isEqualTo("/api/v1/tasks/" + run.getString("task") + "/runs");
+            assertThat(run.getString("output")).isEqualTo("/api/v1/tasks/" + run.getString("task") + "/runs/"
+                    + run.getString("run") + "/output");
         });
         for (JsonObject finished : data(byType.get("task.finished"))) {
             assertThat(finished.getJsonObject("counts").getInteger("succeeded")).isEqualTo(first.runs().size());
