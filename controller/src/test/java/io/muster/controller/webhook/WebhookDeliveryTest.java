@@ -165,7 +165,8 @@ class WebhookDeliveryTest {
 
         assertThat(api.delete("/api/v1/webhooks/" + dead).status()).isEqualTo(204);
         assertThat(api.get("/api/v1/webhooks/" + dead).status()).isEqualTo(404);
-        assertThat(api.get("/api/v1/webhooks").json().getJsonArray("items")).hasSize(1);
+        assertThat(api.get("/api/v1/webhooks").json().getJsonArray("items").stream()
+                .map(w -> ((JsonObject) w).getString("id"))).contains(hookId).doesNotContain(dead);
         assertThat(api.withToken(null).get("/api/v1/webhooks").status()).isEqualTo(401);
     }
 
@@ -193,6 +194,102 @@ class WebhookDeliveryTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().getString("detail")).contains("Last-Event-ID");
         assertThat(api.get("/api/v1/events?type=host.").json().getString("type")).endsWith("invalid-type");
+    }
+
+    @Test
+    void a_selector_narrows_deliveries_to_its_hosts_and_a_hanging_receiver_slows_nothing() throws Exception {
+        String blue = fleet.agents().get(1).hostId();
+        assertThat(api.put("/api/v1/hosts/" + blue + "/labels", new JsonObject().put("team", "blue").encode()).status())
+                .isEqualTo(200);
+        List<JsonObject> toBlue = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer blueReceiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        blueReceiver.createContext("/blue", exchange -> {
+            toBlue.add(new JsonObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        // Takes every request and never answers until released (each one costs the dispatcher its 10 s timeout).
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger hung = new AtomicInteger();
+        HttpServer hanging = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hanging.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        hanging.createContext("/hang", exchange -> {
+            hung.incrementAndGet();
+            try {
+                release.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        blueReceiver.start();
+        hanging.start();
+        String blueHook = null;
+        String hangingHook = null;
+        try {
+            blueHook = api.post("/api/v1/webhooks", new JsonObject()
+                    .put("url", "http://127.0.0.1:" + blueReceiver.getAddress().getPort() + "/blue")
+                    .put("types", new JsonArray().add("host.*").add("run.finished").add("task.*"))
+                    .put("selector", "team=blue").encode()).json().getString("id");
+            hangingHook = api.post("/api/v1/webhooks", new JsonObject()
+                    .put("url", "http://127.0.0.1:" + hanging.getAddress().getPort() + "/hang").encode()).json().getString("id");
+            // The hanging receiver holds its first request before the fleet does anything.
+            assertThat(api.put("/api/v1/hosts/" + blue + "/labels", new JsonObject().put("team", "blue").put("hang", "now")
+                    .encode()).status()).isEqualTo(200);
+            await().atMost(DEADLINE).until(() -> hung.get() >= 1);
+
+            long submitted = System.nanoTime();
+            ApiClient.Answer task = api.post("/api/v1/tasks", new JsonObject().put("target", new JsonObject().put("hosts",
+                            new JsonArray(fleet.agents().stream().map(a -> (Object) a.hostId()).toList()))).put("kind", "exec")
+                    .put("spec", new JsonObject().put("shell", "true")).put("timeoutSeconds", 30).encode());
+            assertThat(task.status()).as(task.body()).isEqualTo(201);
+            String taskId = task.json().getString("id");
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "succeeded".equals(api.get("/api/v1/tasks/" + taskId).json().getString("state")));
+            Duration resultsLanded = Duration.ofNanos(System.nanoTime() - submitted);
+            // The blue host's run reaches its receiver while the hanging one still holds its request.
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> toBlue.stream().anyMatch(e ->
+                    e.getString("type").equals("run.finished") && e.getJsonObject("data").getString("task").equals(taskId)));
+            Duration blueDelivered = Duration.ofNanos(System.nanoTime() - submitted);
+            // The relay published the task's last event (every sink acknowledged: the queue rows exist).
+            await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM outbox WHERE type = 'task.finished' "
+                    + "AND subject = '" + taskId + "'") == 1);
+            long taskFinished = database.longs("SELECT id FROM outbox WHERE type = 'task.finished' AND subject = '" + taskId + "'")
+                    .get(0);
+            await().atMost(DEADLINE).until(() -> database.count("SELECT count(*) FROM outbox_positions p JOIN outbox o ON "
+                    + "o.id = " + taskFinished + " AND o.partition = p.partition WHERE (p.tx, p.id) >= (o.tx, o.id)") == 1);
+            assertThat(release.getCount()).as("still hanging").isEqualTo(1);
+            System.out.println("HANGING WEBHOOK: task results landed in " + resultsLanded.toMillis() + " ms, the blue receiver had "
+                    + "its run in " + blueDelivered.toMillis() + " ms, while the hanging receiver held " + hung.get() + " request(s)");
+            // Slower than this would mean the fleet waited on the receiver's 10 s timeout.
+            assertThat(resultsLanded).isLessThan(Duration.ofSeconds(5));
+            assertThat(blueDelivered).isLessThan(Duration.ofSeconds(8));
+
+            // Only events about the blue host, and no task.* (they have no host, so a selector leaves them out).
+            assertThat(toBlue).isNotEmpty().allSatisfy(e -> assertThat(e.getString("type")).doesNotStartWith("task."));
+            assertThat(toBlue).allSatisfy(e -> assertThat(e.getJsonObject("data").getString("host")).isEqualTo(blue));
+            JsonObject run = toBlue.stream().filter(e -> e.getString("type").equals("run.finished")
+                    && e.getJsonObject("data").getString("task").equals(taskId)).findFirst().orElseThrow().getJsonObject("data");
+            assertThat(toBlue.stream().filter(e -> e.getString("type").equals("run.finished")
+                    && e.getJsonObject("data").getString("task").equals(taskId))).hasSize(1);
+            // The event links to that run's own output, which answers.
+            assertThat(run.getString("output")).isEqualTo("/api/v1/tasks/" + taskId + "/runs/" + run.getString("run") + "/output");
+            ApiClient.Answer output = api.get(run.getString("output"));
+            assertThat(output.status()).as(output.body()).isEqualTo(200);
+            assertThat(api.get("/api/v1/webhooks/" + hangingHook + "/deliveries?state=delivered").json().getJsonArray("items"))
+                    .isEmpty();
+        } finally {
+            release.countDown();
+            if (blueHook != null) {
+                api.delete("/api/v1/webhooks/" + blueHook);
+            }
+            if (hangingHook != null) {
+                api.delete("/api/v1/webhooks/" + hangingHook);
+            }
+            blueReceiver.stop(0);
+            hanging.stop(0);
+        }
     }
 
     /** The first {@code count} messages of a stream as {id, event, data}. */
