@@ -18,7 +18,8 @@ public final class Tokens {
     /**
      * @param role     viewer, operator or admin
      * @param scope    a selector the token is limited to; null for the whole fleet
-     * @param lifetime null for a token that never expires
+     * @param lifetime how long the token is valid, at most ten years; null for the controller's
+     *     default (90 days). Every token expires: there is no lifetime that never ends
      */
     public NewToken create(String name, String role, String scope, Duration lifetime) {
         JsonObject body = new JsonObject().put("name", name).put("role", role).put("scope", scope)
