@@ -2,7 +2,7 @@
 // against a running controller cluster. Started by the controller's ConsoleEndToEndTest, which
 // starts the cluster and the simulated agents and passes what to expect in the environment.
 //   node e2e/run.mjs flows   sign-in, selector count, host inventory, run, cordon, viewer, scope
-//   node e2e/run.mjs scale   hosts page over a large fleet: first page on screen after the answer
+//   node e2e/run.mjs scale   hosts page over a large fleet: first page on screen within 1 s of the answer
 // Playwright gives the browser a fresh profile (user data dir) of its own and removes it after.
 // Exits 0 when every step passed; otherwise prints the step that failed and exits 1.
 import { chromium } from 'playwright-core';
@@ -293,6 +293,9 @@ function summary(name, loads) {
     + ` to paint ${mean('paint')} ms; ${loads[0].rows} rows in the DOM)`;
 }
 
+// The hosts page's budget at 100,000 hosts (issue 14): from the API's answer to the painted first page.
+const BUDGET_MS = 1_000;
+
 async function scale() {
   const total = Number(env('E2E_TOTAL_HOSTS'));
   step = `hosts page over ${total} hosts`;
@@ -323,6 +326,13 @@ async function scale() {
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`e2e: ${summary(`hosts page at ${total} hosts`, loads)}, load average ${load}`);
   console.log(`e2e: ${summary(`hosts page at ${total} hosts sorted by -fact:cpu.cores`, sorted)}, load average ${load}`);
+  // The issue's budget: the first page renders within 1 s of the API's answer. The worst of the ten
+  // loads is held to it (printed above first, so a miss still leaves the measurement).
+  step = `hosts page over ${total} hosts renders its first page within ${BUDGET_MS} ms of the API's answer`;
+  const worst = Math.max(...loads.map((l) => l.total), ...sorted.map((l) => l.total));
+  check(worst <= BUDGET_MS, `the slowest of ${loads.length + sorted.length} loads took ${worst.toFixed(0)} ms from the API's answer`
+    + ` to its painted first page, over the budget of ${BUDGET_MS} ms (load average ${load})`);
+  log(`worst first page ${worst.toFixed(0)} ms after the API's answer, within the ${BUDGET_MS} ms budget`);
 }
 
 try {
