@@ -170,13 +170,24 @@ async function flows() {
   await admin.getByRole('button', { name: 'Submit' }).click();
   await admin.getByTestId('task-state').filter({ hasText: /^succeeded$/ }).waitFor({ timeout: 60_000 });
   await admin.getByTestId('task-counts').filter({ hasText: `${expected} of ${expected} finished` }).waitFor();
-  await admin.waitForFunction((n) => {
+  // The runs are paged by the API's cursor in a virtual list: what is loaded is read from its caption,
+  // the window in the DOM has each run's output.
+  await admin.getByTestId('runs-loaded').filter({ hasText: new RegExp(`^${expected} runs loaded\\.$`) }).waitFor();
+  await admin.waitForFunction(() => {
     const runs = [...document.querySelectorAll('[data-testid="run"]')];
-    return runs.length === n && runs.every((r) => r.textContent.includes('succeeded') && r.querySelector('pre.output'));
-  }, expected, { timeout });
+    return runs.length > 0 && runs.every((r) => r.textContent.includes('succeeded') && r.querySelector('pre.output'));
+  }, null, { timeout });
   const output = await admin.getByTestId('run').first().locator('pre.output').textContent();
   check(output.includes('console-e2e'), `a run's output does not name the command: ${output}`);
   await admin.screenshot({ path: join(shots, 'run.png') });
+  // The last host's output is reachable: scroll the list to its end.
+  await admin.getByTestId('runs-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await admin.waitForFunction(() => {
+    const runs = [...document.querySelectorAll('[data-testid="run"]')];
+    const last = runs[runs.length - 1];
+    return last && Number(last.parentElement.dataset.index) === Number(document.querySelector('[data-testid="runs-loaded"]')
+      .textContent.split(' ')[0].replace(/,/g, '')) - 1 && last.querySelector('pre.output');
+  });
 
   step = 'start a rollout in waves, pause it, resume it, watch it finish live';
   await admin.getByRole('link', { name: 'Rollouts', exact: true }).click();

@@ -19,6 +19,9 @@ export type AuditEvent = Schemas['AuditEvent'];
 export type Containers = Schemas['Containers'];
 export type LifecycleOutcome = Schemas['LifecycleOutcome'];
 export type Page<T> = { items: T[]; next: string | null };
+export type RunPage = Schemas['RunPage'];
+/** The data of a task's 'progress' event: the document describes it as these fields of a Task. */
+export type TaskProgress = Pick<Task, 'id' | 'state' | 'total' | 'counts'>;
 
 /** An answer of the API that was a problem body (RFC 9457): shown as it says. */
 export class ProblemError extends Error {

@@ -1,29 +1,29 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { get, query, send, type Page, type Run, type RunCounts, type TaskWithSpec } from '../api/client';
+import { get, send, type RunCounts, type Task, type TaskProgress, type TaskWithSpec } from '../api/client';
 import { useStream } from '../api/stream';
 import { useAllowed } from '../auth';
-import { CutOutput } from '../components/CutOutput';
 import { ProblemView } from '../components/ProblemView';
+import { StreamBadge } from '../components/StreamBadge';
 import { ago } from '../format';
+import { RunList } from './RunList';
 
 const TERMINAL = ['succeeded', 'failed', 'completed', 'cancelled'];
 const STATES: (keyof RunCounts)[] = ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'host_lost'];
-type Progress = { state: string; total: number; counts: RunCounts };
 
 /** Follows the task's server-sent progress (GET .../events, with the token in the header), reconnecting after a break. */
 function useProgress(id: string, onChange: () => void) {
-  const [progress, setProgress] = useState<Progress | null>(null);
+  const [progress, setProgress] = useState<TaskProgress | null>(null);
   const status = useStream(`/api/v1/tasks/${id}/events`, (event) => {
     if (event.event === 'progress') {
-      setProgress(JSON.parse(event.data) as Progress);
+      setProgress(JSON.parse(event.data) as TaskProgress);
       onChange();
     } else if (event.event === 'done') {
       onChange();
     }
   }, (event) => event.event === 'done');
-  return { progress, live: status.live };
+  return { progress, status };
 }
 
 /** One task: its live progress, per-host output as it comes in, cancel. */
@@ -33,17 +33,11 @@ export default function TaskPage() {
   const operator = useAllowed('operator');
   const task = useQuery({ queryKey: ['task', id], queryFn: ({ signal }) => get<TaskWithSpec>(`/api/v1/tasks/${id}`, signal) });
   const [stateFilter, setStateFilter] = useState('');
-  const runs = useQuery({
-    queryKey: ['runs', id, stateFilter],
-    queryFn: ({ signal }) => get<Page<Run>>(`/api/v1/tasks/${id}/runs` + query({ state: stateFilter, limit: 500 }), signal),
-    // Output of running hosts streams in: poll while the task is open.
-    refetchInterval: (q) => (TERMINAL.includes(task.data?.state ?? '') && q.state.dataUpdateCount > 1 ? false : 1_500),
-  });
-  const { progress, live } = useProgress(id, () => {
+  const { progress, status } = useProgress(id, () => {
     void client.invalidateQueries({ queryKey: ['task', id] });
   });
   const cancel = useMutation({
-    mutationFn: () => send('POST', `/api/v1/tasks/${id}/cancel`),
+    mutationFn: () => send<Task>('POST', `/api/v1/tasks/${id}/cancel`),
     onSuccess: () => client.invalidateQueries({ queryKey: ['task', id] }),
   });
   if (task.error) {
@@ -62,8 +56,10 @@ export default function TaskPage() {
       <h1>Task <span className="mono">{t.id.slice(0, 8)}</span></h1>
       <p>
         <strong data-testid="task-state">{state}</strong> · {t.kind} on {JSON.stringify(t.target)} · created {ago(t.createdAt)}
-        {t.dryRun && ' · dry run'} · <span className={live ? 'state online' : TERMINAL.includes(state) ? 'state' : 'state offline'}>{live ? 'live' : TERMINAL.includes(state) ? 'finished' : 'reconnecting…'}</span>
+        {t.dryRun && ' · dry run'} · {TERMINAL.includes(state) && !status.problem ? <span className="state">finished</span> : <StreamBadge status={status} />}
       </p>
+      {/* A refused stream (403, 404) is not retried: its problem is shown as the API said it. */}
+      <ProblemView error={status.problem} />
       <pre className="mono small">{JSON.stringify(t.spec)}</pre>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={finished}
            aria-label="Runs finished">
@@ -84,23 +80,8 @@ export default function TaskPage() {
         <option value="">all</option>
         {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
       </select>
-      <ProblemView error={runs.error} />
-      <div className="runs">
-        {runs.data?.items.map((r) => (
-          <article key={r.runId} className="run" data-testid="run">
-            <header>
-              <span className="mono">{r.hostId}</span> <span className={`run-state ${r.state}`}>{r.state}</span>
-              {r.exitCode !== null && <span className="muted"> exit {r.exitCode}</span>}
-              {r.reason && <span className="muted"> · {r.reason}</span>}
-            </header>
-            {(r.stdout || r.stderr) && (
-              <pre className="mono output">{r.stdout}{r.stderr ? '\n' + r.stderr : ''}{r.truncated ? '\n[truncated]' : ''}</pre>
-            )}
-            <CutOutput run={r} />
-          </article>
-        ))}
-        {runs.data?.next && <p className="muted">Showing the first {runs.data.items.length} runs.</p>}
-      </div>
+      {/* The runs' output moves while the task is open; once finished, a last read and no more polls. */}
+      <RunList taskId={id} state={stateFilter} open={!TERMINAL.includes(state)} />
     </section>
   );
 }

@@ -142,7 +142,7 @@ class ConsoleEndToEndTest {
         env.put("E2E_OUTSIDE_HOST", outside);
         env.put("E2E_SELECTOR", SELECTOR);
         env.put("E2E_SELECTOR_COUNT", String.valueOf(hosts(SELECTOR).size()));
-        assertThat(hosts(SELECTOR)).hasSizeBetween(1, 500); // one page of runs on the task page
+        assertThat(hosts(SELECTOR)).isNotEmpty();
         String output = node("flows", env);
         assertThat(output).contains("flows: every step passed");
     }
