@@ -18,8 +18,9 @@ export type Token = Schemas['Token'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type Containers = Schemas['Containers'];
 export type LifecycleOutcome = Schemas['LifecycleOutcome'];
-export type Page<T> = { items: T[]; next: string | null };
 export type RunPage = Schemas['RunPage'];
+export type EventPage = Schemas['EventPage'];
+export type AuditPage = Schemas['AuditPage'];
 /** The data of a task's 'progress' event: the document describes it as these fields of a Task. */
 export type TaskProgress = Pick<Task, 'id' | 'state' | 'total' | 'counts'>;
 
@@ -127,7 +128,12 @@ export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await response.json()) as T;
 }
 
-export async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Sends {@code body} as JSON. Its type {@code B} is never inferred from the argument (NoInfer): a
+ * caller names the generated request type, so an object literal with a field the document does
+ * not have fails tsc; a caller that names none can send no body.
+ */
+export async function send<T = void, B extends object = never>(method: string, path: string, body?: NoInfer<B>): Promise<T> {
   const response = await request(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 204) {
     return undefined as T;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { get, query, send, type AuditEvent, type Page, type Token } from '../api/client';
+import { get, query, send, type AuditPage, type Schemas, type Token } from '../api/client';
 import { ProblemView } from '../components/ProblemView';
 import { Confirm } from '../components/Confirm';
 import { ago } from '../format';
@@ -28,14 +28,14 @@ function Secret({ label, secret }: { label: string; secret: string }) {
 
 function Tokens() {
   const client = useQueryClient();
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: ({ signal }) => get<{ items: Token[] }>('/api/v1/tokens', signal) });
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: ({ signal }) => get<Schemas['TokenList']>('/api/v1/tokens', signal) });
   const [name, setName] = useState('');
   const [role, setRole] = useState<Token['role']>('viewer');
   const [scope, setScope] = useState('');
   const [expires, setExpires] = useState('');
   const [revoking, setRevoking] = useState<Token | null>(null);
   const create = useMutation({
-    mutationFn: () => send<{ id: string; token: string }>('POST', '/api/v1/tokens', {
+    mutationFn: () => send<Schemas['SecretCreated'], Schemas['TokenRequest']>('POST', '/api/v1/tokens', {
       name, role, ...(scope ? { scope } : {}), ...(expires ? { expiresInSeconds: Number(expires) } : {}),
     }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['tokens'] }),
@@ -93,7 +93,7 @@ function Enrollment() {
         const [k, ...v] = l.split('=');
         parsed[k.trim()] = v.join('=').trim();
       });
-      return send<{ id: string; token: string }>('POST', '/api/v1/enrollment-tokens', {
+      return send<Schemas['SecretCreated'], Schemas['EnrollmentTokenRequest']>('POST', '/api/v1/enrollment-tokens', {
         expiresInSeconds: Number(expires), maxUses: Number(uses), labels: parsed,
       });
     },
@@ -121,7 +121,7 @@ function Audit() {
   const audit = useInfiniteQuery({
     queryKey: ['audit', filters],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => get<Page<AuditEvent>>('/api/v1/audit' + query({
+    queryFn: ({ pageParam, signal }) => get<AuditPage>('/api/v1/audit' + query({
       ...filters, since: filters.since ? new Date(filters.since).toISOString() : '', limit: 100, cursor: pageParam,
     }), signal),
     getNextPageParam: (last) => last.next,

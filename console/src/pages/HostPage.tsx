@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  get, query, send, type Containers, type HostEvent, type HostWithInventory, type LifecycleOutcome, type Page,
+  get, query, send, type Containers, type EventPage, type HostWithInventory, type LifecycleOutcome, type Schemas,
 } from '../api/client';
 import { useAllowed } from '../auth';
 import { Confirm } from '../components/Confirm';
@@ -27,12 +27,12 @@ export default function HostPage() {
   const operator = useAllowed('operator');
   const client = useQueryClient();
   const host = useQuery({ queryKey: ['host', id], queryFn: ({ signal }) => get<HostWithInventory>(path, signal), refetchInterval: 10_000 });
-  const events = useQuery({ queryKey: ['host-events', id], queryFn: ({ signal }) => get<Page<HostEvent>>(path + '/events' + query({ limit: 50 }), signal) });
+  const events = useQuery({ queryKey: ['host-events', id], queryFn: ({ signal }) => get<EventPage>(path + '/events' + query({ limit: 50 }), signal) });
   const containers = useQuery({ queryKey: ['host-containers', id], queryFn: ({ signal }) => get<Containers>(path + '/containers', signal) });
   const runs = useQuery({
     queryKey: ['host-runs', id],
     queryFn: async () => {
-      const answer = await send<{ data?: { host: { runs: GraphRun[] } | null }; errors?: { message: string }[] }>('POST', '/graphql', {
+      const answer = await send<{ data?: { host: { runs: GraphRun[] } | null }; errors?: { message: string }[] }, Schemas['GraphQLRequest']>('POST', '/graphql', {
         query: 'query($id: ID!) { host(id: $id) { runs(first: 20) { runId taskId state exitCode finishedAt } } }',
         variables: { id },
       });
@@ -44,7 +44,7 @@ export default function HostPage() {
   });
   const [pending, setPending] = useState<string | null>(null);
   const action = useMutation({
-    mutationFn: (name: string) => send<LifecycleOutcome>('POST', path + '/lifecycle', { action: name }),
+    mutationFn: (name: string) => send<LifecycleOutcome, Schemas['LifecycleRequest']>('POST', path + '/lifecycle', { action: name }),
     onSuccess: () => {
       setPending(null);
       void client.invalidateQueries({ queryKey: ['host', id] });
@@ -139,7 +139,7 @@ function Labels({ path, labels, editable, hostKey }: { path: string; labels: Rec
   const [text, setText] = useState<string | null>(null);
   const [local, setLocal] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (value: Record<string, string>) => send('PUT', path + '/labels', value),
+    mutationFn: (value: Record<string, string>) => send<Schemas['Host'], Schemas['Labels']>('PUT', path + '/labels', value),
     onSuccess: () => { setText(null); void client.invalidateQueries({ queryKey: ['host', hostKey] }); },
   });
   const entries = Object.entries(labels);

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
-import { get, type FleetSummary, type Member } from '../api/client';
+import { get, type FleetSummary, type Schemas } from '../api/client';
 import type { ServerEvent } from '../api/sse';
 import { useStream } from '../api/stream';
 import { StreamBadge } from '../components/StreamBadge';
@@ -12,6 +12,7 @@ import { ago } from '../format';
 /** The host changes the overview follows live (GET /api/v1/events). */
 export const CHANGE_TYPES = 'host.registered,host.online,host.offline,host.lifecycle.changed,host.drift';
 const FEED = 25;
+type Cluster = Schemas['Cluster'];
 
 /** One line of the "changed just now" list, from a CloudEvent of the fleet's event stream. */
 export interface Change { key: string; host: string; type: string; text: string; at: string }
@@ -79,7 +80,7 @@ export default function Overview() {
   });
   const cluster = useQuery({
     queryKey: ['cluster'],
-    queryFn: ({ signal }) => get<{ members: Member[] }>('/api/v1/cluster', signal),
+    queryFn: ({ signal }) => get<Cluster>('/api/v1/cluster', signal),
     refetchInterval: 10_000,
   });
   const data = summary.data;

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { get, query, send, type Page, type Schemas } from '../api/client';
+import { get, query, send, type Schemas } from '../api/client';
 import { useAllowed } from '../auth';
 import { ProblemView } from '../components/ProblemView';
 import { SelectorBox } from '../components/SelectorBox';
@@ -51,7 +51,7 @@ export function rolloutRequest(selector: string, command: string, waves: string,
       target: { selector },
       kind: 'exec',
       // The document types a spec as any object; its fields depend on the kind.
-      spec: { shell: command } as unknown as Schemas['RolloutRequest']['spec'],
+      spec: { shell: command },
       timeoutSeconds: 300,
       dryRun: false,
       strategy: { waves: amounts, maxFailures: budget[0], pauseBetweenWavesSeconds: pause },
@@ -66,7 +66,7 @@ export default function Rollouts() {
     queryKey: ['rollouts'],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      get<Page<RolloutSummary>>('/api/v1/rollouts' + query({ limit: 50, cursor: pageParam }), signal),
+      get<Schemas['RolloutPage']>('/api/v1/rollouts' + query({ limit: 50, cursor: pageParam }), signal),
     getNextPageParam: (last) => last.next,
     refetchInterval: 5_000,
   });
@@ -119,7 +119,7 @@ function NewRollout() {
   const [pause, setPause] = useState(0);
   const [local, setLocal] = useState<string | null>(null);
   const start = useMutation({
-    mutationFn: (request: Schemas['RolloutRequest']) => send<Schemas['RolloutCreated']>('POST', '/api/v1/rollouts', request),
+    mutationFn: (request: Schemas['RolloutRequest']) => send<Schemas['RolloutCreated'], Schemas['RolloutRequest']>('POST', '/api/v1/rollouts', request),
     onSuccess: (created) => navigate(`/rollouts/${created.id}`),
   });
   if (!open) {

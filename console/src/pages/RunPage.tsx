@@ -32,7 +32,7 @@ export function taskRequest(selector: string, kind: Kind, command: string, json:
     }
   }
   // The document types a spec as any object; its fields depend on the kind.
-  return { request: { target: { selector }, kind, spec: spec as Schemas['TaskRequest']['spec'], timeoutSeconds: timeout, dryRun } };
+  return { request: { target: { selector }, kind, spec, timeoutSeconds: timeout, dryRun } };
 }
 
 /** Run: a target with its live count, a kind and spec, then the task page follows it. */
@@ -46,7 +46,7 @@ export default function RunPage() {
   const [dryRun, setDryRun] = useState(false);
   const [local, setLocal] = useState<string | null>(null);
   const submit = useMutation({
-    mutationFn: (request: Schemas['TaskRequest']) => send<Schemas['TaskCreated']>('POST', '/api/v1/tasks', request),
+    mutationFn: (request: Schemas['TaskRequest']) => send<Schemas['TaskCreated'], Schemas['TaskRequest']>('POST', '/api/v1/tasks', request),
     onSuccess: (created) => navigate(`/tasks/${created.id}`),
   });
   const onSubmit = (e: FormEvent) => {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { get, query, send, type Page, type Schemas } from '../api/client';
+import { get, query, send, type Schemas } from '../api/client';
 import { useAllowed } from '../auth';
 import { ProblemView } from '../components/ProblemView';
 import { SelectorBox } from '../components/SelectorBox';
@@ -28,7 +28,7 @@ export function scheduleRequest(name: string, cron: string, timezone: string, se
       task: {
         target: { selector }, kind: 'exec', timeoutSeconds: 300, dryRun: false,
         // The document types a spec as any object; its fields depend on the kind.
-        spec: { shell: command } as unknown as Schemas['TaskRequest']['spec'],
+        spec: { shell: command },
       },
     },
   };
@@ -41,7 +41,7 @@ export default function Schedules() {
     queryKey: ['schedules'],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
-      get<Page<ScheduleSummary>>('/api/v1/schedules' + query({ limit: 100, cursor: pageParam }), signal),
+      get<Schemas['SchedulePage']>('/api/v1/schedules' + query({ limit: 100, cursor: pageParam }), signal),
     getNextPageParam: (last) => last.next,
     refetchInterval: 10_000,
   });
@@ -83,7 +83,7 @@ function NewSchedule() {
   const [command, setCommand] = useState('uptime');
   const [local, setLocal] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (request: Schemas['ScheduleRequest']) => send<Schemas['Schedule']>('POST', '/api/v1/schedules', request),
+    mutationFn: (request: Schemas['ScheduleRequest']) => send<Schemas['Schedule'], Schemas['ScheduleRequest']>('POST', '/api/v1/schedules', request),
     onSuccess: (created) => navigate(`/schedules/${created.id}`),
   });
   if (!open) {

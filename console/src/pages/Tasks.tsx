@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { get, query, type Page, type Task } from '../api/client';
+import { get, query, type Schemas } from '../api/client';
 import { ProblemView } from '../components/ProblemView';
 import { ago } from '../format';
 
@@ -9,7 +9,7 @@ export default function Tasks() {
   const tasks = useInfiniteQuery({
     queryKey: ['tasks'],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => get<Page<Task>>('/api/v1/tasks' + query({ limit: 50, cursor: pageParam }), signal),
+    queryFn: ({ pageParam, signal }) => get<Schemas['TaskPage']>('/api/v1/tasks' + query({ limit: 50, cursor: pageParam }), signal),
     getNextPageParam: (last) => last.next,
     refetchInterval: 5_000,
   });
