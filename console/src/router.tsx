@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/Layout';
+import { Requires } from './components/Requires';
 
 // Pages load on first visit, so the first load carries only the shell (and chart.js only the overview).
 const Overview = lazy(() => import('./pages/Overview'));
@@ -28,7 +29,7 @@ export const router = createBrowserRouter([
       { index: true, element: page(<Overview />) },
       { path: 'hosts', element: page(<Hosts />) },
       { path: 'hosts/:id', element: page(<HostPage />) },
-      { path: 'run', element: page(<RunPage />) },
+      { path: 'run', element: page(<Requires role="operator" what="run tasks"><RunPage /></Requires>) },
       { path: 'tasks', element: page(<Tasks />) },
       { path: 'tasks/:id', element: page(<TaskPage />) },
       { path: 'rollouts', element: page(<Rollouts />) },
@@ -36,7 +37,7 @@ export const router = createBrowserRouter([
       { path: 'schedules', element: page(<Schedules />) },
       { path: 'schedules/:id', element: page(<SchedulePage />) },
       { path: 'cluster', element: page(<Cluster />) },
-      { path: 'admin', element: page(<Admin />) },
+      { path: 'admin', element: page(<Requires role="admin" unscoped what="manage tokens or read the audit log"><Admin /></Requires>) },
       { path: '*', element: <p role="alert">No page here.</p> },
     ],
   },
