@@ -90,6 +90,8 @@ export default function Overview() {
     <section>
       <h1>Overview</h1>
       <ProblemView error={summary.error} />
+      {/* Without the cluster's answer the member count is unknown, not 0: the problem says why. */}
+      <ProblemView error={cluster.error} />
       {data && (
         <>
           <div className="tiles">
@@ -97,7 +99,7 @@ export default function Overview() {
             <Tile label="Online" value={data.groups.state['online'] ?? 0} />
             <Tile label="Offline" value={data.groups.state['offline'] ?? 0} />
             <Tile label="Not ready" value={data.total - (data.groups.lifecycle['ready'] ?? 0)} />
-            <Tile label="Members" value={cluster.data?.members.length ?? 0} />
+            <Tile label="Members" value={cluster.data ? cluster.data.members.length : cluster.error ? 'unknown' : '…'} />
           </div>
           <div className="charts">
             <BarChart title="By state" counts={data.groups.state} onPick={filter('state')} />
@@ -144,7 +146,7 @@ function quote(value: string): string {
   return /^[A-Za-z0-9_.\-/]+$/.test(value) ? value : `"${value}"`;
 }
 
-function Tile({ label, value }: { label: string; value: number }) {
+function Tile({ label, value }: { label: string; value: number | string }) {
   return (
     <div className="tile">
       <span className="tile-value">{value.toLocaleString()}</span>
