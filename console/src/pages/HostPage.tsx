@@ -6,6 +6,7 @@ import {
 } from '../api/client';
 import { useAllowed } from '../auth';
 import { Confirm } from '../components/Confirm';
+import { DriftDetail, driftsOf } from '../components/DriftDetail';
 import { ProblemView } from '../components/ProblemView';
 import { ago, bytes, parseLabels } from '../format';
 
@@ -108,7 +109,7 @@ export default function HostPage() {
           <li key={e.id}>
             <span className="muted">{ago(e.at)}</span> <strong>{e.kind}</strong> {e.message}
             {e.actor && <span className="muted"> by {e.actor}</span>}
-            {e.detail && <details><summary>detail</summary><pre className="mono">{JSON.stringify(e.detail, null, 2)}</pre></details>}
+            <EventDetail detail={e.detail} />
           </li>
         ))}
         {events.data?.items.length === 0 && <li className="muted">No events.</li>}
@@ -132,6 +133,18 @@ export default function HostPage() {
       {runs.data?.length === 0 && <p className="muted">No runs yet.</p>}
     </section>
   );
+}
+
+/** An event's detail: a drift's paths with their diffs shown open, any other detail as JSON on request. */
+function EventDetail({ detail }: { detail: unknown }) {
+  if (!detail) {
+    return null;
+  }
+  const drifts = driftsOf(detail);
+  if (drifts) {
+    return <DriftDetail drifts={drifts} />;
+  }
+  return <details><summary>detail</summary><pre className="mono">{JSON.stringify(detail, null, 2)}</pre></details>;
 }
 
 function Labels({ path, labels, editable, hostKey }: { path: string; labels: Record<string, string>; editable: boolean; hostKey: string }) {
