@@ -3,7 +3,10 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip }
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-/** A horizontal bar chart of counts (Chart.js on a canvas), with the numbers also in a table for screen readers. */
+/**
+ * A horizontal bar chart of counts (Chart.js on a canvas) whose numbers are also its accessible
+ * name; with {@code onPick}, a click on a bar or on the bar's button under the chart picks it.
+ */
 export function BarChart({ title, counts, onPick }: { title: string; counts: Record<string, number>; onPick?: (value: string) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const entries = Object.entries(counts);
@@ -39,6 +42,14 @@ export function BarChart({ title, counts, onPick }: { title: string; counts: Rec
       <div style={{ height: Math.max(80, entries.length * 22 + 30) }}>
         <canvas ref={canvas} role="img" aria-label={`${title}: ${entries.map(([k, v]) => `${k || '(none)'} ${v}`).join(', ')}`} />
       </div>
+      {/* A click on a bar filters; a canvas is no keyboard target, so the bars are also buttons here. */}
+      {onPick && entries.length > 0 && (
+        <ul className="chart-picks" aria-label={`${title}: show the hosts of a bar`}>
+          {entries.map(([k, v]) => (
+            <li key={k}><button type="button" className="link" onClick={() => onPick(k)}>{k || '(none)'}: {v.toLocaleString()}</button></li>
+          ))}
+        </ul>
+      )}
     </figure>
   );
 }
