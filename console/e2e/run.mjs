@@ -326,6 +326,13 @@ async function scale() {
     const before = await loadedCount();
     await admin.getByTestId('hosts-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await admin.waitForFunction((n) => {
+  // The pages behind the hidden links, reached by their address, say what the role cannot do.
+  for (const [path, what] of [['/run', 'cannot run tasks'], ['/admin', 'cannot manage tokens']]) {
+    await viewer.goto(base + path);
+    await viewer.getByTestId('not-allowed').filter({ hasText: `role (viewer) ${what}` }).waitFor();
+    check(await viewer.getByRole('button', { name: /^(Submit|Create token)$/ }).count() === 0, `a viewer sees the form at ${path}`);
+  }
+  await viewer.screenshot({ path: join(shots, 'viewer-run.png') });
       const caption = [...document.querySelectorAll('p')].find((p) => / loaded/.test(p.textContent));
       return caption && Number(caption.textContent.split(' ')[0].replace(/,/g, '')) > n;
     }, before);
