@@ -77,6 +77,10 @@ async function flows() {
   await admin.locator('canvas').first().waitFor();
   await admin.getByText('Agents per member').waitFor();
 
+  step = 'a chart bar filters the hosts from the keyboard';
+  await admin.getByRole('list', { name: /^By state/ }).getByRole('button', { name: /^online: / }).press('Enter');
+  await admin.waitForURL(/selector=state%3Donline/);
+
   step = 'hosts filtered by a selector show the right count';
   await admin.getByRole('link', { name: 'Hosts', exact: true }).click();
   await admin.getByTestId('host-row').first().waitFor();
