@@ -1,7 +1,7 @@
 // End-to-end flows of the console in a real Chromium (Debian's, driven by playwright-core)
 // against a running controller cluster. Started by the controller's ConsoleEndToEndTest, which
 // starts the cluster and the simulated agents and passes what to expect in the environment.
-//   node e2e/run.mjs flows   sign-in, selector count, host inventory, run, cordon, viewer, scope
+//   node e2e/run.mjs flows   sign-in, selector count, host inventory, labels, run, cancel, rollouts, tokens, viewer, scope
 //   node e2e/run.mjs scale   hosts page over a large fleet: first page on screen within 1 s of the answer
 // Playwright gives the browser a fresh profile (user data dir) of its own and removes it after.
 // Exits 0 when every step passed; otherwise prints the step that failed and exits 1.
@@ -125,6 +125,13 @@ async function flows() {
     await admin.getByTestId('host-lifecycle').filter({ hasText: new RegExp(`^${after}$`) }).waitFor();
   }
 
+  step = 'edit a host\'s labels';
+  await admin.getByRole('button', { name: 'Edit labels' }).click();
+  const labels = admin.getByLabel(/^Labels, one key=value a line/);
+  await labels.fill(((await labels.inputValue()) + '\ne2e=edited').trim());
+  await admin.getByRole('button', { name: 'Save labels' }).click();
+  await admin.getByRole('listitem').filter({ hasText: /^e2e=edited$/ }).waitFor();
+
   step = 'the overview shows the change live, from the event stream';
   await watcher.getByTestId('changes').getByRole('listitem')
     .filter({ hasText: hostId }).filter({ hasText: 'lifecycle ready → cordoned' }).waitFor();
@@ -193,6 +200,29 @@ async function flows() {
       .textContent.split(' ')[0].replace(/,/g, '')) - 1 && last.querySelector('pre.output');
   });
 
+  step = 'a config spec the API refuses shows its error';
+  await admin.getByRole('link', { name: 'Run', exact: true }).click();
+  await admin.getByLabel(/Target selector/).fill(selector);
+  await admin.getByLabel('Kind').selectOption('config');
+  await admin.getByLabel('Spec (JSON)').fill('{"resources":[]}');
+  await admin.getByRole('button', { name: 'Submit' }).click();
+  await admin.getByRole('alert').filter({ hasText: 'non-empty array' }).waitFor();
+  check(admin.url().endsWith('/run'), 'a refused spec left the run page');
+  await admin.screenshot({ path: join(shots, 'run-refused.png') });
+
+  step = 'cancel a running task';
+  // The offline host never runs it: its run stays pending until the task is cancelled.
+  await admin.getByLabel(/Target selector/).fill(env('E2E_OFFLINE_SELECTOR'));
+  await countShows(admin, 1);
+  await admin.getByLabel('Kind').selectOption('exec');
+  await admin.getByLabel(/Command line/).fill('sleep 600');
+  await admin.getByRole('button', { name: 'Submit' }).click();
+  await admin.getByTestId('task-state').filter({ hasText: /^(pending|running)$/ }).waitFor();
+  await admin.getByRole('button', { name: 'Cancel task' }).click();
+  await admin.getByTestId('task-state').filter({ hasText: /^cancelled$/ }).waitFor();
+  await admin.getByTestId('run').filter({ hasText: 'cancelled' }).waitFor();
+  check(await admin.getByRole('button', { name: 'Cancel task' }).count() === 0, 'a cancelled task still offers Cancel');
+
   step = 'start a rollout in waves, pause it, resume it, watch it finish live';
   await admin.getByRole('link', { name: 'Rollouts', exact: true }).click();
   await admin.getByRole('button', { name: 'New rollout' }).click();
@@ -224,6 +254,22 @@ async function flows() {
   await admin.screenshot({ path: join(shots, 'rollout.png'), fullPage: true });
   const rolloutUrl = admin.url();
 
+  step = 'abort a rollout between its waves';
+  await admin.getByRole('link', { name: 'Rollouts', exact: true }).click();
+  await admin.getByRole('button', { name: 'New rollout' }).click();
+  const abortForm = admin.getByRole('form', { name: 'New rollout' });
+  await abortForm.getByLabel('Target selector').fill(selector);
+  await countShows(admin, expected);
+  await abortForm.getByLabel(/Command line/).fill('echo abort-e2e');
+  await abortForm.getByLabel(/Waves/).fill('1, 50%');
+  await abortForm.getByLabel(/Pause between waves/).fill('600');
+  await abortForm.getByRole('button', { name: 'Start rollout' }).click();
+  await admin.getByTestId('rollout-state').filter({ hasText: /^running$/ }).waitFor();
+  await admin.getByRole('button', { name: 'Abort', exact: true }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'abort', exact: true }).click();
+  await admin.getByTestId('rollout-state').filter({ hasText: /^aborted$/ }).waitFor();
+  check(await admin.getByRole('button', { name: /^(Pause|Resume|Abort)$/ }).count() === 0, 'an aborted rollout still offers actions');
+
   step = 'a schedule: a bad cron refused at its field, created, paused, resumed, deleted';
   await admin.getByRole('link', { name: 'Schedules', exact: true }).click();
   await admin.getByRole('button', { name: 'New schedule' }).click();
@@ -252,9 +298,22 @@ async function flows() {
   await admin.waitForFunction((name) => ![...document.querySelectorAll('[data-testid="schedule-row"]')]
     .some((r) => r.textContent.includes(name)), scheduleName);
 
-  step = 'admin pages: tokens and audit';
+  step = 'admin pages: create a token (its secret shown once), revoke it; the audit log';
   await admin.getByRole('link', { name: 'Admin' }).click();
   await admin.getByRole('heading', { name: 'Audit log' }).waitFor();
+  const tokenName = 'console e2e ' + Date.now();
+  await admin.getByLabel('Name', { exact: true }).fill(tokenName);
+  await admin.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await admin.getByRole('button', { name: 'Create token' }).click();
+  const secret = admin.getByRole('status').filter({ hasText: 'shown once' });
+  check((await secret.getByTestId('secret').textContent()).length >= 20, 'the new token\'s secret is not shown');
+  const tokenRow = admin.getByRole('row').filter({ hasText: tokenName });
+  await tokenRow.getByRole('button', { name: 'Revoke' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+  await tokenRow.filter({ hasText: /revoked/ }).waitFor();
+  await admin.reload();
+  await admin.getByRole('row').filter({ hasText: tokenName }).waitFor();
+  check(await admin.getByTestId('secret').count() === 0, 'the secret is shown again after a reload');
   await admin.getByRole('cell', { name: /POST \/api\/v1\/tasks/ }).first().waitFor();
   await admin.screenshot({ path: join(shots, 'admin.png'), fullPage: true });
 
@@ -267,6 +326,13 @@ async function flows() {
   check(await viewer.getByRole('link', { name: 'Run', exact: true }).count() === 0, 'a viewer sees Run');
   check(await viewer.getByRole('link', { name: 'Admin' }).count() === 0, 'a viewer sees Admin');
   await viewer.screenshot({ path: join(shots, 'viewer-host.png') });
+  // The pages behind the hidden links, reached by their address, say what the role cannot do.
+  for (const [path, what] of [['/run', 'cannot run tasks'], ['/admin', 'cannot manage tokens']]) {
+    await viewer.goto(base + path);
+    await viewer.getByTestId('not-allowed').filter({ hasText: `role (viewer) ${what}` }).waitFor();
+    check(await viewer.getByRole('button', { name: /^(Submit|Create token)$/ }).count() === 0, `a viewer sees the form at ${path}`);
+  }
+  await viewer.screenshot({ path: join(shots, 'viewer-run.png') });
   await viewer.goto(rolloutUrl);
   await viewer.getByTestId('rollout-state').waitFor();
   await viewer.goto(base + '/rollouts');
@@ -330,13 +396,6 @@ async function scale() {
     const before = await loadedCount();
     await admin.getByTestId('hosts-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await admin.waitForFunction((n) => {
-  // The pages behind the hidden links, reached by their address, say what the role cannot do.
-  for (const [path, what] of [['/run', 'cannot run tasks'], ['/admin', 'cannot manage tokens']]) {
-    await viewer.goto(base + path);
-    await viewer.getByTestId('not-allowed').filter({ hasText: `role (viewer) ${what}` }).waitFor();
-    check(await viewer.getByRole('button', { name: /^(Submit|Create token)$/ }).count() === 0, `a viewer sees the form at ${path}`);
-  }
-  await viewer.screenshot({ path: join(shots, 'viewer-run.png') });
       const caption = [...document.querySelectorAll('p')].find((p) => / loaded/.test(p.textContent));
       return caption && Number(caption.textContent.split(' ')[0].replace(/,/g, '')) > n;
     }, before);

@@ -59,6 +59,9 @@ class ConsoleEndToEndTest {
     private static final int AGENTS = 200;
     private static final int SYNTHETIC_HOSTS = 100_000;
     private static final String SELECTOR = "role=web";
+    /** A host that is never online: a task on it stays pending, so the flows can cancel one while it runs. */
+    private static final String OFFLINE_SELECTOR = "e2e=offline";
+    private static final int OFFLINE_HOSTS = 1;
 
     @TempDir
     static Path temp;
@@ -134,7 +137,12 @@ class ConsoleEndToEndTest {
             result(members.get(0).hosts().setLabels(id, Map.of("muster.io/team", "blue")));
         }
         String outside = hosts("role").stream().filter(id -> !blue.contains(id)).findFirst().orElseThrow();
+        database.execute("""
+                INSERT INTO hosts (id, hostname, state, lifecycle, agent_version, first_seen, last_seen, facts)
+                VALUES ('console-offline-1', 'console-offline-1', 'offline', 'ready', '0.1.0', now() - interval '1 day',
+                        now() - interval '1 hour', '{"e2e": "offline"}')""");
         Map<String, String> env = new HashMap<>();
+        env.put("E2E_OFFLINE_SELECTOR", OFFLINE_SELECTOR);
         env.put("E2E_ADMIN_TOKEN", adminToken);
         env.put("E2E_VIEWER_TOKEN", TestTokens.create(members.get(0), "console viewer", Role.VIEWER, null));
         env.put("E2E_SCOPED_TOKEN", TestTokens.create(members.get(0), "team blue", Role.OPERATOR, "muster.io/team=blue"));
@@ -162,7 +170,7 @@ class ConsoleEndToEndTest {
                            'role', (ARRAY['web', 'db', 'batch', 'cache'])[1 + g % 4])
                 FROM generate_series(1, """ + SYNTHETIC_HOSTS + ") g");
         String output = node("scale", Map.of("E2E_ADMIN_TOKEN", adminToken,
-                "E2E_TOTAL_HOSTS", String.valueOf(AGENTS + SYNTHETIC_HOSTS)));
+                "E2E_TOTAL_HOSTS", String.valueOf(AGENTS + OFFLINE_HOSTS + SYNTHETIC_HOSTS)));
         List<String> measured = output.lines().filter(l -> l.contains("first page on screen")).toList();
         assertThat(measured).as(output).hasSize(2);
         measured.forEach(System.out::println);
