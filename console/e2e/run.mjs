@@ -78,8 +78,9 @@ async function flows() {
   await admin.getByText('Agents per member').waitFor();
 
   step = 'a chart bar filters the hosts from the keyboard';
-  await admin.getByRole('list', { name: /^By state/ }).getByRole('button', { name: /^online: / }).press('Enter');
-  await admin.waitForURL(/selector=state%3Donline/);
+  await admin.getByRole('list', { name: /^By kernel/ }).getByRole('button').first().press('Enter');
+  await admin.waitForURL(/selector=kernel\.release%3D/);
+  await admin.getByTestId('host-row').first().waitFor();
 
   step = 'hosts filtered by a selector show the right count';
   await admin.getByRole('link', { name: 'Hosts', exact: true }).click();
