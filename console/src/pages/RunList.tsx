@@ -32,6 +32,10 @@ export function RunList({ taskId, state, open }: { taskId: string; state: string
   }
   const scroller = useRef<HTMLDivElement>(null);
   const [visible, setVisible] = useState<[number, number]>([0, 0]);
+  // Another state's runs start at the top.
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [taskId, state]);
   const pages = useQueries({
     queries: cursors.map((cursor, i) => ({
       queryKey: pageKey(taskId, state, cursor),
