@@ -102,7 +102,9 @@ export default function Overview() {
             <Tile label="Members" value={cluster.data ? cluster.data.members.length : cluster.error ? 'unknown' : '…'} />
           </div>
           <div className="charts">
-            <BarChart title="By state" counts={data.groups.state} onPick={filter('state')} />
+            {/* Not clickable: state is the member's view of the connection, not a label or fact, so no
+                selector names it ('state=online' matched no host); the hosts page sorts by it instead. */}
+            <BarChart title="By state" counts={data.groups.state} />
             <BarChart title="By lifecycle" counts={data.groups.lifecycle} />
             <BarChart title="By OS" counts={data.groups.os} />
             <BarChart title="By kernel" counts={data.groups.kernel} onPick={filter('kernel.release')} />
