@@ -1,6 +1,7 @@
 package io.muster.client;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -19,6 +20,18 @@ final class Json {
         }
         try {
             return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static Duration duration(JsonObject json, String field) {
+        Object value = json.getValue(field);
+        if (!(value instanceof String text)) {
+            return null;
+        }
+        try {
+            return Duration.parse(text);
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A host's vitals downsampled per bucket, oldest first.
  *
- * @param resolution the bucket length (5 minutes unless the cluster says otherwise)
+ * @param resolution the bucket length (5 minutes unless the cluster says otherwise); null when unreadable
  */
 public record VitalsSeries(String host, Duration resolution, List<Point> points) {
 
@@ -34,7 +34,6 @@ public record VitalsSeries(String host, Duration resolution, List<Point> points)
             points.add(new Point(Json.instant(p, "at"), p.getInteger("samples", 0), Range.of(p.getJsonObject("load1m")),
                     Range.of(p.getJsonObject("cpuBusy")), Range.of(p.getJsonObject("memUsedBytes")), Json.number(p, "uptimeSeconds")));
         }
-        String resolution = json.getString("resolution");
-        return new VitalsSeries(json.getString("host"), resolution == null ? null : Duration.parse(resolution), List.copyOf(points));
+        return new VitalsSeries(json.getString("host"), Json.duration(json, "resolution"), List.copyOf(points));
     }
 }
