@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A rollout: its state and run counts; {@link #json()} has its waves, failure budget, steps and
- * tasks. The answer to {@link Rollouts#start} carries only {@code id} and {@code total}.
+ * tasks. The answer to {@link Rollouts#start} carries only {@code id} and {@code total}, and
+ * {@link Rollouts#list} gives summaries: no counts (empty here), waves, steps or tasks.
  */
 public record Rollout(String id, String state, String reason, long total, Map<String, Long> counts, JsonObject json) {
 

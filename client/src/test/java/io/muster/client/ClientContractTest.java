@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URLDecoder;
@@ -16,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,33 +25,83 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The client and the OpenAPI document the controller serves ({@code /api/v1/openapi.json}, read
- * here from the controller's jar) checked against each other: every public call of the client is
- * made against a recording HTTP server, and each request it sent must be a documented operation
- * with that method and path, only documented query parameters, and a body exactly when the
- * operation takes one, with only the fields its schema names.
+ * here from the controller's jar) checked against each other, both ways. Every public call of the
+ * client is made against a recording HTTP server that answers each request with the success the
+ * document gives its operation (status, media type, and a body generated from the schema with
+ * every documented field present). Requests: each must be a documented operation with that method
+ * and path, only documented query parameters, and a body exactly when the operation takes one,
+ * with only the fields its schema names. Answers: each body the client parsed must match the
+ * operation's response schema (validated as the controller's own conformance test does), and
+ * every key the client's parsers read from it ({@code Host.of}, {@code Task.of}, the paging of
+ * {@link Listing}...; noted by {@link KeyReads} as they read) must be a field of that schema.
  */
 class ClientContractTest {
 
-    private static final String DOCUMENT = "openapi/muster-v1.json";
+    /**
+     * Answers that are a partial view of what their parser reads: {@code Task.of} and
+     * {@code Rollout.of} parse the creation answers (id and total only) and {@code Rollout.of} the
+     * listing's summaries (no counts, waves or steps), as {@link Task} and {@link Rollout} say.
+     * There, what else they read must be a field of the full view, the answer they mostly parse;
+     * anything neither has still fails.
+     */
+    private static final Map<String, JsonObject> PARTIAL_ANSWERS_READ_AS = Map.of(
+            "POST /api/v1/tasks", ref("#/components/schemas/Task"),
+            "POST /api/v1/rollouts", ref("#/components/schemas/Rollout"),
+            "GET /api/v1/rollouts", new JsonObject().put("properties", new JsonObject()
+                    .put("items", new JsonObject().put("items", ref("#/components/schemas/Rollout")))));
+    private static final String PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0E=\n-----END CERTIFICATE-----\n";
 
+    private static final Set<String> reads = new ConcurrentSkipListSet<>();
     private static RecordingServer server;
     private static MusterClient client;
+    private static OpenApiContract contract;
     private static JsonObject document;
 
     @BeforeAll
     static void start() throws IOException {
-        server = new RecordingServer(request -> "text/event-stream".equals(request.accept())
-                ? new RecordingServer.Answer(200, "text/event-stream", "event: done\ndata: {}\n\n", null)
-                : RecordingServer.Answer.json("{\"items\":[],\"next\":null,\"id\":\"x\",\"total\":1,\"resolution\":\"PT5M\"}"));
-        client = MusterClient.builder(server.url()).token("mst_test").build();
-        try (InputStream in = ClientContractTest.class.getClassLoader().getResourceAsStream(DOCUMENT)) {
-            document = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
+        contract = OpenApiContract.load();
+        document = contract.document();
+        server = new RecordingServer(ClientContractTest::documentedAnswer);
+        client = MusterClient.builder(server.url()).token("mst_test").decoder(body -> KeyReads.decode(body, reads)).build();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /**
+     * The documented success of the request's operation. A listing's first page points to a
+     * second (so the cursor is sent and checked too) and the second page is the last. Bodies that
+     * are not JSON cannot be generated from a bare {"type":"string"}, so they are written here;
+     * they are still checked against their schemas like the rest.
+     */
+    private static RecordingServer.Answer documentedAnswer(RecordingServer.Request request) {
+        OpenApiContract.Operation operation = contract.operation(request.method(), request.rawPath());
+        if (operation == null) {
+            return new RecordingServer.Answer(404, "application/problem+json",
+                    "{\"type\":\"urn:muster:problem:no-route\",\"title\":\"Not found\",\"status\":404}", null);
+        }
+        OpenApiContract.Success success = contract.success(operation);
+        if (success.mediaType() == null) {
+            return new RecordingServer.Answer(success.status(), "application/json", "", null);
+        }
+        String body = switch (success.mediaType()) {
+            case "text/event-stream" -> "id: 7\nevent: done\ndata: {}\n\n";
+            case "application/x-pem-file" -> PEM;
+            case "application/json" -> {
+                if (operation.template().equals("/api/v1/openapi.json")) {
+                    yield document.encode();
+                }
+                Object example = contract.example(success.schema());
+                if (example instanceof JsonObject page && page.containsKey("next")) {
+                    page.put("next", request.rawQuery() != null && request.rawQuery().contains("cursor=") ? null : "c2");
+                }
+                yield io.vertx.core.json.Json.encode(example);
+            }
+            default -> String.valueOf(contract.example(success.schema()));
+        };
+        return new RecordingServer.Answer(success.status(), success.mediaType(), body, null);
     }
 
     /** Every public call of the client, by method name (overloads each called once). */
@@ -134,9 +185,9 @@ class ClientContractTest {
                 calls++;
             }
         }
-        // One request per call: every listing here is one empty page.
+        // At least one request per call: a listing reads two pages.
         List<RecordingServer.Request> requests = server.requests();
-        assertThat(requests).hasSize(calls);
+        assertThat(requests).hasSizeGreaterThanOrEqualTo(calls);
         List<String> problems = new ArrayList<>();
         for (RecordingServer.Request request : requests) {
             problems.addAll(check(request));
@@ -157,27 +208,82 @@ class ClientContractTest {
         assertThat(check(new RecordingServer.Request("POST", "/api/v1/tasks/t-1/cancel", null, "", null, null))).isEmpty();
     }
 
+    @Test
+    void every_answer_the_client_parses_is_documented_and_its_parsers_read_only_documented_fields() {
+        List<String> problems = new ArrayList<>();
+        Map<String, Set<String>> readsByOperation = new TreeMap<>();
+        for (Map.Entry<String, List<Consumer<MusterClient>>> entry : calls().entrySet()) {
+            for (Consumer<MusterClient> call : entry.getValue()) {
+                server.forget();
+                reads.clear();
+                call.accept(client);
+                List<RecordingServer.Request> requests = server.requests();
+                List<RecordingServer.Answer> answers = server.answers();
+                Map<String, OpenApiContract.Operation> operations = new LinkedHashMap<>();
+                for (int i = 0; i < requests.size(); i++) {
+                    OpenApiContract.Operation operation = contract.operation(requests.get(i).method(), requests.get(i).rawPath());
+                    assertThat(operation).as(entry.getKey() + ": " + requests.get(i)).isNotNull();
+                    operations.put(operation.toString(), operation);
+                    problems.addAll(contract.checkAnswer(operation, answers.get(i).body()));
+                }
+                // One operation per call, so every key read is one of that operation's answer.
+                assertThat(operations.keySet()).as(entry.getKey()).hasSize(1);
+                OpenApiContract.Operation operation = operations.values().iterator().next();
+                readsByOperation.computeIfAbsent(operation.toString(), key -> new TreeSet<>()).addAll(reads);
+                problems.addAll(contract.undocumentedReads(operation, reads, PARTIAL_ANSWERS_READ_AS.get(operation.toString())));
+            }
+        }
+        assertThat(problems).isEmpty();
+        // The reads were seen: the paging, a parser, a parser of a nested shape.
+        assertThat(readsByOperation.get("GET /api/v1/hosts")).contains("items", "next", "items/[]/id", "items/[]/labels", "items/[]/vitals");
+        assertThat(readsByOperation.get("GET /api/v1/hosts/{id}/vitals")).contains("resolution", "items/[]/load1m/max");
+        assertThat(readsByOperation.get("POST /api/v1/hosts/{id}/lifecycle")).contains("from", "runId");
+        assertThat(readsByOperation.get("POST /api/v1/tasks")).contains("id", "total", "kind");
+    }
+
+    @Test
+    void the_answer_checks_fail_when_the_document_and_the_client_drift() {
+        OpenApiContract.Operation host = contract.operation("GET", "/api/v1/hosts/h-1");
+        OpenApiContract.Operation hosts = contract.operation("GET", "/api/v1/hosts");
+        OpenApiContract.Operation lifecycle = contract.operation("POST", "/api/v1/hosts/h-1/lifecycle");
+        OpenApiContract.Operation submit = contract.operation("POST", "/api/v1/tasks");
+        JsonObject documentedHost = (JsonObject) contract.example(contract.success(host).schema());
+        assertThat(contract.checkAnswer(host, documentedHost.encode())).isEmpty();
+        assertThat(contract.checkAnswer(host, documentedHost.copy().put("colour", "red").encode())).isNotEmpty();
+        assertThat(contract.checkAnswer(host, new JsonObject().put("id", "h-1").encode())).isNotEmpty();
+        assertThat(contract.checkAnswer(host, documentedHost.copy().put("state", 1).encode())).isNotEmpty();
+        assertThat(contract.checkAnswer(hosts, "not json")).isNotEmpty();
+
+        assertThat(contract.undocumentedReads(hosts, Set.of("items", "next", "items/[]/labels", "items/[]/facts/cpu.cores"), null)).isEmpty();
+        assertThat(contract.undocumentedReads(hosts, Set.of("items/[]/colour"), null)).hasSize(1);
+        assertThat(contract.undocumentedReads(hosts, Set.of("total"), null)).hasSize(1);
+        // What LifecycleOutcome.of read before this test existed: fields the controller never sent.
+        assertThat(contract.undocumentedReads(lifecycle, Set.of("state", "operationId"), null)).hasSize(2);
+        assertThat(contract.undocumentedReads(submit, Set.of("kind"), null)).hasSize(1);
+        assertThat(contract.undocumentedReads(submit, Set.of("kind"), ref("#/components/schemas/Task"))).isEmpty();
+        assertThat(contract.undocumentedReads(submit, Set.of("colour"), ref("#/components/schemas/Task")))
+                .hasSize(1);
+
+        // The recorder notes what a parser asks for, present or not.
+        Set<String> asked = new TreeSet<>();
+        Host.of(KeyReads.decode("{\"id\":\"h-1\"}", asked));
+        assertThat(asked).containsExactlyInAnyOrder("id", "hostname", "state", "lifecycle", "lastSeen", "firstSeen", "agentVersion",
+                "connectedTo", "labels", "facts", "vitals");
+    }
+
     /** What is wrong with one request against the document; empty when it conforms. */
     private static List<String> check(RecordingServer.Request request) {
         String what = request.method() + " " + request.rawPath() + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
-        JsonObject operation = null;
-        JsonObject paths = document.getJsonObject("paths");
-        for (String template : paths.fieldNames()) {
-            if (matches(template, request.rawPath())) {
-                operation = paths.getJsonObject(template).getJsonObject(request.method().toLowerCase(java.util.Locale.ROOT));
-                if (operation != null) {
-                    break;
-                }
-            }
-        }
-        if (operation == null) {
+        OpenApiContract.Operation found = contract.operation(request.method(), request.rawPath());
+        if (found == null) {
             return List.of(what + ": no such operation in the document");
         }
+        JsonObject operation = found.spec();
         List<String> problems = new ArrayList<>();
         Set<String> declared = new TreeSet<>();
         JsonArray parameters = operation.getJsonArray("parameters", new JsonArray());
         for (int i = 0; i < parameters.size(); i++) {
-            JsonObject parameter = resolve(parameters.getJsonObject(i));
+            JsonObject parameter = contract.resolve(parameters.getJsonObject(i));
             if ("query".equals(parameter.getString("in"))) {
                 declared.add(parameter.getString("name"));
             }
@@ -202,7 +308,7 @@ class ClientContractTest {
             problems.add(what + ": the operation takes a JSON body and none was sent");
             return problems;
         }
-        JsonObject schema = resolve(media.getJsonObject("schema"));
+        JsonObject schema = contract.resolve(media.getJsonObject("schema"));
         JsonObject properties = schema.getJsonObject("properties", new JsonObject());
         JsonObject sent = new JsonObject(request.body());
         for (String field : sent.fieldNames()) {
@@ -220,32 +326,8 @@ class ClientContractTest {
         return problems;
     }
 
-    private static boolean matches(String template, String rawPath) {
-        String[] want = template.split("/", -1);
-        String[] got = rawPath.split("/", -1);
-        if (want.length != got.length) {
-            return false;
-        }
-        for (int i = 0; i < want.length; i++) {
-            boolean variable = want[i].startsWith("{") && want[i].endsWith("}");
-            if (variable ? got[i].isEmpty() : !want[i].equals(got[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static JsonObject resolve(JsonObject maybeRef) {
-        JsonObject node = maybeRef;
-        while (node.containsKey("$ref")) {
-            String[] pointer = node.getString("$ref").substring(2).split("/");
-            JsonObject target = document;
-            for (String part : pointer) {
-                target = target.getJsonObject(part);
-            }
-            node = target;
-        }
-        return node;
+    private static JsonObject ref(String pointer) {
+        return new JsonObject().put("$ref", pointer);
     }
 
     private static void drain(EventStream stream) {

@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A real HTTP server on loopback (the JDK's) that records every request it gets and answers what
- * the test's function says. Close it after the test.
+ * A real HTTP server on loopback (the JDK's) that records every request it gets and what it
+ * answered, as the test's function says. Close it after the test.
  */
 final class RecordingServer implements AutoCloseable {
 
@@ -30,6 +30,7 @@ final class RecordingServer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Answer> answers = new CopyOnWriteArrayList<>();
 
     RecordingServer(Function<Request, Answer> answers) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -37,13 +38,14 @@ final class RecordingServer implements AutoCloseable {
         server.start();
     }
 
-    private void answer(HttpExchange exchange, Function<Request, Answer> answers) throws IOException {
+    private void answer(HttpExchange exchange, Function<Request, Answer> answering) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestURI().getRawQuery(), body, exchange.getRequestHeaders().getFirst("Accept"),
                 exchange.getRequestHeaders().getFirst("Authorization"));
         requests.add(request);
-        Answer answer = answers.apply(request);
+        Answer answer = answering.apply(request);
+        answers.add(answer);
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", answer.contentType());
         if (answer.retryAfter() != null) {
@@ -63,8 +65,14 @@ final class RecordingServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** What it answered, in the order of {@link #requests()}. */
+    List<Answer> answers() {
+        return List.copyOf(answers);
+    }
+
     void forget() {
         requests.clear();
+        answers.clear();
     }
 
     @Override
