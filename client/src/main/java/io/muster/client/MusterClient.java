@@ -188,6 +188,14 @@ public final class MusterClient {
         return get("/api/v1/openapi.json", new Query());
     }
 
+    /**
+     * The PEM of the CA that signs agent certificates ({@code GET /api/v1/ca.pem}): what an
+     * installer hands a new host so it trusts the controller's TLS gateway.
+     */
+    public String caCertificate() {
+        return text("/api/v1/ca.pem", new Query());
+    }
+
     JsonObject get(String path, Query query) {
         return json(send("GET", path, query, null));
     }

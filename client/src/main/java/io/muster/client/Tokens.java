@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** {@code /api/v1/tokens} (admin): create, list, revoke API tokens. */
+/** {@code /api/v1/tokens} (admin): create, list, revoke API tokens; and agent enrollment tokens. */
 public final class Tokens {
 
     private final MusterClient client;
@@ -25,6 +26,25 @@ public final class Tokens {
         JsonObject body = new JsonObject().put("name", name).put("role", role).put("scope", scope)
                 .put("expiresInSeconds", lifetime == null ? null : lifetime.toSeconds());
         return NewToken.of(client.send("POST", "/api/v1/tokens", body));
+    }
+
+    /**
+     * An agent enrollment token ({@code POST /api/v1/enrollment-tokens}): what {@code muster install}
+     * or a package hands new hosts so they can enroll. Unlike an API token it cannot be listed or
+     * revoked; it is spent after {@code maxUses} enrollments or at its expiry.
+     *
+     * @param lifetime how long it can be used (whole seconds, at least one)
+     * @param maxUses  how many hosts may enroll with it (at least one)
+     * @param labels   labels stamped on every host that enrolls with it; empty for none
+     */
+    public NewToken createEnrollment(Duration lifetime, int maxUses, Map<String, String> labels) {
+        JsonObject body = new JsonObject().put("expiresInSeconds", lifetime.toSeconds()).put("maxUses", maxUses);
+        if (!labels.isEmpty()) {
+            JsonObject stamped = new JsonObject();
+            labels.forEach(stamped::put);
+            body.put("labels", stamped);
+        }
+        return NewToken.of(client.send("POST", "/api/v1/enrollment-tokens", body));
     }
 
     public List<Token> list() {

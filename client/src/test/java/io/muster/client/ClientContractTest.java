@@ -130,6 +130,8 @@ class ClientContractTest {
                 c -> c.tokens().create("ci", "viewer", null, null)));
         calls.put("Tokens.list", List.of(c -> c.tokens().list()));
         calls.put("Tokens.revoke", List.of(c -> c.tokens().revoke("tok-1")));
+        calls.put("Tokens.createEnrollment", List.of(c -> c.tokens().createEnrollment(Duration.ofMinutes(30), 3, Map.of()),
+                c -> c.tokens().createEnrollment(Duration.ofHours(1), 1, Map.of("team", "payments"))));
         calls.put("Rollouts.start", List.of(c -> c.rollouts().start(exec.with("strategy",
                 new JsonObject().put("waves", new JsonArray().add(1).add("50%")).put("maxFailures", 2)))));
         calls.put("Rollouts.get", List.of(c -> c.rollouts().get("r-1")));
@@ -157,6 +159,7 @@ class ClientContractTest {
         calls.put("MusterClient.ready", List.of(MusterClient::ready));
         calls.put("MusterClient.metrics", List.of(MusterClient::metrics));
         calls.put("MusterClient.openApi", List.of(MusterClient::openApi));
+        calls.put("MusterClient.caCertificate", List.of(MusterClient::caCertificate));
         return calls;
     }
 
