@@ -9,14 +9,11 @@ import io.muster.bench.probe.ProcessCpu;
 import io.muster.bench.report.ScenarioResult;
 import io.muster.bench.scenario.BenchContext;
 import io.muster.bench.scenario.Scenario;
+import io.muster.client.MusterClient;
 import io.muster.launch.JvmCommand;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -45,12 +43,12 @@ public final class InstallScenario implements Scenario {
 
     private static final Duration ONLINE_AFTER_EXIT = Duration.ofMinutes(3);
     private static final Duration COMMAND_DEADLINE = Duration.ofMinutes(15);
+    private static final Duration ENROLLMENT_LIFETIME = Duration.ofMinutes(30);
 
     private final List<Integer> hostCounts;
     private final FleetSettings fleetSettings;
     private final JvmCommand java;
     private final Path root;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     /**
      * @param root the source tree: {@code muster} (the launcher that runs {@code install} and
@@ -127,8 +125,11 @@ public final class InstallScenario implements Scenario {
                 Member member = fleet.members().get(0);
                 String admin = Files.readString(one.adminTokenFile().orElseThrow()).strip();
                 String base = "http://127.0.0.1:" + member.httpPort();
-                Path tokenFile = Files.writeString(dir.resolve("enroll.token"), enrollmentToken(base, admin, k) + "\n");
-                Path ca = Files.writeString(dir.resolve("ca.pem"), get(base + "/api/v1/ca.pem", admin));
+                MusterClient muster = MusterClient.builder(base).token(admin).build();
+                // One use per host, and long enough for the slowest side's whole install.
+                String enrollment = muster.tokens().createEnrollment(ENROLLMENT_LIFETIME, k, Map.of()).token();
+                Path tokenFile = Files.writeString(dir.resolve("enroll.token"), enrollment + "\n");
+                Path ca = Files.writeString(dir.resolve("ca.pem"), muster.caCertificate());
                 String controller = gateway + ":" + member.grpcPort();
                 Path log = dir.resolve(who + ".log");
                 ProcessBuilder command;
@@ -252,26 +253,6 @@ public final class InstallScenario implements Scenario {
 
     private String launcher() {
         return root.resolve("muster").toString();
-    }
-
-    private String enrollmentToken(String base, String admin, int uses) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/enrollment-tokens"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"expiresInSeconds\":1800,\"maxUses\":" + uses + "}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 201 && response.statusCode() != 200) {
-            throw new IllegalStateException("POST /api/v1/enrollment-tokens answered " + response.statusCode() + ": " + response.body());
-        }
-        return new JsonObject(response.body()).getString("token");
-    }
-
-    private String get(String url, String admin) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + admin)
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
-        }
-        return response.body();
     }
 
     private static int runQuiet(List<String> command, Path log) throws IOException, InterruptedException {
