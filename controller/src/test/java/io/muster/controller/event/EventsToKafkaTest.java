@@ -172,11 +172,23 @@ class EventsToKafkaTest {
         for (JsonObject finished : data(byType.get("task.finished"))) {
             assertThat(finished.getJsonObject("counts").getInteger("succeeded")).isEqualTo(first.runs().size());
         }
-        // Per subject in order: a task's runs are all published before it is finished.
+        // Per subject in order, on the records as the consumer read them: every run of a task is
+        // published before the task is finished. The killed member's last batch may be published
+        // again by the survivor (at least once), so a record whose event id was already read is a
+        // redelivery and is skipped; every event's first delivery must be in order.
         for (CreatedTask task : List.of(first, second)) {
-            List<String> types = records.stream().filter(r -> r.key().equals(task.header().taskId().toString()))
-                    .map(r -> r.value().getType()).distinct().toList();
-            assertThat(types).containsExactly("task.created", "run.finished", "task.finished");
+            List<String> types = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (ConsumerRecord<String, CloudEvent> record : records) {
+                if (record.key().equals(task.header().taskId().toString()) && seen.add(record.value().getId())) {
+                    types.add(record.value().getType());
+                }
+            }
+            int ran = task.runs().size();
+            assertThat(types).as("events of task %s in the order read", task.header().taskId()).hasSize(ran + 2);
+            assertThat(types.get(0)).isEqualTo("task.created");
+            assertThat(types.subList(1, ran + 1)).containsOnly("run.finished");
+            assertThat(types.get(ran + 1)).isEqualTo("task.finished");
         }
     }
 
