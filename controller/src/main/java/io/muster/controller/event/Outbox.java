@@ -19,10 +19,12 @@ import java.util.List;
  * (migration V13_1); this class reads them for the relay and the event stream, records how far
  * each partition is published, and deletes published rows past their retention.
  *
- * <p>Order and completeness: rows are read in (transaction id, id) order and only when their
- * transaction is older than the oldest transaction still running. No row can later appear
- * below a position once read past it, so neither the relay nor a stream reader skips a row that
- * committed late. Per subject this is commit order (its writers lock the same row).
+ * <p>Order and completeness: rows are read in (tx, id) order and only below the oldest
+ * transaction still running. A row's tx is an order key written by {@code outbox_tx(subject)}
+ * (migration V17_1): never below its own transaction's id, so no row can later appear below a
+ * position once read past it and neither the relay nor a stream reader skips a row that
+ * committed late; and never below the tx of an event of the same subject committed before it,
+ * so per subject this is the order of the row locks its writers take (docs/events.md).
  *
  * <p>Threading: every method may be called from any thread and never blocks.
  */

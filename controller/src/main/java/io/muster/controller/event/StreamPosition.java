@@ -1,7 +1,7 @@
 package io.muster.controller.event;
 
 /**
- * A place in the event stream: after the event {@code id} of transaction {@code tx}. Its text
+ * A place in the event stream: after the event {@code id} with order key {@code tx}. Its text
  * form {@code "tx.id"} is the SSE event id a client sends back as {@code Last-Event-ID}.
  */
 public record StreamPosition(long tx, long id) {

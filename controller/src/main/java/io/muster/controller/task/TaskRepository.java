@@ -139,10 +139,10 @@ public final class TaskRepository {
             + " removed AS (UPDATE partitioned_domains p SET restored_at = now() WHERE p.restored_at IS NULL"
             + " AND NOT EXISTS (SELECT 1 FROM cut WHERE cut.domain = p.domain) RETURNING p.domain, p.since),"
             + " forgotten AS (DELETE FROM partitioned_domains p WHERE p.restored_at < now() - make_interval(secs => $3)),"
-            + " events AS (INSERT INTO outbox (partition, type, subject, data)"
-            + " SELECT outbox_partition('dc=' || domain), 'fleet.domain_partitioned', 'dc=' || domain,"
+            + " events AS (INSERT INTO outbox (tx, partition, type, subject, data)"
+            + " SELECT outbox_tx('dc=' || domain), outbox_partition('dc=' || domain), 'fleet.domain_partitioned', 'dc=' || domain,"
             + " jsonb_build_object('key', 'dc', 'domain', domain, 'offline', offline, 'total', total) FROM added"
-            + " UNION ALL SELECT outbox_partition('dc=' || domain), 'fleet.domain_restored', 'dc=' || domain,"
+            + " UNION ALL SELECT outbox_tx('dc=' || domain), outbox_partition('dc=' || domain), 'fleet.domain_restored', 'dc=' || domain,"
             + " jsonb_build_object('key', 'dc', 'domain', domain, 'since', since) FROM removed RETURNING type, subject)"
             + " SELECT type, subject FROM events";
 
