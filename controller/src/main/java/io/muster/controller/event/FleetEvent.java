@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * One row of the outbox: a change of the fleet, written in the transaction of the change.
  *
  * @param id        outbox id, also the CloudEvent id (consumers deduplicate on it)
- * @param tx        order key (the writing transaction's id, or the subject's previous event's tx if larger); (tx, id) is the publication order
+ * @param tx        order key: the writing transaction's id, or the tx of the subject's previous
+ *                  event if larger; (tx, id) is the publication order
  * @param partition relay partition of the subject (0..{@value Outbox#PARTITIONS} - 1)
  * @param type      e.g. {@code host.online} (the list is in docs/events.md)
  * @param subject   host id, task id, or an audit target
