@@ -22,7 +22,7 @@ CREATE INDEX outbox_subject ON outbox (subject, tx);
 
 -- The order key of a new event of this subject, for writers outside the triggers below (the
 -- domain check). The triggers spell the same expression inline: a SQL function with a sub-select
--- is not inlined by the planner, and called once per event it made a 40,000-event insert about
+-- is not inlined by the planner, and called once per event it made a 20,000-event insert about
 -- 45 % slower than the inline expression (docs/events.md).
 CREATE FUNCTION outbox_tx(subject text) RETURNS bigint
     LANGUAGE sql VOLATILE
