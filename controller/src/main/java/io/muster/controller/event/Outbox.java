@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Order and completeness: rows are read in (tx, id) order and only below the oldest
  * transaction still running. A row's tx is an order key written by {@code outbox_tx(subject)}
- * (migration V17_1): never below its own transaction's id, so no row can later appear below a
+ * (migration V17_5): never below its own transaction's id, so no row can later appear below a
  * position once read past it and neither the relay nor a stream reader skips a row that
  * committed late; and never below the tx of an event of the same subject committed before it,
  * so per subject this is the order of the row locks its writers take (docs/events.md).

@@ -1,9 +1,9 @@
--- The order key of V17_1 (outbox.tx = greatest(writing transaction id, tx of the subject's latest
+-- The order key of V17_5 (outbox.tx = greatest(writing transaction id, tx of the subject's latest
 -- visible event), so that each subject's events are published in the order of its row locks) in
--- the trigger functions that V17_2 (rollout and schedule events) and V17_4 (run.finished output
--- link) wrote after it: they insert without tx, which V17_1 left without a default so that such a
--- writer fails instead of ordering by transaction id again. The functions are otherwise V17_2's
--- and V17_4's, unchanged.
+-- the trigger functions of V17_2 (rollout and schedule events) and V17_4 (run.finished output
+-- link): they insert without tx, which V17_5 left without a default so that such a writer fails
+-- instead of ordering by transaction id again. V17_5 rewrote outbox_runs_updated from V13_1's text;
+-- this one is V17_4's, with the link. The functions are otherwise V17_2's and V17_4's, unchanged.
 
 CREATE OR REPLACE FUNCTION outbox_rollouts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
