@@ -133,6 +133,34 @@ class InstallEndToEndIT {
 
     @Test
     @Order(3)
+    void install_withAChangedPackage_updatesTheHostInPlace_andReportsItOnlyOnceTheRestartedAgentConnected() throws Exception {
+        String hostId = hostIds.get(good1.address);
+        String supervisor = mainPid(good1);
+        String certificate = good1.sh("sha256sum /var/lib/muster-agent/tls/agent.crt");
+        String gateway = testbed.controllerAddress();
+        // Another package: agent.conf gets a second seed address (the host's own loopback, where nothing listens, so
+        // the agent still connects through the first), as AgentPackageEndToEndIT's upgrade does.
+        String secondSeed = "127.0.0.1:" + gateway.substring(gateway.lastIndexOf(':') + 1);
+
+        Run run = muster("install", "--host", good1.address, "--controller", secondSeed,
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+
+        assertThat(run.code).as(run.err).isZero();
+        JsonObject result = run.byHost().get(good1.address);
+        assertThat(result.getString("result")).as("%s", result).isEqualTo("updated");
+        assertThat(result.getString("hostId")).isEqualTo(hostId);
+        assertThat(mainPid(good1)).as("the service was restarted").isNotEqualTo(supervisor);
+        assertThat(good1.sh("cat /etc/muster/agent.conf")).contains(secondSeed);
+        assertThat(good1.sh("sha256sum /var/lib/muster-agent/tls/agent.crt")).as("certificate kept").isEqualTo(certificate);
+        // Reported once the new agent process connected, not on the strength of the old agent's session, which
+        // the controller still shows online for a while: this run of the service already logged its connect.
+        assertThat(good1.sh("journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value muster-agent)"))
+                .contains("connected to");
+        assertThat(testbed.state(hostId)).contains("online");
+    }
+
+    @Test
+    @Order(4)
     void uninstallWithDecommission_removesTheServiceKeepsTheData_andTheHostIsDecommissioned() throws Exception {
         String hostId = hostIds.get(good2.address);
 
@@ -149,6 +177,10 @@ class InstallEndToEndIT {
         // the other host is untouched: its agent runs and the controller still has it online
         assertThat(good1.sh("systemctl is-active muster-agent").strip()).isEqualTo("active");
         assertThat(testbed.state(hostIds.get(good1.address))).contains("online");
+    }
+
+    private static String mainPid(TargetHosts.Host host) throws Exception {
+        return host.sh("systemctl show -p MainPID --value muster-agent").strip();
     }
 
     private Run muster(String verb, String... args) throws IOException {

@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -27,11 +29,22 @@ public final class FleetApi {
      *
      * @param state     {@code online} or {@code offline}
      * @param lifecycle {@code ready}, {@code cordoned}, ..., {@code decommissioned}
+     * @param lastSeen  the controller's time of the host's last connect, heartbeat or disconnect; null
+     *                  when it was never seen
      */
-    public record HostStatus(String state, String lifecycle) {
+    public record HostStatus(String state, String lifecycle, Instant lastSeen) {
 
         public boolean online() {
             return "online".equals(state);
+        }
+
+        /**
+         * Online, and heard from at or after {@code since}: a session that is newer than {@code since}
+         * (the host's row stays {@code online} with the old last-seen time for a while after its agent
+         * stopped, until the disconnect is written).
+         */
+        public boolean onlineSince(Instant since) {
+            return online() && lastSeen != null && !lastSeen.isBefore(since);
         }
     }
 
@@ -53,7 +66,14 @@ public final class FleetApi {
             return Optional.empty();
         }
         JsonObject body = body(response, 200);
-        return Optional.of(new HostStatus(body.getString("state"), body.getString("lifecycle")));
+        String lastSeen = body.getString("lastSeen");
+        try {
+            return Optional.of(new HostStatus(body.getString("state"), body.getString("lifecycle"),
+                    lastSeen == null ? null : Instant.parse(lastSeen)));
+        } catch (DateTimeParseException e) {
+            throw new IOException("the controller answered GET " + response.request().uri().getPath() + " with a lastSeen that is no "
+                    + "ISO-8601 instant: " + lastSeen, e);
+        }
     }
 
     /** Asks for the host's decommission (the agent does the work; the lifecycle becomes {@code decommissioned}). */

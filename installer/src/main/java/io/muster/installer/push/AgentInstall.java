@@ -20,7 +20,8 @@ import java.util.Optional;
  * enrollment token (stdin into a 0600 file, only while the host has no certificate), upload the
  * package (stdin into a 0600 temporary file), install it with dpkg, rpm or tar (the package's
  * postinst enables and restarts the service), read the host id the agent wrote and wait until the
- * controller shows that host online. Runs on one worker thread of a {@link FleetRun}.
+ * controller shows that host online from a connection made after the restart. Runs on one worker
+ * thread of a {@link FleetRun}.
  */
 public final class AgentInstall implements FleetRun.HostJob {
 
@@ -60,12 +61,16 @@ public final class AgentInstall implements FleetRun.HostJob {
             String remoteFile = upload(shell, built);
             progress.step(host, "install");
             install(shell, facts.format(), remoteFile);
+            // The package's postinst restarted the service before the install command returned, so the old agent is
+            // gone: the controller has heard from the new one only if it saw the host at or after this moment. (Taken
+            // before the install, a heartbeat of the old agent during the install would pass for the new session.)
+            Instant restarted = Instant.now();
             progress.step(host, "start");
             // one budget for the agent to start and to come online
-            Instant deadline = Instant.now().plus(settings.onlineTimeout());
+            Instant deadline = restarted.plus(settings.onlineTimeout());
             String hostId = waitForHostId(shell, deadline);
             progress.step(host, "online");
-            waitOnline(shell, hostId, deadline);
+            waitOnline(shell, hostId, restarted, deadline);
             HostOutcome outcome = facts.installed() ? HostOutcome.UPDATED : HostOutcome.INSTALLED;
             return new HostResult(host, outcome, hostId, built.format().label() + " " + built.version() + " ("
                     + built.packageId() + ")" + (facts.installed() ? ", was " + facts.packageId() : ""),
@@ -161,11 +166,23 @@ public final class AgentInstall implements FleetRun.HostJob {
         }
     }
 
-    private void waitOnline(RemoteShell shell, String hostId, Instant deadline) throws IOException, HostStep, InterruptedException {
-        while (!online(hostId)) {
+    /**
+     * Waits until the controller has heard from the host at or after {@code since}: online alone
+     * would be the old agent's session, which the controller still shows for a while after an
+     * upgrade restarted the agent. Compares the controller's clock with this one's (keep them in
+     * sync, as TLS needs anyway).
+     */
+    private void waitOnline(RemoteShell shell, String hostId, Instant since, Instant deadline)
+            throws IOException, HostStep, InterruptedException {
+        while (true) {
+            Optional<FleetApi.HostStatus> status = fleet.host(hostId);
+            if (status.isPresent() && status.get().onlineSince(since)) {
+                return;
+            }
             if (Instant.now().isAfter(deadline)) {
-                throw new HostStep("installed, but host " + hostId + " is not online in the controller after "
-                        + settings.onlineTimeout().toSeconds() + " s: " + lastLog(shell));
+                String seen = status.map(s -> "it is " + s.state() + ", last seen " + s.lastSeen()).orElse("the controller does not know it");
+                throw new HostStep("installed, but host " + hostId + " has not connected to the controller since the install ("
+                        + seen + ") after " + settings.onlineTimeout().toSeconds() + " s: " + lastLog(shell));
             }
             Thread.sleep(POLL.toMillis());
         }
