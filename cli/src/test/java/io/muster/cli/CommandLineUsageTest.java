@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Bad usage, parsed in this JVM: exit code 2 and one line on stderr that says what is wrong. */
@@ -113,5 +116,28 @@ class CommandLineUsageTest {
     void dbGuard_withoutParent_isUsageError() {
         assertThat(run("db-guard", "--postgres-dir", "/tmp/x")).isEqualTo(2);
         assertThat(oneErrorLine()).contains("--parent-pid is required");
+    }
+
+    @Test
+    void install_sudoPasswordFileWithoutSudo_isUsageError(@TempDir Path temp) throws Exception {
+        Path password = Files.writeString(temp.resolve("sudo.password"), "secret\n");
+        assertThat(run("install", "--host", "10.0.0.5", "--controller", "10.0.0.1:7070", "--sudo-password-file", password.toString()))
+                .isEqualTo(2);
+        assertThat(oneErrorLine()).contains("--sudo-password-file needs --sudo");
+    }
+
+    @Test
+    void install_emptySudoPasswordFile_isUsageError(@TempDir Path temp) throws Exception {
+        Path password = Files.writeString(temp.resolve("sudo.password"), "\n");
+        assertThat(run("install", "--host", "10.0.0.5", "--controller", "10.0.0.1:7070", "--sudo",
+                "--sudo-password-file", password.toString())).isEqualTo(2);
+        assertThat(oneErrorLine()).contains("has no password on its first line").doesNotContain("secret");
+    }
+
+    @Test
+    void install_sudoPassword_isNoOption() {
+        assertThat(run("install", "--host", "10.0.0.5", "--controller", "10.0.0.1:7070", "--sudo", "--sudo-password", "secret"))
+                .isEqualTo(2);
+        assertThat(oneErrorLine()).startsWith("muster install: Unknown options: '--sudo-password'");
     }
 }

@@ -77,6 +77,7 @@ public final class InstallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<SshTarget> targets = ssh.targets();
+        String sudoPassword = ssh.sudoPassword();
         String token = null;
         if (enrollTokenFile != null) {
             if (!Files.isRegularFile(enrollTokenFile)) {
@@ -95,7 +96,7 @@ public final class InstallCommand implements Callable<Integer> {
         FleetReport report = new FleetReport("install", spec.commandLine().getErr(), System.console() != null, targets.size());
         try (SshConnector connector = ssh.connector()) {
             AgentInstall install = new AgentInstall(new Packages(packageSpec, work), new FleetApi(api.url(), api.token()),
-                    new InstallSettings(token, ssh.sudo, commandTimeout, onlineTimeout));
+                    new InstallSettings(token, ssh.sudo, sudoPassword, commandTimeout, onlineTimeout));
             List<HostResult> results = new FleetRun(connector, ssh.parallel).run(targets, install, report);
             report.summary(results, api.json(), spec.commandLine().getOut());
             return results.stream().anyMatch(result -> result.outcome().failed()) ? SOME_HOSTS_FAILED : 0;

@@ -55,8 +55,18 @@ final class SshOptions {
             description = "Hosts worked on at the same time (default: ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--sudo", description = "Run the remote commands with passwordless sudo (for a login other than root).")
+    /** Where the sudo password comes from when there is no --sudo-password-file (an option value would be in argv). */
+    static final String SUDO_PASSWORD_ENV = "MUSTER_SUDO_PASSWORD";
+
+    @Option(names = "--sudo", description = "Run the remote commands as root through sudo (for a login other than root): "
+            + "without a password where the host's sudo rules allow it, else with --sudo-password-file or $"
+            + SUDO_PASSWORD_ENV + ".")
     boolean sudo;
+
+    @Option(names = "--sudo-password-file", paramLabel = "FILE",
+            description = "File whose first line is the password sudo asks for (needs --sudo). It goes to sudo -S over the SSH "
+                    + "channel's stdin, never on a command line. Default: $" + SUDO_PASSWORD_ENV + " when set.")
+    Path sudoPasswordFile;
 
     @Option(names = "--ssh-timeout", paramLabel = "DURATION", defaultValue = "15s",
             converter = io.muster.cli.duration.DurationConverter.class,
@@ -93,6 +103,29 @@ final class SshOptions {
             }
         }
         return targets;
+    }
+
+    /** The password for sudo (the file's first line, else the environment's), or null: passwordless sudo only. */
+    String sudoPassword() {
+        if (sudoPasswordFile != null) {
+            if (!sudo) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sudo-password-file needs --sudo");
+            }
+            String password;
+            try {
+                password = Files.readAllLines(sudoPasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sudo-password-file " + sudoPasswordFile
+                        + " cannot be read: " + e.getMessage());
+            }
+            if (password.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--sudo-password-file " + sudoPasswordFile
+                        + " has no password on its first line");
+            }
+            return password;
+        }
+        String fromEnvironment = System.getenv(SUDO_PASSWORD_ENV);
+        return sudo && fromEnvironment != null && !fromEnvironment.isEmpty() ? fromEnvironment : null;
     }
 
     SshConnector connector() throws IOException {

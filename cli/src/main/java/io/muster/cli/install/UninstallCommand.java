@@ -50,9 +50,10 @@ public final class UninstallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<SshTarget> targets = ssh.targets();
+        String sudoPassword = ssh.sudoPassword();
         FleetReport report = new FleetReport("uninstall", spec.commandLine().getErr(), System.console() != null, targets.size());
         try (SshConnector connector = ssh.connector()) {
-            AgentRemoval removal = new AgentRemoval(new FleetApi(api.url(), api.token()), decommission, purge, ssh.sudo,
+            AgentRemoval removal = new AgentRemoval(new FleetApi(api.url(), api.token()), decommission, purge, ssh.sudo, sudoPassword,
                     commandTimeout, decommissionTimeout);
             List<HostResult> results = new FleetRun(connector, ssh.parallel).run(targets, removal, report);
             report.summary(results, api.json(), spec.commandLine().getOut());

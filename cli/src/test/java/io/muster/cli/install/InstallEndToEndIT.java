@@ -24,7 +24,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -179,14 +183,91 @@ class InstallEndToEndIT {
         assertThat(testbed.state(hostIds.get(good1.address))).contains("online");
     }
 
+    @Test
+    @Order(7)
+    void sudo_withoutPassword_andWithAPasswordFromAFile_install_andAUserWithoutSudoRightsIsReported(@TempDir Path temp)
+            throws Exception {
+        // The two hosts no earlier step installed (their root logins were refused above), and good1 for the user
+        // without sudo rights; this run's known hosts file has every one's real keys.
+        TargetHosts.Host passwordless = wrongKey;
+        TargetHosts.Host withPassword = refusing;
+        String password = "sudo-" + UUID.randomUUID();
+        addUser(passwordless, "deploy", password, "deploy ALL=(ALL) NOPASSWD: ALL");
+        addUser(withPassword, "ops", password, "ops ALL=(ALL) ALL");
+        addUser(good1, "guest", password, null);
+        List<String> known = new ArrayList<>();
+        for (TargetHosts.Host host : List.of(passwordless, withPassword, good1)) {
+            known.addAll(host.knownHostsLines(host.address));
+        }
+        Path knownFile = Files.write(temp.resolve("known_hosts"), known);
+        Path passwordFile = Files.writeString(temp.resolve("sudo.password"), password + "\n");
+
+        // watch the command lines on the password host while the install runs
+        Set<String> commandLines = ConcurrentHashMap.newKeySet();
+        AtomicBoolean running = new AtomicBoolean(true);
+        CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
+            while (running.get()) {
+                try {
+                    commandLines.add(withPassword.sh("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; echo"));
+                    Thread.sleep(200);
+                } catch (Exception e) {
+                    commandLines.add("watch failed: " + e);
+                    return;
+                }
+            }
+        });
+        Run run;
+        try {
+            run = muster(knownFile, "install", "--sudo", "--sudo-password-file", passwordFile.toString(),
+                    "--host", "deploy@" + passwordless.address, "--host", "ops@" + withPassword.address,
+                    "--host", "guest@" + good1.address, "--parallel", "3", "--online-timeout", "4m",
+                    "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
+
+        assertThat(run.code).as("exit code when some hosts failed; stderr: %s", run.err).isEqualTo(3);
+        Map<String, JsonObject> results = run.byHost();
+        for (TargetHosts.Host host : List.of(passwordless, withPassword)) {
+            JsonObject result = results.get(host.address);
+            assertThat(result.getString("result")).as("%s: %s", host.address, result).isEqualTo("installed");
+            assertThat(result.getString("hostId")).isEqualTo(host.sh("cat /var/lib/muster-agent/host-id").strip());
+            assertThat(testbed.state(result.getString("hostId"))).contains("online");
+            assertThat(host.sh("stat -c %U /opt/muster-agent/bin/muster-agent").strip()).as("installed as root").isEqualTo("root");
+        }
+        assertThat(results.get(good1.address).getString("result")).isEqualTo("failed");
+        assertThat(results.get(good1.address).getString("detail")).startsWith("no sudo").contains("not in the sudoers");
+        assertThat(commandLines).as("sampled while installing").anyMatch(line -> line.contains("sudo -S -p  -k sh -c"))
+                .noneMatch(line -> line.contains(password) || line.startsWith("watch failed"));
+        assertThat(withPassword.sh("journalctl --no-pager")).doesNotContain(password);
+        assertThat(run.out + run.err).doesNotContain(password);
+    }
+
+    /** A login user with {@code password} and the tests' key; {@code sudoers}: its rule in /etc/sudoers.d, null: no sudo rights. */
+    private void addUser(TargetHosts.Host host, String user, String password, String sudoers) throws Exception {
+        // a password set (not a locked account) so that sshd lets the user in with the key
+        host.sh("useradd -m -s /bin/sh " + user + " && printf '%s:%s\\n' " + user + " '" + password + "' | chpasswd"
+                + " && install -d -m 700 -o " + user + " -g " + user + " /home/" + user + "/.ssh"
+                + " && printf '%s' '" + testbed.key.authorizedKey().strip() + "' > /home/" + user + "/.ssh/authorized_keys"
+                + " && chown " + user + ": /home/" + user + "/.ssh/authorized_keys && chmod 600 /home/" + user + "/.ssh/authorized_keys");
+        if (sudoers != null) {
+            host.sh("printf '%s\\n' '" + sudoers + "' > /etc/sudoers.d/" + user + " && chmod 440 /etc/sudoers.d/" + user);
+        }
+    }
+
     private static String mainPid(TargetHosts.Host host) throws Exception {
         return host.sh("systemctl show -p MainPID --value muster-agent").strip();
     }
 
     private Run muster(String verb, String... args) throws IOException {
+        return muster(knownHosts, verb, args);
+    }
+
+    private Run muster(Path knownHostsFile, String verb, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(verb));
         all.addAll(List.of(args));
-        all.addAll(List.of("--identity", testbed.key.file().toString(), "--known-hosts", knownHosts.toString(),
+        all.addAll(List.of("--identity", testbed.key.file().toString(), "--known-hosts", knownHostsFile.toString(),
                 "--url", testbed.base(), "--token", testbed.admin(), "-o", "json"));
         if (verb.equals("install")) {
             all.addAll(List.of("--controller", testbed.controllerAddress(), "--enroll-controller", testbed.enrollAddress(),

@@ -20,8 +20,8 @@ import java.util.Optional;
  * enrollment token (stdin into a 0600 file, only while the host has no certificate), upload the
  * package (stdin into a 0600 temporary file), install it with dpkg, rpm or tar (the package's
  * postinst enables and restarts the service), read the host id the agent wrote and wait until the
- * controller shows that host online from a connection made after the restart. Runs on one worker
- * thread of a {@link FleetRun}.
+ * controller shows that host online from a connection made after the restart. With sudo, every
+ * command runs through {@link RemoteShell#withSudo}. Runs on one worker thread of a {@link FleetRun}.
  */
 public final class AgentInstall implements FleetRun.HostJob {
 
@@ -41,8 +41,12 @@ public final class AgentInstall implements FleetRun.HostJob {
     public HostResult run(RemoteShell login, Progress progress) throws IOException, InterruptedException {
         String host = login.target().label();
         Instant start = Instant.now();
-        RemoteShell shell = settings.sudo() ? login.withSudo() : login;
+        RemoteShell shell = login;
         try {
+            if (settings.sudo()) {
+                progress.step(host, "sudo");
+                shell = login.withSudo(settings.sudoPassword(), settings.commandTimeout());
+            }
             progress.step(host, "inspect");
             HostFacts facts = inspect(shell);
             String packageId = packages.packageId();
@@ -75,7 +79,7 @@ public final class AgentInstall implements FleetRun.HostJob {
             return new HostResult(host, outcome, hostId, built.format().label() + " " + built.version() + " ("
                     + built.packageId() + ")" + (facts.installed() ? ", was " + facts.packageId() : ""),
                     Duration.between(start, Instant.now()));
-        } catch (HostStep e) {
+        } catch (HostStep | RemoteShell.NoSudo e) {
             return new HostResult(host, HostOutcome.FAILED, null, e.getMessage(), Duration.between(start, Instant.now()));
         }
     }
@@ -83,14 +87,11 @@ public final class AgentInstall implements FleetRun.HostJob {
     private HostFacts inspect(RemoteShell shell) throws IOException, HostStep {
         RemoteShell.Result result = shell.run(HostFacts.SCRIPT, settings.commandTimeout());
         if (!result.ok()) {
-            if (result.err().contains("sudo")) {
-                throw new HostStep("no sudo: " + result.reason() + " (--sudo needs passwordless sudo for this user)");
-            }
             throw new HostStep("cannot inspect the host: " + result.reason());
         }
         HostFacts facts = HostFacts.parse(result.out());
         if (!facts.root()) {
-            throw new HostStep("not root: log in as root or give --sudo (passwordless sudo)");
+            throw new HostStep("not root: log in as root or give --sudo");
         }
         return facts;
     }

@@ -23,15 +23,18 @@ public final class AgentRemoval implements FleetRun.HostJob {
     private final boolean decommission;
     private final boolean purge;
     private final boolean sudo;
+    private final String sudoPassword;
     private final Duration commandTimeout;
     private final Duration decommissionTimeout;
 
-    public AgentRemoval(FleetApi fleet, boolean decommission, boolean purge, boolean sudo, Duration commandTimeout,
+    /** @param sudoPassword the password sudo asks for (sent on the SSH channel's stdin); null: passwordless sudo only */
+    public AgentRemoval(FleetApi fleet, boolean decommission, boolean purge, boolean sudo, String sudoPassword, Duration commandTimeout,
                         Duration decommissionTimeout) {
         this.fleet = fleet;
         this.decommission = decommission;
         this.purge = purge;
         this.sudo = sudo;
+        this.sudoPassword = sudoPassword;
         this.commandTimeout = commandTimeout;
         this.decommissionTimeout = decommissionTimeout;
     }
@@ -40,8 +43,12 @@ public final class AgentRemoval implements FleetRun.HostJob {
     public HostResult run(RemoteShell login, Progress progress) throws IOException, InterruptedException {
         String host = login.target().label();
         Instant start = Instant.now();
-        RemoteShell shell = sudo ? login.withSudo() : login;
         try {
+            RemoteShell shell = login;
+            if (sudo) {
+                progress.step(host, "sudo");
+                shell = login.withSudo(sudoPassword, commandTimeout);
+            }
             progress.step(host, "inspect");
             RemoteShell.Result look = shell.run(HostFacts.SCRIPT + "\nif [ -f " + AgentLayout.UNIT + " ]; then echo unitfile=yes; fi",
                     commandTimeout);
@@ -50,7 +57,7 @@ public final class AgentRemoval implements FleetRun.HostJob {
             }
             HostFacts facts = HostFacts.parse(look.out());
             if (!facts.root()) {
-                throw new HostStep("not root: log in as root or give --sudo (passwordless sudo)");
+                throw new HostStep("not root: log in as root or give --sudo");
             }
             boolean unitFile = look.out().contains("unitfile=yes");
             String detail = "";
@@ -79,7 +86,7 @@ public final class AgentRemoval implements FleetRun.HostJob {
             return new HostResult(host, HostOutcome.REMOVED, facts.hostId(),
                     detail + facts.format().label() + " package removed" + (purge ? ", data purged" : ", data kept in " + AgentLayout.DATA_DIR),
                     Duration.between(start, Instant.now()));
-        } catch (HostStep e) {
+        } catch (HostStep | RemoteShell.NoSudo e) {
             return new HostResult(host, HostOutcome.FAILED, null, e.getMessage(), Duration.between(start, Instant.now()));
         }
     }
