@@ -184,6 +184,44 @@ class InstallEndToEndIT {
     }
 
     @Test
+    @Order(5)
+    void failures_unreachable_noJava_unknownHostKey_areReportedWithTheirReasons_andAcceptNewRecordsTheKey(@TempDir Path temp)
+            throws Exception {
+        // good2 (uninstalled above) without Java; good1 missing from this run's known hosts file
+        Path java = Path.of(good2.sh("readlink -f /usr/bin/java").strip());
+        good2.sh("mv " + java + " " + java + ".away");
+        Path fresh = Files.write(temp.resolve("known_hosts"), good2.knownHostsLines(good2.address));
+        try {
+            Run run = muster(fresh, "install", "--host", "127.0.0.1:1", "--host", good2.address, "--host", good1.address,
+                    "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+
+            assertThat(run.code).as(run.err).isEqualTo(3);
+            Map<String, JsonObject> results = run.byHost();
+            assertThat(results.values()).extracting(result -> result.getString("result")).containsOnly("failed");
+            assertThat(results.get("127.0.0.1:1").getString("detail")).startsWith("unreachable").contains("Connection refused");
+            assertThat(results.get(good2.address).getString("detail")).startsWith("no Java 17");
+            assertThat(good2.status("test -e /opt/muster-agent")).as("nothing installed").isNotZero();
+            assertThat(results.get(good1.address).getString("detail")).startsWith("unknown host key")
+                    .contains("ssh-keyscan", "--accept-new");
+            assertThat(entriesFor(fresh, good1)).as("nothing trusted silently").isEmpty();
+        } finally {
+            good2.sh("mv " + java + ".away " + java);
+        }
+
+        Run accepted = muster(fresh, "install", "--host", good1.address, "--accept-new",
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+
+        assertThat(accepted.code).as(accepted.err).isZero();
+        assertThat(accepted.byHost().get(good1.address).getString("result")).isEqualTo("unchanged");
+        List<String> offered = good1.knownHostsLines(good1.address).stream().map(line -> line.split(" ")[2]).toList();
+        assertThat(entriesFor(fresh, good1)).isNotEmpty().allSatisfy(line -> assertThat(offered).contains(line.split(" ")[2]));
+        // trusted from then on, without --accept-new
+        Run again = muster(fresh, "install", "--host", good1.address,
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+        assertThat(again.byHost().get(good1.address).getString("result")).as(again.err).isEqualTo("unchanged");
+    }
+
+    @Test
     @Order(7)
     void sudo_withoutPassword_andWithAPasswordFromAFile_install_andAUserWithoutSudoRightsIsReported(@TempDir Path temp)
             throws Exception {
@@ -254,6 +292,12 @@ class InstallEndToEndIT {
         if (sudoers != null) {
             host.sh("printf '%s\\n' '" + sudoers + "' > /etc/sudoers.d/" + user + " && chmod 440 /etc/sudoers.d/" + user);
         }
+    }
+
+    /** The known hosts lines whose host patterns name {@code host}'s address. */
+    private static List<String> entriesFor(Path knownHostsFile, TargetHosts.Host host) throws IOException {
+        return Files.readAllLines(knownHostsFile).stream()
+                .filter(line -> List.of(line.split(" ")[0].split(",")).contains(host.address)).toList();
     }
 
     private static String mainPid(TargetHosts.Host host) throws Exception {

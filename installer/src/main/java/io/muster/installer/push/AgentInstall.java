@@ -101,8 +101,8 @@ public final class AgentInstall implements FleetRun.HostJob {
             throw new HostStep("no systemd: the agent package runs as a systemd service");
         }
         if (facts.javaMajor() < 17) {
-            throw new HostStep(facts.javaMajor() == 0 ? "no Java: the agent needs a Java 17 runtime (e.g. openjdk-17-jre-headless)"
-                    : "Java " + facts.javaMajor() + " is too old: the agent needs 17 or newer");
+            throw new HostStep(facts.javaMajor() == 0 ? "no Java 17: there is no java on the PATH; the agent needs a Java 17 runtime "
+                    + "(e.g. openjdk-17-jre-headless)" : "no Java 17: java is version " + facts.javaMajor() + ", the agent needs 17 or newer");
         }
         long needKiB = 3 * Files.size(built.file()) / 1024;
         if (facts.freeKiB() < needKiB) {
