@@ -45,7 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * with its TLS gateway and enrollment (the shared {@link Testbed}). Two good hosts enroll over
  * mTLS, each as a host of its own, and show online; a host whose key does not match the known
  * hosts file and a host that refuses the login key are reported with their reasons while the
- * others succeed. The steps build on each other (ordered).
+ * others succeed. Then: an upgrade reported only once the restarted agent connected; failures by
+ * reason (unreachable, no Java 17, unknown host key, and {@code --accept-new} recording it); no
+ * token left after a failed install; {@code --sudo} for users made in the running containers
+ * (passwordless, with a password from a file that shows up nowhere, without sudo rights). The
+ * steps build on each other (ordered).
  */
 @ExtendWith(TargetHosts.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -219,6 +223,27 @@ class InstallEndToEndIT {
         Run again = muster(fresh, "install", "--host", good1.address,
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
         assertThat(again.byHost().get(good1.address).getString("result")).as(again.err).isEqualTo("unchanged");
+    }
+
+    @Test
+    @Order(6)
+    void failedInstall_removesTheEnrollmentTokenItWrote() throws Exception {
+        // good2 as a new server: no host id, no certificate, so the install writes a token
+        good2.sh("rm -rf /var/lib/muster-agent /etc/muster");
+
+        // one second is too short for the agent JVM to start, so the install fails with the token still unused
+        Run run = muster("install", "--host", good2.address, "--online-timeout", "1s",
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+
+        try {
+            assertThat(run.code).as(run.err).isEqualTo(3);
+            assertThat(run.byHost().get(good2.address).getString("result")).isEqualTo("failed");
+            assertThat(run.byHost().get(good2.address).getString("detail")).doesNotContain("could not be removed");
+            assertThat(good2.status("test -e /etc/muster/enroll.token -o -e /etc/muster/enroll.token.new"))
+                    .as("no token left on a host that failed").isNotZero();
+        } finally {
+            good2.sh("dpkg -P muster-agent >/dev/null"); // stops the agent, which has no token to enroll with
+        }
     }
 
     @Test

@@ -21,7 +21,8 @@ import java.util.Optional;
  * package (stdin into a 0600 temporary file), install it with dpkg, rpm or tar (the package's
  * postinst enables and restarts the service), read the host id the agent wrote and wait until the
  * controller shows that host online from a connection made after the restart. With sudo, every
- * command runs through {@link RemoteShell#withSudo}. Runs on one worker thread of a {@link FleetRun}.
+ * command runs through {@link RemoteShell#withSudo}. A failure after the token was written deletes
+ * the token again. Runs on one worker thread of a {@link FleetRun}.
  */
 public final class AgentInstall implements FleetRun.HostJob {
 
@@ -41,6 +42,7 @@ public final class AgentInstall implements FleetRun.HostJob {
     public HostResult run(RemoteShell login, Progress progress) throws IOException, InterruptedException {
         String host = login.target().label();
         Instant start = Instant.now();
+        boolean tokenWritten = false;
         RemoteShell shell = login;
         try {
             if (settings.sudo()) {
@@ -59,6 +61,7 @@ public final class AgentInstall implements FleetRun.HostJob {
             check(facts, built);
             if (!facts.enrolled()) {
                 progress.step(host, "token");
+                tokenWritten = true; // set before the write: a write that fails half way is cleaned up too
                 writeToken(shell);
             }
             progress.step(host, "upload");
@@ -75,12 +78,37 @@ public final class AgentInstall implements FleetRun.HostJob {
             String hostId = waitForHostId(shell, deadline);
             progress.step(host, "online");
             waitOnline(shell, hostId, restarted, deadline);
+            tokenWritten = false; // the agent enrolled with it and deleted it
             HostOutcome outcome = facts.installed() ? HostOutcome.UPDATED : HostOutcome.INSTALLED;
             return new HostResult(host, outcome, hostId, built.format().label() + " " + built.version() + " ("
                     + built.packageId() + ")" + (facts.installed() ? ", was " + facts.packageId() : ""),
                     Duration.between(start, Instant.now()));
-        } catch (HostStep | RemoteShell.NoSudo e) {
+        } catch (RemoteShell.NoSudo e) {
             return new HostResult(host, HostOutcome.FAILED, null, e.getMessage(), Duration.between(start, Instant.now()));
+        } catch (HostStep e) {
+            String detail = e.getMessage() + (tokenWritten ? removeToken(shell) : "");
+            return new HostResult(host, HostOutcome.FAILED, null, detail, Duration.between(start, Instant.now()));
+        } catch (IOException | RuntimeException e) {
+            if (tokenWritten) {
+                removeToken(shell);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the enrollment token this run wrote, after the install failed: a secret is not left on
+     * a host that did not enroll with it (the agent deletes it only once it enrolled). Says so when
+     * it could not.
+     */
+    private String removeToken(RemoteShell shell) {
+        try {
+            RemoteShell.Result removed = shell.run("rm -f " + AgentLayout.ENROLL_TOKEN + " " + AgentLayout.ENROLL_TOKEN + ".new",
+                    settings.commandTimeout());
+            return removed.ok() ? "" : "; the enrollment token could not be removed from " + AgentLayout.ENROLL_TOKEN + ": "
+                    + removed.reason();
+        } catch (IOException e) {
+            return "; the enrollment token could not be removed from " + AgentLayout.ENROLL_TOKEN + ": " + e.getMessage();
         }
     }
 
