@@ -223,6 +223,12 @@ class InstallEndToEndIT {
         Run again = muster(fresh, "install", "--host", good1.address,
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
         assertThat(again.byHost().get(good1.address).getString("result")).as(again.err).isEqualTo("unchanged");
+
+        // the controller's API refusing the installer is reported as that, not as a failed SSH session
+        Run refused = muster(fresh, "install", "--host", good1.address, "--token", "not-a-token",
+                "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
+        assertThat(refused.code).as(refused.err).isEqualTo(3);
+        assertThat(refused.byHost().get(good1.address).getString("detail")).startsWith("the controller answered 401 to GET /api/v1/hosts/");
     }
 
     @Test
@@ -337,7 +343,10 @@ class InstallEndToEndIT {
         List<String> all = new ArrayList<>(List.of(verb));
         all.addAll(List.of(args));
         all.addAll(List.of("--identity", testbed.key.file().toString(), "--known-hosts", knownHostsFile.toString(),
-                "--url", testbed.base(), "--token", testbed.admin(), "-o", "json"));
+                "--url", testbed.base(), "-o", "json"));
+        if (!all.contains("--token")) {
+            all.addAll(List.of("--token", testbed.admin()));
+        }
         if (verb.equals("install")) {
             all.addAll(List.of("--controller", testbed.controllerAddress(), "--enroll-controller", testbed.enrollAddress(),
                     "--agent-jar", distribution().toString()));

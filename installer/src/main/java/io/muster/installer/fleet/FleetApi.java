@@ -48,6 +48,23 @@ public final class FleetApi {
         }
     }
 
+    /**
+     * The controller's API did not answer or refused a request: a failure of its own, not of the SSH
+     * session it happened during. The message says which request and what came back.
+     */
+    public static final class Failure extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message) {
+            super(message);
+        }
+
+        Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final URI base;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -59,7 +76,7 @@ public final class FleetApi {
         this.token = token;
     }
 
-    /** The host, or empty when the controller does not know it (yet). @throws IOException on any other answer */
+    /** The host, or empty when the controller does not know it (yet). @throws Failure on any other answer */
     public Optional<HostStatus> host(String hostId) throws IOException, InterruptedException {
         HttpResponse<String> response = send(request("/api/v1/hosts/" + encode(hostId)).GET().build());
         if (response.statusCode() == 404) {
@@ -71,7 +88,7 @@ public final class FleetApi {
             return Optional.of(new HostStatus(body.getString("state"), body.getString("lifecycle"),
                     lastSeen == null ? null : Instant.parse(lastSeen)));
         } catch (DateTimeParseException e) {
-            throw new IOException("the controller answered GET " + response.request().uri().getPath() + " with a lastSeen that is no "
+            throw new Failure("the controller answered GET " + response.request().uri().getPath() + " with a lastSeen that is no "
                     + "ISO-8601 instant: " + lastSeen, e);
         }
     }
@@ -94,7 +111,7 @@ public final class FleetApi {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IOException("the controller API at " + base + " did not answer: " + e.getMessage(), e);
+            throw new Failure("the controller API at " + base + " did not answer: " + e.getMessage(), e);
         }
     }
 
@@ -107,7 +124,7 @@ public final class FleetApi {
         }
         if (response.statusCode() != expected) {
             String detail = body.getString("detail", body.getString("title", response.body()));
-            throw new IOException("the controller answered " + response.statusCode() + " to " + response.request().method() + " "
+            throw new Failure("the controller answered " + response.statusCode() + " to " + response.request().method() + " "
                     + response.request().uri().getPath() + ": " + detail);
         }
         return body;

@@ -1,5 +1,6 @@
 package io.muster.installer.push;
 
+import io.muster.installer.fleet.FleetApi;
 import io.muster.installer.ssh.RemoteShell;
 import io.muster.installer.ssh.SshConnector;
 import io.muster.installer.ssh.SshFailure;
@@ -77,6 +78,9 @@ public final class FleetRun {
         try (RemoteShell shell = ssh.connect(target)) {
             result = job.run(shell, progress);
         } catch (SshFailure e) {
+            result = new HostResult(host, HostOutcome.FAILED, null, e.getMessage(), Duration.between(start, Instant.now()));
+        } catch (FleetApi.Failure e) {
+            // the session was fine: the controller's API was not, and the message says how
             result = new HostResult(host, HostOutcome.FAILED, null, e.getMessage(), Duration.between(start, Instant.now()));
         } catch (IOException | RuntimeException e) {
             result = new HostResult(host, HostOutcome.FAILED, null, "ssh session failed: " + e.getMessage(),
