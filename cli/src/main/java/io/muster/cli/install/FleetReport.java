@@ -5,6 +5,7 @@ import io.muster.installer.push.HostResult;
 import io.muster.installer.push.Progress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -85,6 +86,26 @@ final class FleetReport implements Progress {
     private void clearLine() {
         if (terminal) {
             err.print("\r\033[K");
+        }
+    }
+
+    /**
+     * Whether stderr is a terminal worth a live status line. Before JDK 22 {@code System.console()}
+     * exists only then; JDK 22 to 24 return a console with the output redirected too (their line
+     * editor console is the default), and {@code Console.isTerminal()} (22+, looked up reflectively:
+     * the baseline is 17) tells.
+     */
+    static boolean terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
     }
 

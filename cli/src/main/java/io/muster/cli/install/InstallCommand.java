@@ -93,7 +93,7 @@ public final class InstallCommand implements Callable<Integer> {
         }
         AgentPackageSpec packageSpec = new AgentPackageSpec(controllers, distribution.distribution(spec.commandLine()), caCert, null, enrollControllers);
         Path work = Files.createTempDirectory("muster-install");
-        FleetReport report = new FleetReport("install", spec.commandLine().getErr(), System.console() != null, targets.size());
+        FleetReport report = new FleetReport("install", spec.commandLine().getErr(), FleetReport.terminal(), targets.size());
         try (SshConnector connector = ssh.connector()) {
             AgentInstall install = new AgentInstall(new Packages(packageSpec, work), new FleetApi(api.url(), api.token()),
                     new InstallSettings(token, ssh.sudo, sudoPassword, commandTimeout, onlineTimeout));

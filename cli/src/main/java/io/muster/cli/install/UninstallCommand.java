@@ -51,7 +51,7 @@ public final class UninstallCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<SshTarget> targets = ssh.targets();
         String sudoPassword = ssh.sudoPassword();
-        FleetReport report = new FleetReport("uninstall", spec.commandLine().getErr(), System.console() != null, targets.size());
+        FleetReport report = new FleetReport("uninstall", spec.commandLine().getErr(), FleetReport.terminal(), targets.size());
         try (SshConnector connector = ssh.connector()) {
             AgentRemoval removal = new AgentRemoval(new FleetApi(api.url(), api.token()), decommission, purge, ssh.sudo, sudoPassword,
                     commandTimeout, decommissionTimeout);
