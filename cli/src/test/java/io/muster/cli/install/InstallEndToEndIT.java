@@ -65,6 +65,8 @@ class InstallEndToEndIT {
     private Path enrollTokenFile;
     private String enrollToken;
     private final Map<String, String> hostIds = new HashMap<>();
+    /** The extra controller address the update step gives good1's package; later runs on good1 give it too, to find it unchanged. */
+    private String secondSeed;
 
     @BeforeAll
     void start(Testbed testbed, @TempDir Path temp) throws Exception {
@@ -148,7 +150,7 @@ class InstallEndToEndIT {
         String gateway = testbed.controllerAddress();
         // Another package: agent.conf gets a second seed address (the host's own loopback, where nothing listens, so
         // the agent still connects through the first), as AgentPackageEndToEndIT's upgrade does.
-        String secondSeed = "127.0.0.1:" + gateway.substring(gateway.lastIndexOf(':') + 1);
+        secondSeed = "127.0.0.1:" + gateway.substring(gateway.lastIndexOf(':') + 1);
 
         Run run = muster("install", "--host", good1.address, "--controller", secondSeed,
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
@@ -212,7 +214,7 @@ class InstallEndToEndIT {
             good2.sh("mv " + java + ".away " + java);
         }
 
-        Run accepted = muster(fresh, "install", "--host", good1.address, "--accept-new",
+        Run accepted = muster(fresh, "install", "--host", good1.address, "--accept-new", "--controller", secondSeed,
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
 
         assertThat(accepted.code).as(accepted.err).isZero();
@@ -220,12 +222,12 @@ class InstallEndToEndIT {
         List<String> offered = good1.knownHostsLines(good1.address).stream().map(line -> line.split(" ")[2]).toList();
         assertThat(entriesFor(fresh, good1)).isNotEmpty().allSatisfy(line -> assertThat(offered).contains(line.split(" ")[2]));
         // trusted from then on, without --accept-new
-        Run again = muster(fresh, "install", "--host", good1.address,
+        Run again = muster(fresh, "install", "--host", good1.address, "--controller", secondSeed,
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
         assertThat(again.byHost().get(good1.address).getString("result")).as(again.err).isEqualTo("unchanged");
 
         // the controller's API refusing the installer is reported as that, not as a failed SSH session
-        Run refused = muster(fresh, "install", "--host", good1.address, "--token", "not-a-token",
+        Run refused = muster(fresh, "install", "--host", good1.address, "--controller", secondSeed, "--token", "not-a-token",
                 "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
         assertThat(refused.code).as(refused.err).isEqualTo(3);
         assertThat(refused.byHost().get(good1.address).getString("detail")).startsWith("the controller answered 401 to GET /api/v1/hosts/");
@@ -234,8 +236,9 @@ class InstallEndToEndIT {
     @Test
     @Order(6)
     void failedInstall_removesTheEnrollmentTokenItWrote() throws Exception {
-        // good2 as a new server: no host id, no certificate, so the install writes a token
-        good2.sh("rm -rf /var/lib/muster-agent /etc/muster");
+        // good2 as a new server: no host id, no certificate, so the install writes a token (purged with dpkg, so
+        // that the next install brings agent.conf back: dpkg keeps a conffile deleted behind its back deleted)
+        good2.sh("dpkg -P muster-agent >/dev/null && rm -rf /var/lib/muster-agent /etc/muster");
 
         // one second is too short for the agent JVM to start, so the install fails with the token still unused
         Run run = muster("install", "--host", good2.address, "--online-timeout", "1s",
@@ -244,7 +247,8 @@ class InstallEndToEndIT {
         try {
             assertThat(run.code).as(run.err).isEqualTo(3);
             assertThat(run.byHost().get(good2.address).getString("result")).isEqualTo("failed");
-            assertThat(run.byHost().get(good2.address).getString("detail")).doesNotContain("could not be removed");
+            assertThat(run.byHost().get(good2.address).getString("detail")).contains("wrote no host id")
+                    .doesNotContain("could not be removed");
             assertThat(good2.status("test -e /etc/muster/enroll.token -o -e /etc/muster/enroll.token.new"))
                     .as("no token left on a host that failed").isNotZero();
         } finally {
