@@ -38,6 +38,9 @@ class AgentCapabilitiesTest {
             agent.sendHello(hello);
             await().atMost(Duration.ofSeconds(30)).until(() -> controller.sessions().find(hostId).isPresent());
             ApiClient admin = TestTokens.adminClient(controller);
+            // The session is up before the batched connect has written the host's row; a task names
+            // only hosts the database knows.
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.get("/api/v1/hosts/" + hostId).status() == 200);
 
             String container = created(admin.post("/api/v1/tasks", task(hostId, "container",
                     new JsonObject().put("action", "pull").put("image", "busybox:latest"))));

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ public final class OpenRunLoader {
     /** Links waiting for the next batch, by host (a reconnect within the window replaces the older link). */
     private Map<String, AgentLink> waiting = new LinkedHashMap<>();
     private boolean timerArmed;
+    /** Hosts whose open runs were loaded and handed to their streams (what a connect waits for). */
+    private final AtomicLong hostsLoaded = new AtomicLong();
 
     public OpenRunLoader(Vertx vertx, TaskRepository tasks, ConnectedAgents agents, LocalDelivery delivery) {
         this(vertx, tasks, agents, delivery, DEFAULT_WINDOW, DEFAULT_MAX_BATCH);
@@ -111,7 +114,13 @@ public final class OpenRunLoader {
                     delivery.reopen(link, runs);
                 }
             });
+            hostsLoaded.addAndGet(batch.size());
         });
+    }
+
+    /** Connected hosts whose open runs have been loaded so far (reconnects count again). */
+    public long hostsLoaded() {
+        return hostsLoaded.get();
     }
 
     private boolean isCurrent(AgentLink link) {

@@ -41,6 +41,7 @@ public final class TaskEngine implements AgentMessageHandler {
     private final AgentTaskHandler handler;
     private final RunSweeper sweeper;
     private final PendingRedelivery redelivery;
+    private final OpenRunLoader loader;
 
     /**
      * @param hazelcast carries runs to the members that own their hosts
@@ -58,7 +59,7 @@ public final class TaskEngine implements AgentMessageHandler {
                 repository.failUnrunnable(runIds, reason).onFailure(e ->
                         // Left pending: the never-started sweep ends them after their timeout.
                         LOG.warn("could not fail {} unrunnable runs: {}", runIds.size(), e.toString())));
-        OpenRunLoader loader = new OpenRunLoader(vertx, repository, agents, local);
+        this.loader = new OpenRunLoader(vertx, repository, agents, local);
         this.handler = new AgentTaskHandler(agents, loader, results, hosts);
         this.service = new TaskService(repository, new ClusterDispatch(hazelcast, ownership, local, repository),
                 memberId, feed, secrets);
@@ -91,6 +92,11 @@ public final class TaskEngine implements AgentMessageHandler {
 
     public RunResultBatcher results() {
         return results;
+    }
+
+    /** Connected hosts whose open runs were loaded on connect so far (a connect is settled after it). */
+    public long hostsLoadedOnConnect() {
+        return loader.hostsLoaded();
     }
 
     /** Runs this member pushed again because they stayed pending on a connected host. */

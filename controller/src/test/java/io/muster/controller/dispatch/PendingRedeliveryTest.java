@@ -91,10 +91,14 @@ class PendingRedeliveryTest {
     @Test
     void aLostPushIsMadeAgainAndTheRealAgentRunsItOnce() throws Exception {
         Path marks = temp.resolve("executions.txt");
+        long loadedBefore = controller.taskEngine().hostsLoadedOnConnect();
         Agent agent = new Agent(new AgentConfig(List.of("127.0.0.1:" + controller.grpcPort()), temp.resolve("agent"),
                 HEARTBEAT, Duration.ofSeconds(1), null, null, null)).start();
         try {
             await().atMost(DEADLINE).until(() -> controller.taskEngine().connectedAgents() == 1);
+            // The connect's own load of open runs must be over before the run exists, or that load (20 ms
+            // window + a query, later on a loaded machine) delivers it instead of the redelivery sweep.
+            await().atMost(DEADLINE).until(() -> controller.taskEngine().hostsLoadedOnConnect() > loadedBefore);
             UUID taskId = UUID.randomUUID();
             Await.result(repository().create(taskId, new TaskRequest(new TaskTarget.ByHosts(List.of(agent.hostId())),
                     TaskKind.EXEC, new JsonObject().put("shell", "echo ran >> '" + marks + "'; echo hello"), 30, false),
