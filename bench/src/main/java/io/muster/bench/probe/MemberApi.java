@@ -127,6 +127,11 @@ public final class MemberApi {
         }
     }
 
+    /** /api/v1/hosts of a member, with the work timeout (a listing reads its pages as it goes; each may throw MusterException). */
+    public io.muster.client.Hosts hosts(int httpPort) {
+        return work(httpPort).hosts();
+    }
+
     /** /api/v1/rollouts of a member, with the work timeout. */
     public io.muster.client.Rollouts rollouts(int httpPort) {
         return work(httpPort).rollouts();
