@@ -97,11 +97,11 @@ public final class ChaosScenario implements Scenario {
         }
 
         /**
-         * Whether the fault's own signs of recovery are there too, {@code seconds} after the fault
-         * ended; asked only once the common ones are (it may be costly).
+         * What the fault's own recovery still waits for, {@code seconds} after the fault ended (empty:
+         * nothing); asked only once the common signs are there (it may be costly).
          */
-        default boolean settled(double seconds, JsonObject details) throws Exception {
-            return true;
+        default Optional<String> waitingFor(double seconds, JsonObject details) throws Exception {
+            return Optional.empty();
         }
     }
 
@@ -289,20 +289,37 @@ public final class ChaosScenario implements Scenario {
         long accepted = tasks.stream().mapToLong(MemberApi.CreatedTask::total).sum();
         long terminal = 0;
         long deadline = ended + RECOVERY_DEADLINE.toNanos();
+        // The last thing recovery waited for, and when: what held it up (or what never came).
+        String lastWaiting = null;
         try (TaskRuns runs = new TaskRuns(context.fleet().database())) {
             while (System.nanoTime() < deadline) {
                 context.fleet().checkAlive("the fleet to recover from the " + name + " fault", survivors);
                 terminal = terminal(runs, tasks);
                 List<OnlineSampler.Point> points = context.sampler().points();
-                boolean connected = !points.isEmpty() && points.get(points.size() - 1).online() >= n;
+                long online = points.isEmpty() ? -1 : points.get(points.size() - 1).online();
                 context.progress().runs(terminal, accepted);
-                settling.observe((System.nanoTime() - ended) / 1e9, details);
-                if (terminal >= accepted && connected && oneCluster(context, entry, survivors.size())
-                        && settling.settled((System.nanoTime() - ended) / 1e9, details)) {
+                double seconds = (System.nanoTime() - ended) / 1e9;
+                settling.observe(seconds, details);
+                Optional<String> waiting;
+                if (terminal < accepted) {
+                    waiting = Optional.of(String.format(Locale.ROOT, "%,d of %,d runs terminal", terminal, accepted));
+                } else if (online < n) {
+                    waiting = Optional.of(online < 0 ? "no count of agents online yet"
+                            : String.format(Locale.ROOT, "%,d of %,d agents online", online, n));
+                } else if (!oneCluster(context, entry, survivors.size())) {
+                    waiting = Optional.of(entry.name() + " does not list every live member");
+                } else {
+                    waiting = settling.waitingFor(seconds, details);
+                }
+                if (waiting.isEmpty()) {
                     recovered = (System.nanoTime() - ended) / 1e9;
                     break;
                 }
+                lastWaiting = String.format(Locale.ROOT, "%.1f s: %s", seconds, waiting.get());
                 Thread.sleep(100);
+            }
+            if (lastWaiting != null) {
+                details.put("lastWaitingFor", lastWaiting);
             }
             Map<String, Long> states = new LinkedHashMap<>();
             for (MemberApi.CreatedTask task : tasks) {
@@ -395,8 +412,8 @@ public final class ChaosScenario implements Scenario {
      * ({@code oneClusterSecondsAfterHeal}); settled once they all do and every agent is on exactly
      * one member with every sessions map agreeing. When the common signs (runs terminal, agents
      * connected, the first member's view) were first there is kept in
-     * {@code commonSignsSecondsAfterHeal}, and what still disagreed last in {@code unsettled}: what
-     * held the recovery up.
+     * {@code commonSignsSecondsAfterHeal}, and how long its own last check took (every member
+     * lists every host) in {@code lastCheckSeconds}.
      */
     private static final class PartitionSettling implements Settling {
 
@@ -416,15 +433,17 @@ public final class ChaosScenario implements Scenario {
         }
 
         @Override
-        public boolean settled(double seconds, JsonObject details) throws InterruptedException {
+        public Optional<String> waitingFor(double seconds, JsonObject details) throws InterruptedException {
             if (!details.containsKey("commonSignsSecondsAfterHeal")) {
                 details.put("commonSignsSecondsAfterHeal", Math.round(seconds * 10) / 10.0);
             }
-            Optional<String> unsettled = oneClusterEverywhere()
+            long started = System.nanoTime();
+            Optional<String> waiting = oneClusterEverywhere()
                     ? SessionsAgreement.disagreement(context.api(), context.fleet().liveMembers(), hosts)
                     : Optional.of("not every member lists every live member");
-            unsettled.ifPresent(reason -> details.put("unsettled", String.format(Locale.ROOT, "%.1f s: %s", seconds, reason)));
-            return unsettled.isEmpty();
+            // The recovery is taken when this check has passed: how long it took bounds how late that is.
+            details.put("lastCheckSeconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0);
+            return waiting;
         }
 
         private boolean oneClusterEverywhere() {
@@ -496,7 +515,7 @@ public final class ChaosScenario implements Scenario {
             line.append(String.format(Locale.ROOT, ", one cluster %.1f s after healing", details.getDouble("oneClusterSecondsAfterHeal")));
         }
         if (details.containsKey("commonSignsSecondsAfterHeal")) {
-            line.append(String.format(Locale.ROOT, ", every run terminal and every agent connected %.1f s after it",
+            line.append(String.format(Locale.ROOT, ", every run terminal and every agent connected first %.1f s after it",
                     details.getDouble("commonSignsSecondsAfterHeal")));
         }
         JsonObject during = details.getJsonObject("apiLatency");
