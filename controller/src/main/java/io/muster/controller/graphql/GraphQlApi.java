@@ -16,6 +16,8 @@ import io.muster.controller.auth.HeldTokens;
 import io.muster.controller.cluster.ClusterView;
 import io.muster.controller.cluster.MemberView;
 import io.muster.controller.http.ApiPart;
+import io.muster.controller.http.Problem;
+import io.muster.controller.http.ProblemException;
 import io.muster.controller.http.Routes;
 import io.muster.controller.store.HostRepository;
 import io.muster.controller.rollout.RolloutService;
@@ -23,8 +25,13 @@ import io.muster.controller.schedule.ScheduleService;
 import io.muster.controller.task.TaskService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.graphql.GraphQLHandler;
 import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
 import io.vertx.sqlclient.Pool;
@@ -34,6 +41,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -187,7 +195,39 @@ public final class GraphQlApi implements ApiPart {
                     }
                 })
                 .build();
-        routes.any(PATH, ENDPOINT, ws, http);
+        routes.any(PATH, ENDPOINT, ws, ctx -> {
+            // Vert.x answers a JSON body that is not one request object (an array: a batch, which is
+            // off; an object without a query string) with a bare 400; say what the body must be.
+            Optional<String> wrong = wrongJsonBody(ctx);
+            if (wrong.isPresent()) {
+                ctx.fail(new ProblemException(Problem.badRequest("invalid-graphql-request", wrong.get()
+                        + "; POST one JSON object {\"query\": \"...\", \"variables\": {...}} (batches are not accepted)")));
+                return;
+            }
+            http.handle(ctx);
+        });
+    }
+
+    /** What is wrong with a POSTed JSON body, if it is not one GraphQL request object. */
+    private static Optional<String> wrongJsonBody(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (ctx.request().method() != HttpMethod.POST || type == null
+                || !type.toLowerCase(Locale.ROOT).startsWith("application/json") || ctx.body().buffer() == null) {
+            return Optional.empty();
+        }
+        Object body;
+        try {
+            body = Json.decodeValue(ctx.body().buffer());
+        } catch (DecodeException e) {
+            return Optional.of("the body is not JSON");
+        }
+        if (!(body instanceof JsonObject request)) {
+            return Optional.of("the body is " + (body instanceof JsonArray ? "a JSON array" : "not a JSON object"));
+        }
+        if (!(request.getValue("query") instanceof String)) {
+            return Optional.of("the request has no \"query\" string");
+        }
+        return Optional.empty();
     }
 
     private static Future<Map<String, Object>> cluster(ClusterView cluster) {

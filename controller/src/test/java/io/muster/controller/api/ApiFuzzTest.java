@@ -128,6 +128,19 @@ class ApiFuzzTest {
         }
     }
 
+    /** A GraphQL body that is not one request object once got a bare "Bad Request" (a fuzz find). */
+    @Property(tries = 1)
+    void aGraphQlBodyThatIsNotOneRequest_isABadRequestSayingWhatItMustBe() throws IOException {
+        for (String body : List.of("[]", "[{\"query\":\"{ cluster { members { id } } }\"}]", "{}", "{\"query\":42}", "\"x\"")) {
+            Request request = new Request("POST", "/graphql", List.of("Authorization: Bearer " + fixture.adminToken,
+                    "Content-Type: application/json"), body.getBytes(StandardCharsets.UTF_8));
+            RawHttp.Response response = RawHttp.send(port, request.head(), request.body(), DEADLINE);
+            check(request, response);
+            assertThat(response.status()).as(body).isEqualTo(400);
+            assertThat(new JsonObject(response.body()).getString("detail")).as(body).contains("POST one JSON object");
+        }
+    }
+
     /** A path of kilobytes once failed the audit batch (index row too big) and lost every event in it. */
     @Property(tries = 1)
     void aMutationWithAHugePath_isStillAudited() throws Exception {
