@@ -7,6 +7,7 @@ import io.muster.controller.gateway.MalformedMessages;
 import io.muster.controller.sealing.SealedColumns;
 import io.muster.controller.sealing.SealingKey;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.muster.controller.access.Access;
 import io.muster.controller.access.ScopeGuard;
 import io.muster.controller.auth.MemberTls;
@@ -56,6 +57,7 @@ import io.muster.controller.vitals.VitalsRoutes;
 import io.muster.controller.vitals.VitalsSeries;
 import io.muster.controller.gateway.GatewaySettings;
 import io.muster.controller.gateway.LivenessSweeper;
+import io.muster.controller.gateway.SessionReconciler;
 import io.muster.controller.gateway.SessionRegistry;
 import io.muster.controller.graphql.GraphQlApi;
 import io.muster.controller.graphql.TokenCallers;
@@ -263,6 +265,21 @@ public final class Controller implements AutoCloseable {
         teardown.onStop(sweeper::close);
         cluster.ownership().onChange(change -> sweeper.requestRecheck());
         cluster.ownership().onDeparture(sweeper::memberDeparted);
+        SessionReconciler reconciler = new SessionReconciler(gateway, cluster.directory(), cluster.ownership(),
+                store.registry());
+        teardown.onStop(reconciler::close);
+        // A merge replaces this member's copy of the sessions map, and a member joining or leaving
+        // may come with late purges or merged entries: re-assert the sessions held here soon after.
+        cluster.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                reconciler.requestPass("merged");
+            }
+        });
+        cluster.ownership().onChange(change -> {
+            if (change != Ownership.Change.MIGRATION) {
+                reconciler.requestPass(change == Ownership.Change.MEMBER_ADDED ? "member joined" : "member left");
+            }
+        });
 
         BindableService fleetControl = MalformedMessages.refused(new FleetControlApi(store.vertx(), hosts, clusterView,
                 tasks.service(), rollouts.service(), schedules.service(), store.registry()));
@@ -300,6 +317,7 @@ public final class Controller implements AutoCloseable {
                     config.adminTokenLifetime());
         }
         sweeper.start();
+        reconciler.start();
         LOG.info("controller member {} started: agents on {}, enrollment and FleetControl on {}, HTTP API on {}, "
                         + "Hazelcast on {}:{} (cluster '{}', {} member(s)), database {}",
                 memberId, servers.grpcAddress(), security.enrollmentPort().map(port -> config.advertiseHost() + ":" + port)

@@ -77,6 +77,49 @@ public final class SessionDirectory {
         });
     }
 
+    /** The entries of the given hosts; hosts without an entry are absent. Reads only the values' owners. */
+    public CompletionStage<Map<String, SessionEntry>> entries(Collection<String> hostIds) {
+        if (hostIds.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        try {
+            return sessions.submitToKeys(new HashSet<>(hostIds), new ReadEntry()).thenApply(result -> {
+                Map<String, SessionEntry> clean = new HashMap<>();
+                result.forEach((host, entry) -> {
+                    if (entry != null) {
+                        clean.put(host, entry);
+                    }
+                });
+                return clean;
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Every entry naming {@code memberId}. Blocking (a query over the whole map). */
+    public Map<String, SessionEntry> entriesOf(String memberId) {
+        Map<String, SessionEntry> found = new HashMap<>();
+        for (Map.Entry<String, SessionEntry> entry
+                : sessions.entrySet(Predicates.equal(SessionEntrySerializer.MEMBER_ID, memberId))) {
+            found.put(entry.getKey(), entry.getValue());
+        }
+        return found;
+    }
+
+    /**
+     * Removes the host's entry if it is still exactly {@code orphan} ({@link SessionRules#mayRelease});
+     * completes with whether it did. Unlike {@link #release} it never leads to an offline record:
+     * the caller holds no session of the host, so the host's liveness is not its to decide.
+     */
+    public CompletionStage<Boolean> removeOrphan(String hostId, SessionEntry orphan) {
+        try {
+            return sessions.submitToKey(hostId, new RemoveIfSame(orphan.memberId(), orphan.connectedSinceMs()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Removes every entry of a member that left the cluster. Blocking. */
     public void purgeDeparted(String memberId) {
         sessions.removeAll(Predicates.equal(SessionEntrySerializer.MEMBER_ID, memberId));
@@ -181,6 +224,42 @@ public final class SessionDirectory {
             }
             entry.setValue(null);
             return SessionRules.mayRecordOffline(MemberAttributes.memberId(local.getCluster().getLocalMember()), memberId);
+        }
+    }
+
+    /** Removes the entry when it is exactly the given one; answers whether it did. */
+    static final class RemoveIfSame implements EntryProcessor<String, SessionEntry, Boolean>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String memberId;
+        private final long connectedSinceMs;
+
+        RemoveIfSame(String memberId, long connectedSinceMs) {
+            this.memberId = memberId;
+            this.connectedSinceMs = connectedSinceMs;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, SessionEntry> entry) {
+            if (!SessionRules.mayRelease(entry.getValue(), new SessionEntry(memberId, connectedSinceMs))) {
+                return false;
+            }
+            entry.setValue(null);
+            return true;
+        }
+    }
+
+    /** Reads an entry (on the key's owner; nothing is written). */
+    static final class ReadEntry implements EntryProcessor<String, SessionEntry, SessionEntry>, ReadOnly, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SessionEntry process(Map.Entry<String, SessionEntry> entry) {
+            return entry.getValue();
+        }
+
+        @Override
+        public EntryProcessor<String, SessionEntry, SessionEntry> getBackupProcessor() {
+            return null;
         }
     }
 

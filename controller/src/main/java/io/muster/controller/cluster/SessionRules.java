@@ -130,6 +130,25 @@ public final class SessionRules {
         return releaser.equals(partitionOwner);
     }
 
+    /**
+     * Whether a member's anti-entropy pass must write the entry of a session it holds and owns:
+     * whenever the map does not name exactly that session (missing after a split-brain merge kept
+     * the other side's map, another member's leftover, or an older session of its own). The write
+     * itself still goes through {@link #mayClaim}.
+     */
+    public static boolean needsReclaim(SessionEntry current, SessionEntry held) {
+        return !held.equals(current);
+    }
+
+    /**
+     * Whether {@code current} is an entry of {@code self} for a host it holds no session of, which
+     * {@code self} removes: a merge brought back an entry of a session that ended during the split,
+     * or a re-claim landed just after the session's own release.
+     */
+    public static boolean isOrphaned(String self, SessionEntry current, boolean holdsHost) {
+        return current != null && current.memberId().equals(self) && !holdsHost;
+    }
+
     /** Whether a sessions-map entry belongs to a member that has left the cluster. */
     public static boolean isStale(SessionEntry entry, Set<String> departedMembers) {
         return entry != null && departedMembers.contains(entry.memberId());

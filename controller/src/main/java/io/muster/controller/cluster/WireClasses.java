@@ -22,6 +22,8 @@ public final class WireClasses {
             "io.muster.controller.cluster.SessionDirectory$CopyClaim",
             "io.muster.controller.cluster.SessionDirectory$ReleaseIfHeld",
             "io.muster.controller.cluster.SessionDirectory$ReadMemberId",
+            "io.muster.controller.cluster.SessionDirectory$ReadEntry",
+            "io.muster.controller.cluster.SessionDirectory$RemoveIfSame",
     };
 
     private WireClasses() {

@@ -415,6 +415,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         return closed;
     }
 
+    /**
+     * Whether this member's sessions still speak for it in the sessions map: false once it leaves,
+     * is the last member to stop, or is killed (its entries are then someone else's to remove).
+     */
+    boolean assertsSessions() {
+        return !closing && !halted && !lastMember;
+    }
+
     /** From now on Hellos are refused or redirected: this member is leaving. */
     public void beginShutdown() {
         closing = true;

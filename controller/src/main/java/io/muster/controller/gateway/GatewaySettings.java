@@ -61,6 +61,20 @@ public record GatewaySettings(Duration heartbeat, int inventoryLimitBytes, Durat
         return silenceLimit().plus(flushInterval.multipliedBy(2));
     }
 
+    /**
+     * How often a member re-asserts its sessions in the sessions map ({@link SessionReconciler}):
+     * two heartbeats, within 2-20 s. Not faster than a session's own claim and release settle (so a
+     * pass rarely chases a write in flight), and bounded so a map emptied by a merge is repaired in
+     * seconds, not minutes (10 s heartbeats: every 20 s).
+     */
+    public Duration reconcileEvery() {
+        Duration twice = heartbeat.multipliedBy(2);
+        if (twice.compareTo(Duration.ofSeconds(2)) < 0) {
+            return Duration.ofSeconds(2);
+        }
+        return twice.compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : twice;
+    }
+
     /** gRPC's own per-message ceiling, a bit above the inventory limit. */
     public int maxInboundMessageSize() {
         return inventoryLimitBytes + INBOUND_HEADROOM;
