@@ -12,6 +12,23 @@ import org.junit.jupiter.api.Test;
 class SessionRulesTest {
 
     @Test
+    void reconcile_reclaimsUnlessTheMapNamesExactlyTheHeldSession() {
+        SessionEntry held = new SessionEntry("m-1", 20);
+        assertThat(SessionRules.needsReclaim(null, held)).as("lost in a merge").isTrue();
+        assertThat(SessionRules.needsReclaim(new SessionEntry("m-2", 30), held)).as("other side's entry").isTrue();
+        assertThat(SessionRules.needsReclaim(new SessionEntry("m-1", 10), held)).as("own older session").isTrue();
+        assertThat(SessionRules.needsReclaim(new SessionEntry("m-1", 20), held)).isFalse();
+    }
+
+    @Test
+    void reconcile_removesOnlyOwnEntriesOfHostsNotHeld() {
+        assertThat(SessionRules.isOrphaned("m-1", new SessionEntry("m-1", 5), false)).isTrue();
+        assertThat(SessionRules.isOrphaned("m-1", new SessionEntry("m-1", 5), true)).isFalse();
+        assertThat(SessionRules.isOrphaned("m-1", new SessionEntry("m-2", 5), false)).as("never another member's").isFalse();
+        assertThat(SessionRules.isOrphaned("m-1", null, false)).isFalse();
+    }
+
+    @Test
     void hello_ownerHere_accepts() {
         assertThat(SessionRules.onHello("m-1", "m-1", false).verdict()).isEqualTo(Verdict.ACCEPT);
     }
