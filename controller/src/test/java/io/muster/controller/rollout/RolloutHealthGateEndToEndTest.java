@@ -110,7 +110,23 @@ class RolloutHealthGateEndToEndTest extends FleetFixture {
                 null);
         JsonObject done = awaitState(api, healthy, "succeeded");
         assertThat(done.getJsonObject("counts").getInteger("succeeded")).isEqualTo(HOSTS);
-        assertThat(steps(api, healthy)).containsExactly("run", "health", "run", "health");
+        // A wave's hosts are checked as each becomes due (minHealthySeconds after its own run), so a
+        // wave whose runs end apart on a loaded machine gets its checks in more than one step.
+        List<String> kinds = steps(api, healthy);
+        List<String> collapsed = new ArrayList<>();
+        kinds.forEach(k -> {
+            if (collapsed.isEmpty() || !collapsed.get(collapsed.size() - 1).equals(k) || !k.equals("health")) {
+                collapsed.add(k);
+            }
+        });
+        assertThat(collapsed).as("steps %s", kinds).containsExactly("run", "health", "run", "health");
+        int checked = 0;
+        for (Object step : rollout(api, healthy).getJsonArray("steps")) {
+            if (((JsonObject) step).getString("kind").equals("health")) {
+                checked += ((JsonObject) step).getInteger("hosts");
+            }
+        }
+        assertThat(checked).as("hosts health-checked, each once").isEqualTo(HOSTS);
     }
 
     private static String start(ApiClient api, JsonObject strategy, JsonObject healthCheck, JsonObject onFailure) {
