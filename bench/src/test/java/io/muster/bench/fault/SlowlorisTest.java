@@ -1,5 +1,7 @@
 package io.muster.bench.fault;
 
+import static org.awaitility.Awaitility.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -57,7 +59,9 @@ class SlowlorisTest {
             Slowloris slowloris = new Slowloris(server.getLocalPort(), 5, Duration.ofMillis(100));
             Thread attack = new Thread(slowloris, "test-slowloris");
             attack.start();
-            Thread.sleep(1_500);
+            // Fifteen connections closed by the server (300 ms each, five at a time): enough for the
+            // attack to have noticed at least ten of them on its 100 ms passes.
+            await().atMost(Duration.ofSeconds(30)).until(() -> heads.size() >= 15);
             slowloris.stop();
             attack.join(5_000);
 

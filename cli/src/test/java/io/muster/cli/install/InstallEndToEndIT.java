@@ -26,9 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -277,18 +278,15 @@ class InstallEndToEndIT {
 
         // watch the command lines on the password host while the install runs
         Set<String> commandLines = ConcurrentHashMap.newKeySet();
-        AtomicBoolean running = new AtomicBoolean(true);
-        CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
-            while (running.get()) {
-                try {
-                    commandLines.add(withPassword.sh("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; echo"));
-                    Thread.sleep(200);
-                } catch (Exception e) {
-                    commandLines.add("watch failed: " + e);
-                    return;
-                }
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
+        watcher.scheduleWithFixedDelay(() -> {
+            try {
+                commandLines.add(withPassword.sh("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; echo"));
+            } catch (Exception e) {
+                commandLines.add("watch failed: " + e);
+                throw new IllegalStateException(e); // ends the watch: a failed sample is recorded once
             }
-        });
+        }, 0, 200, TimeUnit.MILLISECONDS);
         Run run;
         try {
             run = muster(knownFile, "install", "--sudo", "--sudo-password-file", passwordFile.toString(),
@@ -296,8 +294,8 @@ class InstallEndToEndIT {
                     "--host", "guest@" + good1.address, "--parallel", "3", "--online-timeout", "4m",
                     "--enroll-token-file", enrollTokenFile.toString(), "--ca-cert", testbed.caCert().toString());
         } finally {
-            running.set(false);
-            watcher.join();
+            watcher.shutdown();
+            watcher.awaitTermination(30, TimeUnit.SECONDS);
         }
 
         assertThat(run.code).as("exit code when some hosts failed; stderr: %s", run.err).isEqualTo(3);

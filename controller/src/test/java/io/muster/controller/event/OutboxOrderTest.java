@@ -118,8 +118,8 @@ class OutboxOrderTest {
             // "open" keeps the horizon between late and first: first's event cannot be read yet,
             // so late's (which follows it on the host) must not be published either.
             relay.wake();
-            Thread.sleep(600);
-            assertThat(typesOf(relayed, "h")).containsExactly("host.registered");
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(typesOf(relayed, "h")).containsExactly("host.registered"));
             open.commit();
         }
         await().atMost(DEADLINE).until(() -> typesOf(relayed, "h").size() == 3);

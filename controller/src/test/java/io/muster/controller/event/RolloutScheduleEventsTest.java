@@ -99,10 +99,17 @@ class RolloutScheduleEventsTest {
         assertThat(api.post("/api/v1/schedules/" + nothing + "/pause", "").status()).isEqualTo(200);
         assertThat(api.post("/api/v1/schedules/" + forbid + "/resume", "").status()).isEqualTo(200);
         assertThat(api.post("/api/v1/schedules/" + forbid + "/pause", "").status()).isEqualTo(200);
-        // A tick claimed before the pause landed is recorded within a scan: let it settle before counting.
-        Thread.sleep(2_500);
-
-        long expected = members.database.count("SELECT count(*) FROM outbox WHERE type LIKE 'rollout.%' OR type LIKE 'schedule.%'");
+        // A tick claimed before the pause landed is recorded within a scan: count once the number has
+        // stayed the same for a scan and a half.
+        String counting = "SELECT count(*) FROM outbox WHERE type LIKE 'rollout.%' OR type LIKE 'schedule.%'";
+        long[] last = {-1};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1_500)).until(() -> {
+            long now = members.database.count(counting);
+            boolean settled = now == last[0];
+            last[0] = now;
+            return settled;
+        });
+        long expected = last[0];
         List<JsonObject> events = stream(member, "rollout.*,schedule.*", (int) expected);
         assertThat(events).hasSize((int) expected);
         for (JsonObject event : events) {
