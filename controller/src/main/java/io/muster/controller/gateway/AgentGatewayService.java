@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * Hellos wait for their connect write at a time; beyond that a Hello is refused at once with
  * UNAVAILABLE "member busy" so that under a connect storm agents back off with jitter instead of
  * timing out on a Welcome that is queued behind thousands of others and retrying into the same
- * queue. Thread-safe; no method blocks.
+ * queue. While connect writes fail ({@link StoreBreaker}) new Hellos are refused the same way, with
+ * a retry-after, instead of being accepted and closed. Thread-safe; no method blocks.
  */
 public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImplBase {
 
@@ -66,6 +67,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
     /** Hellos accepted whose connect write (and so Welcome) is still pending. */
     private final AtomicInteger connectsInFlight = new AtomicInteger();
     private final ConnectPacer pacer;
+    private final StoreBreaker breaker;
     /** When this member last recorded a clone of each host (milliseconds), so a retrying clone is one event. */
     private final ConcurrentHashMap<String, Long> cloneEvents = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CloneSuspect> cloneSuspects = new ConcurrentHashMap<>();
@@ -91,6 +93,7 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
         this.handler = Objects.requireNonNull(handler, "handler");
         this.metrics = new GatewayMetrics(meters, registry::size, connectsInFlight::get);
         this.pacer = new ConnectPacer(settings.clock());
+        this.breaker = new StoreBreaker(settings.clock());
     }
 
     /** The sessions this member holds. */
@@ -151,6 +154,14 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
             refuseClone(stream, hostId, held, incoming);
             return;
         }
+        long storeFailing = breaker.refuseForMs();
+        if (storeFailing > 0) {
+            // "member busy" so the agent comes back to this member (it still owns the host).
+            metrics.refused("store");
+            stream.refuse(Status.UNAVAILABLE, "member busy: connects cannot be recorded (the store is failing); retry",
+                    storeFailing + pacer.retryAfterMs());
+            return;
+        }
         int admitted = connectsInFlight.incrementAndGet();
         if (admitted > settings.maxConnectsInFlight()) {
             connectsInFlight.decrementAndGet();
@@ -180,10 +191,21 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                 .onComplete(ar -> {
                     connectsInFlight.decrementAndGet();
                     if (ar.failed()) {
-                        LOG.warn("could not record the connect of host {}: {}", hostId, ar.cause().toString());
-                        stream.fail(Status.UNAVAILABLE, "the controller's store is unavailable; retry later", EndCause.LOST);
+                        if (breaker.failed()) {
+                            LOG.warn("could not record the connect of host {} ({}): refusing new Hellos with a"
+                                    + " retry-after until a connect is written", hostId, ar.cause().toString());
+                        } else {
+                            LOG.debug("could not record the connect of host {}: {}", hostId, ar.cause().toString());
+                        }
+                        metrics.refused("store-failed");
+                        stream.refuse(Status.UNAVAILABLE, "member busy: could not record the connect (the store is"
+                                + " failing); retry", StoreBreaker.FIRST_OPEN_MS + pacer.retryAfterMs());
                         return;
                     }
+                    if (breaker.open()) {
+                        LOG.info("connects are recorded again: taking new Hellos");
+                    }
+                    breaker.succeeded();
                     String stored = ar.result();
                     Welcome welcome = Welcome.newBuilder()
                             .setMemberId(memberId)

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * The gateway's meters, in the registry the HTTP API serves at /metrics: muster_connected_agents,
  * muster_heartbeats_received_total, muster_inventory_updates_total, muster_redirects_sent_total,
- * muster_sessions_refused_total (by reason; "busy" counts Hellos refused by connect admission),
+ * muster_sessions_refused_total (by reason; "busy" counts Hellos refused by connect admission,
+ * "store-failed" accepted Hellos whose connect write failed, "store" Hellos refused while those
+ * writes fail),
  * muster_connects_in_flight, and muster_heartbeat_handling_seconds (a timer with a histogram from
  * 1 µs, so the bench can read the p99 of a time window from two scrapes). Thread-safe.
  */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.muster.agent.Agent;
+import io.micrometer.core.instrument.Counter;
 import io.muster.agent.AgentConfig;
+import io.muster.agent.simulation.FleetSimulator;
+import io.muster.agent.simulation.SimulatorConfig;
 import io.muster.controller.Controller;
 import io.muster.controller.ControllerConfig;
 import io.muster.controller.FleetFixture;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +37,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Promises checked: the member stays up (/healthz 200), /readyz is 503 and an API write is a
  * 503 problem within {@link #ANSWER_WITHIN}; the agents finish their runs during the outage and
- * keep the results in their journals; once the database is back every run is terminal, 0
- * accepted tasks lost, 0 runs executed twice, and the recovery time is printed.
+ * keep the results in their journals; agents arriving during the outage are refused with a
+ * retry-after (not accepted and closed, over and over) and all connect once it is back; once the
+ * database is back every run is terminal, 0 accepted tasks lost, 0 runs executed twice, and the
+ * recovery time is printed.
  */
 class DatabaseOutageTest extends FleetFixture {
 
@@ -43,8 +49,19 @@ class DatabaseOutageTest extends FleetFixture {
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final int AGENTS = 5;
+    private static final int NEWCOMERS = 40;
+    /** Arriving over 4 s of the outage, as hosts booting would, not all in one instant. */
+    private static final int NEWCOMERS_PER_SECOND = 10;
 
     private EmbeddedDatabase postgres;
+    private FleetSimulator newcomers;
+
+    @AfterEach
+    void stopNewcomers() {
+        if (newcomers != null) {
+            newcomers.stop();
+        }
+    }
 
     @Override
     protected AutoCloseable database() {
@@ -101,6 +118,11 @@ class DatabaseOutageTest extends FleetFixture {
         assertThat(new JsonObject(refused.body()).getString("detail")).containsIgnoringCase("database");
         assertThat(writeAnswer).isLessThan(ANSWER_WITHIN);
 
+        // New agents arrive while the database is away: their connects cannot be recorded. The member
+        // refuses their Hellos with a retry-after instead of accepting each and closing it again.
+        newcomers = FleetSimulator.start(new SimulatorConfig(List.of("127.0.0.1:" + controller.grpcPort()), NEWCOMERS,
+                17, 100, HEARTBEAT, NEWCOMERS_PER_SECOND, null, "outage-newcomer-"));
+
         // The runs finish while the database is away: only the agents' journals hold the results.
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(executions).size() == AGENTS);
         long remaining = OUTAGE.toMillis() - Duration.ofNanos(System.nanoTime() - down).toMillis();
@@ -115,6 +137,18 @@ class DatabaseOutageTest extends FleetFixture {
         Duration recovery = Duration.ofNanos(System.nanoTime() - back);
         System.out.printf("database outage %d ms: write answered 503 in %d ms, every run terminal %d ms after the database returned%n",
                 Duration.ofNanos(back - down).toMillis(), writeAnswer.toMillis(), recovery.toMillis());
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> newcomers.connectedCount() == NEWCOMERS);
+        double failedWrites = refused("store-failed");
+        double refusedAtOnce = refused("store");
+        System.out.printf("%d agents arriving during the outage: %.0f connect writes failed, %.0f Hellos refused"
+                + " with a retry-after without one; every newcomer connected %d ms after the database returned%n",
+                NEWCOMERS, failedWrites, refusedAtOnce, Duration.ofNanos(System.nanoTime() - back).toMillis());
+        assertThat(refusedAtOnce).as("Hellos refused while connect writes fail").isPositive();
+        // The first failure opens the breaker; then one probe per window (1, 2, 4, 5 s). Without it
+        // every newcomer's Hello would be accepted and its write fail, each at least once.
+        assertThat(failedWrites).as("connect writes tried while the store was down").isLessThanOrEqualTo(10);
 
         List<JsonObject> runs = runs(api, taskId);
         assertThat(runs).as("0 accepted runs lost").hasSize(AGENTS);
@@ -154,6 +188,11 @@ class DatabaseOutageTest extends FleetFixture {
         assertThat(started).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Database.START_WAIT);
         ApiClient api = TestTokens.adminClient(controller);
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz").status() == 200);
+    }
+
+    private double refused(String reason) {
+        Counter counter = controller.meterRegistry().find("muster.sessions.refused").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static JsonObject task(JsonArray hosts, String script) {

@@ -2,41 +2,14 @@ package io.muster.controller.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class ConnectPacerTest {
 
-    /** A clock the test moves. */
-    private static final class Manual extends Clock {
-        private Instant now = Instant.EPOCH;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void refusalsInAStorm_getConsecutiveSlotsAtTheInitialRate() {
-        ConnectPacer pacer = new ConnectPacer(new Manual());
+        ConnectPacer pacer = new ConnectPacer(new ManualClock());
         // 500/s: 2 ms apart.
         assertThat(pacer.retryAfterMs()).isEqualTo(2);
         assertThat(pacer.retryAfterMs()).isEqualTo(4);
@@ -45,7 +18,7 @@ class ConnectPacerTest {
 
     @Test
     void theSpacingFollowsTheMeasuredConnectRate() {
-        Manual clock = new Manual();
+        ManualClock clock = new ManualClock();
         ConnectPacer pacer = new ConnectPacer(clock);
         // 100 connects completed in a second, three seconds running: the estimate falls toward 100/s.
         for (int second = 0; second < 3; second++) {
@@ -62,7 +35,7 @@ class ConnectPacerTest {
 
     @Test
     void slotsNeverLieBeyondTheCap() {
-        ConnectPacer pacer = new ConnectPacer(new Manual());
+        ConnectPacer pacer = new ConnectPacer(new ManualClock());
         long last = 0;
         for (int i = 0; i < 20_000; i++) {
             last = Math.max(last, pacer.retryAfterMs());
