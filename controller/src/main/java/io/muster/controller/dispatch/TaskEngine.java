@@ -64,7 +64,8 @@ public final class TaskEngine implements AgentMessageHandler {
         this.service = new TaskService(repository, new ClusterDispatch(hazelcast, ownership, local, repository),
                 memberId, feed, secrets);
         this.sweeper = new RunSweeper(vertx, repository, sweep);
-        this.redelivery = new PendingRedelivery(vertx, repository, agents, local, sweep.redeliverAfter());
+        this.redelivery = new PendingRedelivery(vertx, repository, agents, local, sweep.redeliverAfter(),
+                results::queued);
         // A member joining, also the other side of a healed split merging in, may have accepted runs
         // for hosts held here that no share will bring.
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {

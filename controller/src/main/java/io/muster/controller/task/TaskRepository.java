@@ -102,7 +102,7 @@ public final class TaskRepository {
             + "AND created_at < now() - make_interval(secs => $2) ORDER BY id FOR UPDATE SKIP LOCKED), "
             + "stamped AS (UPDATE runs r SET offered_at = now() FROM due WHERE r.id = due.id AND due.offered_at IS NULL) "
             + "SELECT " + OPEN_RUN_COLUMNS + " FROM due JOIN runs r ON r.id = due.id JOIN tasks t ON t.id = r.task_id "
-            + "WHERE due.offered_at < now() - make_interval(secs => $2) ORDER BY r.created_at, r.id";
+            + "WHERE due.offered_at < now() - make_interval(secs => $2) ORDER BY r.created_at, r.id LIMIT $3";
 
     /** The failure domain of host {@code h}: its "dc" label, else its "dc" fact. */
     static final String DOMAIN = "coalesce(h.labels ->> 'dc', h.facts ->> 'dc')";
@@ -398,11 +398,12 @@ public final class TaskRepository {
      * used up, member list changing), so the owner sends them again. The first sweep that sees a
      * run pending (and older than {@code olderThan} since its creation) stamps {@code offered_at},
      * which starts both this interval and the never-started deadline ({@link #sweepNeverStarted});
-     * it returns nothing for that run. One statement for all the hosts.
+     * it returns nothing for that run. At most {@code limit} runs, oldest first. One statement for
+     * all the hosts.
      */
-    public Future<List<OpenRun>> redeliveryDue(Collection<String> hostIds, Duration olderThan) {
+    public Future<List<OpenRun>> redeliveryDue(Collection<String> hostIds, Duration olderThan, int limit) {
         return pool.preparedQuery(REDELIVERY_DUE)
-                .execute(Tuple.of((Object) hostIds.toArray(new String[0]), seconds(olderThan)))
+                .execute(Tuple.of((Object) hostIds.toArray(new String[0]), seconds(olderThan), limit))
                 .map(this::openRuns);
     }
 

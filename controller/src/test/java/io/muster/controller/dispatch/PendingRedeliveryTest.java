@@ -145,4 +145,28 @@ class PendingRedeliveryTest {
             await().atMost(DEADLINE).until(() -> task(taskId).getValue("secrets") == null);
         }
     }
+
+    /**
+     * The sweep's retry budget: however many runs of its hosts stay pending, one sweep loads at
+     * most its limit, the oldest first (pushing tens of thousands again at once fed a slow store and
+     * slow agents more work in the 1-hour soak).
+     */
+    @Test
+    void aSweepLoadsAtMostItsBudget_oldestFirst() throws Exception {
+        String hostId = "backlog-" + UUID.randomUUID();
+        try (SilentAgent silent = new SilentAgent(controller.grpcPort(), hostId)) {
+            await().atMost(DEADLINE).until(() -> Await.result(reader.pool().preparedQuery(
+                    "SELECT count(*) FROM hosts WHERE id = $1").execute(Tuple.of(hostId))).iterator().next().getLong(0) == 1);
+            List<UUID> created = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                UUID taskId = UUID.randomUUID();
+                Await.result(repository().create(taskId, new TaskRequest(new TaskTarget.ByHosts(List.of(hostId)),
+                        TaskKind.EXEC, new JsonObject().put("shell", "true"), 60, false), "lost"));
+                created.add(onlyRun(taskId).runId());
+            }
+            await().atMost(DEADLINE).untilAsserted(() -> assertThat(Await.result(repository()
+                    .redeliveryDue(List.of(hostId), Duration.ZERO, 2)).stream().map(run -> run.run().runId()).toList())
+                    .as("two of three pending runs, the oldest").containsExactly(created.get(0), created.get(1)));
+        }
+    }
 }
