@@ -23,18 +23,13 @@ import java.util.Map;
  * fifth of the fleet each, so every host gets a run every 50 s). Every minute each member's heap
  * after a full GC ({@code jcmd GC.run}), open file descriptors and threads are read. A leak fails
  * the scenario: over the second half of the run (the first half is warm-up: caches and pools
- * filling), the least-squares slope of the resource's floor (its minimum in each
- * {@link #FLOOR_WINDOW} window), per hour, above {@link Leak#limitPerHour} of its mean. The floor,
- * not every reading: pools grow in a burst of work and shrink after it (Hazelcast's and gRPC's
- * cached threads: 130 → 273 → 129 threads on one member in the committed 1-hour run), and a burst
- * near the end tilts a line through every reading, while a leak raises the floor. Every task's
- * runs must also end terminal (lost 0) and none run twice.
+ * filling), the least-squares slope of a resource, per hour, above {@link Leak#limitPerHour} of
+ * its mean. Every task's runs must also end terminal (lost 0) and none run twice.
  */
 public final class SoakScenario implements Scenario {
 
     static final Duration TASK_EVERY = Duration.ofSeconds(10);
     static final Duration SAMPLE_EVERY = Duration.ofMinutes(1);
-    static final Duration FLOOR_WINDOW = Duration.ofMinutes(5);
     static final Duration DRAIN_DEADLINE = Duration.ofMinutes(5);
 
     /**
@@ -164,9 +159,8 @@ public final class SoakScenario implements Scenario {
             List<String> line = new ArrayList<>();
             for (Leak leak : List.of(HEAP, FILES, THREADS)) {
                 double mean = secondHalf.stream().mapToDouble(s -> s.value(leak)).average().orElse(Double.NaN);
-                double[][] floor = floor(secondHalf.stream().mapToDouble(Sample::minutes).toArray(),
-                        secondHalf.stream().mapToDouble(x -> x.value(leak)).toArray(), FLOOR_WINDOW.toSeconds() / 60.0);
-                double perHour = slopePerHour(floor[0], floor[1]);
+                double perHour = slopePerHour(secondHalf.stream().mapToDouble(Sample::minutes).toArray(),
+                        secondHalf.stream().mapToDouble(x -> x.value(leak)).toArray());
                 double limit = leak.limitPerHour(mean);
                 boolean leaking = leak.leaking(perHour, mean);
                 member.put(leak.resource() + "SlopePerHour", Double.isFinite(perHour) ? perHour : null)
@@ -206,8 +200,8 @@ public final class SoakScenario implements Scenario {
                 .put("twice", executions.twice())
                 .put("states", new JsonObject(new LinkedHashMap<>(states)))
                 .put("executions", executions.executions())
-                .put("leakRule", "slope of the 5-minute minima over the second half, per hour, above max(10 % of the mean,"
-                        + " floor) per hour; floors: heap 32 MiB, fds 50, threads 20")
+                .put("leakRule", "slope over the second half, per hour, above max(10 % of the mean, floor) per hour;"
+                        + " floors: heap 32 MiB, fds 50, threads 20")
                 .put("members", perMember);
         cost.addTo(figures);
         List<String> failures = new ArrayList<>(leaks.stream().map(l -> "leak: " + l).toList());
@@ -241,32 +235,6 @@ public final class SoakScenario implements Scenario {
             ProcessMemory memory = ProcessMemory.read(pid).orElseThrow(() -> new IllegalStateException(member.name() + " is gone"));
             entry.getValue().add(new Sample(minutes, heap, OpenFiles.count(pid).orElse(-1), memory.threads(), memory.rssKb()));
         }
-    }
-
-    /**
-     * The lower envelope of a series: for each window of {@code windowMinutes} (from the first
-     * reading), the earliest time and the smallest value in it. Returns {times, minima}.
-     */
-    static double[][] floor(double[] minutes, double[] values, double windowMinutes) {
-        java.util.TreeMap<Long, double[]> windows = new java.util.TreeMap<>();
-        double start = minutes.length == 0 ? 0 : minutes[0];
-        for (int i = 0; i < minutes.length; i++) {
-            long window = (long) Math.floor((minutes[i] - start) / windowMinutes);
-            double[] kept = windows.get(window);
-            if (kept == null) {
-                windows.put(window, new double[] {minutes[i], values[i]});
-            } else {
-                kept[1] = Math.min(kept[1], values[i]);
-            }
-        }
-        double[][] floor = new double[2][windows.size()];
-        int i = 0;
-        for (double[] w : windows.values()) {
-            floor[0][i] = w[0];
-            floor[1][i] = w[1];
-            i++;
-        }
-        return floor;
     }
 
     /** Least-squares slope of {@code values} against {@code minutes}, per hour; NaN with fewer than two distinct times. */

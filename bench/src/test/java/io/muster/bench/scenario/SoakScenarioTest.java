@@ -35,29 +35,4 @@ class SoakScenarioTest {
         assertThat(SoakScenario.FILES.leaking(Double.NaN, 400)).isFalse();
         assertThat(SoakScenario.FILES.leaking(60, 400)).isTrue();
     }
-
-    /** The committed 1-hour run's member-0 threads, second half: bursts of work, then back to ~130. */
-    private static final double[] BURSTY_THREADS = {193, 129, 187, 206, 156, 158, 138, 127, 143, 133, 136, 131, 169, 231,
-        170, 174, 175, 152, 144, 150, 137, 144, 146, 172, 258, 245, 273, 198, 164, 130, 129};
-
-    @Test
-    void burstsOnAFlatFloorAreNoLeak_aRisingFloorIs() {
-        double[] minutes = new double[BURSTY_THREADS.length];
-        for (int i = 0; i < minutes.length; i++) {
-            minutes[i] = 30 + i;
-        }
-        // A line through every reading calls the late burst a leak (+54/h on a limit of 20/h).
-        assertThat(SoakScenario.THREADS.leaking(SoakScenario.slopePerHour(minutes, BURSTY_THREADS), 170)).isTrue();
-        double[][] floor = SoakScenario.floor(minutes, BURSTY_THREADS, 5);
-        assertThat(floor[1]).containsExactly(129, 127, 131, 144, 137, 130, 129);
-        assertThat(SoakScenario.THREADS.leaking(SoakScenario.slopePerHour(floor[0], floor[1]), 170)).isFalse();
-
-        // The same bursts on a floor that gains a thread a minute: a leak.
-        double[] leaking = new double[BURSTY_THREADS.length];
-        for (int i = 0; i < leaking.length; i++) {
-            leaking[i] = BURSTY_THREADS[i] + i;
-        }
-        double[][] rising = SoakScenario.floor(minutes, leaking, 5);
-        assertThat(SoakScenario.THREADS.leaking(SoakScenario.slopePerHour(rising[0], rising[1]), 185)).isTrue();
-    }
 }
