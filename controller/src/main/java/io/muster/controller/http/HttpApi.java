@@ -150,7 +150,7 @@ public final class HttpApi {
 
     /**
      * True when the failure is PostgreSQL being away (stopped, restarting, unreachable) rather
-     * than a bug: connection refused or closed, a pool or connect timeout, or a server-side
+     * than a bug: connection refused or closed, a pool, connect or statement timeout, or a server-side
      * shutdown or connection error (SQLSTATE classes 08 and 57P).
      */
     static boolean databaseUnavailable(Throwable failure) {
@@ -158,6 +158,12 @@ public final class HttpApi {
             if (t instanceof ConnectException || t instanceof ClosedConnectionException
                     || t instanceof DatabaseUnavailableException || t instanceof ClosedChannelException
                     || t instanceof TimeoutException) {
+                return true;
+            }
+            // Vert.x's own timeouts carry no type: the pool's "Timeout waiting for connection" and a
+            // bare "Timeout" (a starved store in the 1-hour soak: a task POST answered 500 with it).
+            if ((t instanceof io.vertx.core.impl.NoStackTraceThrowable || t instanceof io.vertx.core.VertxException)
+                    && t.getMessage() != null && t.getMessage().startsWith("Timeout")) {
                 return true;
             }
             if (t instanceof PgException pg && pg.getSqlState() != null

@@ -84,7 +84,10 @@ class WebhookDeliveryTest {
                         "hooks-" + System.nanoTime(), Duration.ofSeconds(2), Duration.ofSeconds(1))
                         .withAdminTokenFile(temp.resolve("admin.token")),
                 RunSweeper.Settings.DEFAULTS,
-                EventSettings.defaults().withWebhookRetry(Duration.ofSeconds(30), Duration.ofMillis(100)));
+                // Retries 0.2, 0.4, 0.8 s apart: the receiver's fourth attempt lands 1.4 s after the first,
+                // and the dead hook parks once its next retry (12.6 s after its first) would leave the window, about
+                // 6 s in (with 30 s it parked after 25 s, which the test waited out).
+                EventSettings.defaults().withWebhookRetry(Duration.ofSeconds(12), Duration.ofMillis(100)));
         api = new ApiClient("http://127.0.0.1:" + member.httpPort(), Files.readString(temp.resolve("admin.token")).strip());
 
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
