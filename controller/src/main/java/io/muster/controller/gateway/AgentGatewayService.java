@@ -202,10 +202,9 @@ public final class AgentGatewayService extends AgentGatewayGrpc.AgentGatewayImpl
                                 + " failing); retry", StoreBreaker.FIRST_OPEN_MS + pacer.retryAfterMs());
                         return;
                     }
-                    if (breaker.open()) {
+                    if (breaker.succeeded()) {
                         LOG.info("connects are recorded again: taking new Hellos");
                     }
-                    breaker.succeeded();
                     String stored = ar.result();
                     Welcome welcome = Welcome.newBuilder()
                             .setMemberId(memberId)

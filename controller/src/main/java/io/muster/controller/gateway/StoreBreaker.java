@@ -53,11 +53,13 @@ final class StoreBreaker {
         return 0;
     }
 
-    /** A connect was written: the store works again. */
-    synchronized void succeeded() {
+    /** A connect was written: the store works again. Returns true when this closed the breaker (for a log line). */
+    synchronized boolean succeeded() {
+        boolean wasOpen = openMs != 0;
         openMs = 0;
         openUntilMs = 0;
         probing = false;
+        return wasOpen;
     }
 
     /** A connect write failed. Returns true when this failure opened the breaker (for a log line). */
@@ -72,9 +74,5 @@ final class StoreBreaker {
         openUntilMs = now + openMs;
         probing = false;
         return opened;
-    }
-
-    synchronized boolean open() {
-        return openMs != 0;
     }
 }
